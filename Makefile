@@ -1,0 +1,41 @@
+# salesbrain: `make demo` and `make test` each set up what they need on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# The CPU build of torch is pinned first, so nothing later pulls the CUDA wheels.
+TORCH  := torch==2.13.0
+
+.PHONY: setup test lint typecheck unit demo bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q $(TORCH)
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+lint: setup
+	$(BIN)/ruff check src service training eval tests
+
+typecheck: setup
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+test: lint typecheck unit
+
+demo: setup
+	$(BIN)/salesbrain demo
+
+bench: setup
+	$(BIN)/python -m eval.bench_ingest
+	$(BIN)/python -m eval.bench_encoder
+	$(BIN)/python -m eval.bench_suggest
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

