@@ -65,6 +65,7 @@ UNK_ID = 3
 METASPACE = "\u2581"
 AUTO_PROGRESS_TEXTS = 1000
 
+
 def mean_pool(last_hidden_state: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
     """Average the token states of each sequence, ignoring padding (e5's sentence vector)."""
     mask = attention_mask.unsqueeze(-1).to(last_hidden_state.dtype)
@@ -123,6 +124,7 @@ class E5Encoder:
         return pooled.float().cpu().numpy()
 
     def save_pretrained(self, out_dir: str | Path) -> Path:
+        """Write model and tokenizer as a directory `load_encoder` reads (not for int8)."""
         out = Path(out_dir)
         self.model.save_pretrained(out)
         self.tokenizer.save_pretrained(out)

@@ -183,11 +183,17 @@ def resolve_label_file(path: Path, data_dir: Path) -> list[LabelledMessage]:
 def load_intent_examples(
     data_dir: Path, labels_dir: Path | None = None
 ) -> list[LabelledMessage]:
-    """Every hand-labelled customer message under `labels_dir` (`intent_*.jsonl`), resolved."""
+    """Every hand-labelled customer message in `labels_dir`, resolved.
+
+    Reads `intent_<dataset>.jsonl` for each known dataset (missing files are skipped); other
+    files there, such as second-pass agreement samples, are not training or test data.
+    """
     directory = Path(labels_dir) if labels_dir is not None else default_labels_dir()
     examples: list[LabelledMessage] = []
-    for path in sorted(directory.glob("intent_*.jsonl")):
-        examples.extend(resolve_label_file(path, Path(data_dir)))
+    for dataset in DATASET_FILES:
+        path = directory / f"intent_{dataset}.jsonl"
+        if path.is_file():
+            examples.extend(resolve_label_file(path, Path(data_dir)))
     return examples
 
 

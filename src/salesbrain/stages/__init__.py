@@ -14,6 +14,7 @@ Every stage follows one contract (scikit-learn's estimator rules, setfit's model
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -35,15 +36,23 @@ def register_stage(name: str) -> Callable[[StageClass], StageClass]:
     return add
 
 
+# Stage name -> module; a module is imported only when a brain needs the stage.
+STAGE_MODULES: dict[str, str] = {
+    name: f"salesbrain.stages.{name}"
+    for name in ("compliance", "intent", "sentiment", "outcome", "quality", "suggest")
+}
+
+
+def stage_class(name: str) -> type[Any]:
+    """The class registered under `name`, importing its module on first use."""
+    if name not in STAGE_MODULES:
+        raise KeyError(f"unknown stage {name!r}; known: {', '.join(STAGE_MODULES)}")
+    importlib.import_module(STAGE_MODULES[name])
+    return STAGES[name]
+
+
 def load_all_stages() -> dict[str, type[Any]]:
     """Import every stage module so the registry is complete (cheap: no model loads)."""
-    from salesbrain.stages import (  # noqa: F401
-        compliance,
-        intent,
-        outcome,
-        quality,
-        sentiment,
-        suggest,
-    )
-
+    for name in STAGE_MODULES:
+        stage_class(name)
     return STAGES

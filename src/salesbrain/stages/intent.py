@@ -72,6 +72,7 @@ class IntentSettings:
     uncertain_threshold: float = 0.5
     predict_batch_size: int = 32
     int8: bool = False  # dynamic int8 quantisation of the encoder at load time (CPU inference)
+    device: str = "cpu"
     seed: int = 0
 
 
@@ -124,7 +125,9 @@ class IntentNetwork(nn.Module):
         return self.classify(states, mask)
 
 
-def _pad(rows: Sequence[torch.Tensor], value: float) -> tuple[torch.Tensor, torch.Tensor]:
+def _pad(
+    rows: Sequence[torch.Tensor], value: float, device: str
+) -> tuple[torch.Tensor, torch.Tensor]:
     longest = max(len(row) for row in rows)
     shape = (len(rows), longest, *rows[0].shape[1:])
     out = torch.full(shape, value, dtype=rows[0].dtype)
@@ -132,7 +135,7 @@ def _pad(rows: Sequence[torch.Tensor], value: float) -> tuple[torch.Tensor, torc
     for i, row in enumerate(rows):
         out[i, : len(row)] = row
         mask[i, : len(row)] = 1
-    return out, mask
+    return out.to(device), mask.to(device)
 
 
 def _fit_temperature(logits: torch.Tensor, targets: torch.Tensor) -> float:
@@ -214,16 +217,16 @@ class IntentStage:
             backbone = AutoModel.from_pretrained(pruned, add_pooling_layer=False)
         backbone.encoder.layer = backbone.encoder.layer[: s.encoder_layers]
         backbone.config.num_hidden_layers = s.encoder_layers
-        self.network_ = IntentNetwork(backbone, len(self.labels_), s.dropout)
+        self.network_ = IntentNetwork(backbone, len(self.labels_), s.dropout).to(s.device)
 
     def _lower_states(self, rows: list[torch.Tensor], frozen: int) -> list[torch.Tensor]:
         network, out = self.network_.eval(), []
         with torch.inference_mode():
             for start in range(0, len(rows), 64):
                 batch = rows[start : start + 64]
-                ids, mask = _pad(batch, self.tokenizer_.pad_token_id)
+                ids, mask = _pad(batch, self.tokenizer_.pad_token_id, self.settings.device)
                 hidden = network.lower_states(ids, mask, frozen)
-                out.extend(h[: len(r)].to(torch.bfloat16).clone() for h, r in zip(
+                out.extend(h[: len(r)].to(torch.bfloat16).cpu() for h, r in zip(
                     hidden, batch, strict=True))
         return out
 
@@ -240,10 +243,10 @@ class IntentStage:
         optimiser = torch.optim.AdamW(
             [{"params": list(top.parameters()), "lr": s.learning_rate},
              {"params": list(network.head.parameters()), "lr": s.head_learning_rate}],
-            weight_decay=s.weight_decay)
+            weight_decay=s.weight_decay, foreach=True)
         counts = torch.bincount(targets, minlength=len(self.labels_)).float().clamp(min=1)
         weights = counts ** -s.class_weight_power
-        loss_fn = nn.CrossEntropyLoss(weight=weights / weights.mean())
+        loss_fn = nn.CrossEntropyLoss(weight=(weights / weights.mean()).to(s.device))
         steps = s.epochs * math.ceil(len(states) / s.batch_size)
         schedule = torch.optim.lr_scheduler.OneCycleLR(
             optimiser, max_lr=[s.learning_rate, s.head_learning_rate], total_steps=steps,
@@ -252,10 +255,10 @@ class IntentStage:
         for epoch in range(s.epochs):
             total = 0.0
             for batch in self._batches(states):
-                hidden, mask = _pad([states[i] for i in batch], 0.0)
+                hidden, mask = _pad([states[i] for i in batch], 0.0, s.device)
                 logits = network.classify(
                     network.upper_states(hidden.float(), mask, frozen), mask)
-                loss = loss_fn(logits, targets[batch])
+                loss = loss_fn(logits, targets[batch].to(s.device))
                 optimiser.zero_grad()
                 loss.backward()
                 optimiser.step()
@@ -284,8 +287,9 @@ class IntentStage:
         with torch.inference_mode():
             for start in range(0, len(order), size):
                 chosen = order[start : start + size]
-                ids, mask = _pad([rows[i] for i in chosen], self.tokenizer_.pad_token_id)
-                out[chosen] = self.network_(ids, mask).float()
+                ids, mask = _pad([rows[i] for i in chosen], self.tokenizer_.pad_token_id,
+                                 self.settings.device)
+                out[chosen] = self.network_(ids, mask).float().cpu()
         return out
 
     def predict(self, batch: Sequence[IntentInput]) -> list[IntentPrediction]:
@@ -311,7 +315,8 @@ class IntentStage:
                   out / "head.safetensors", metadata={"format": "pt"})
         write_json(out / "labels.json", self.labels_)
         write_json(out / "config.json", {
-            "stage": self.name, "settings": asdict(self.settings), "taxonomy": TAXONOMY_VERSION,
+            "stage": self.name, "settings": {**asdict(self.settings), "device": "cpu"},
+            "taxonomy": TAXONOMY_VERSION,
             "temperature": self.temperature_, "threshold": self.threshold_})
         write_json(out / "train_args.json", self.train_args_)
         write_json(out / "version.json", version_stamp(data_snapshot))
@@ -338,5 +343,5 @@ class IntentStage:
         network.head.load_state_dict(load_file(directory / "head.safetensors"))
         if stage.settings.int8:
             network.backbone = quantize_int8(_E5Encoder(backbone, stage.tokenizer_)).model
-        stage.network_ = network.eval()
+        stage.network_ = network.to(stage.settings.device).eval()
         return stage

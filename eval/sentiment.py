@@ -1,0 +1,137 @@
+"""Sentiment evaluation: accuracy on `{"sentence", "label": "Positive"|"Negative"}` lines.
+
+The held-out review slice is defined here, once: a review is held out when a hash of its text
+falls in the first `HELDOUT_FRACTION` of the hash range, so identical texts share a side and
+the slice never changes while the review sets are read again. Training excludes exactly these
+reviews (`is_heldout_review`).
+
+Write the evaluation files (eprstmt dev and the held-out review slice) and evaluate a stage:
+
+    .venv/bin/python -m eval.sentiment write --out var/eval
+    .venv/bin/python -m eval.sentiment score --stage models/sentiment \
+        --data var/eval/sentiment_eprstmt_dev.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from salesbrain.paths import REPO_ROOT, shared_data_dir
+
+HELDOUT_FRACTION = 0.02
+LABELS = {"0": "Negative", "1": "Positive"}
+REVIEW_FILES = ("online_shopping_10_cats.csv", "waimai_10k.csv")
+EPRSTMT_FILES = {"train": "train_few_all.json", "dev": "dev_few_all.json"}
+EVAL_FILES = {"eprstmt_dev": "sentiment_eprstmt_dev.jsonl",
+              "reviews_heldout": "sentiment_reviews_heldout.jsonl"}
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    source: str
+    sentence: str
+    label: str  # "Positive" | "Negative"
+
+
+def is_heldout_review(sentence: str) -> bool:
+    """Whether a review text belongs to the held-out evaluation slice (never trained on)."""
+    digest = hashlib.sha256(("heldout:" + sentence.strip()).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < HELDOUT_FRACTION
+
+
+def read_review_sets(data_dir: Path) -> list[Review]:
+    """Both review CSVs (label 1 positive, 0 negative), empty reviews dropped, file order."""
+    reviews = []
+    for name in REVIEW_FILES:
+        path = Path(data_dir) / "sentiment" / name
+        if not path.is_file():
+            raise FileNotFoundError(f"review set not found at {path}")
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                sentence = (row["review"] or "").strip().lstrip("\ufeff")
+                if sentence and row["label"] in LABELS:
+                    reviews.append(Review(name.split(".")[0], sentence, LABELS[row["label"]]))
+    return reviews
+
+
+def read_eprstmt(data_dir: Path, split: str) -> list[Review]:
+    path = Path(data_dir) / "sentiment" / "eprstmt" / EPRSTMT_FILES[split]
+    if not path.is_file():
+        raise FileNotFoundError(f"eprstmt {split} not found at {path}")
+    return [Review("eprstmt", record["sentence"], record["label"])
+            for record in _json_lines(path)]
+
+
+def write_eval_files(data_dir: Path, out_dir: Path) -> dict[str, Path]:
+    """Export eprstmt dev and the held-out review slice as sentiment eval files."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    heldout = {r.sentence: r for r in read_review_sets(data_dir) if is_heldout_review(r.sentence)}
+    sets = {"eprstmt_dev": read_eprstmt(data_dir, "dev"), "reviews_heldout": list(heldout.values())}
+    written = {}
+    for key, reviews in sets.items():
+        path = out_dir / EVAL_FILES[key]
+        with path.open("w", encoding="utf-8") as handle:
+            for review in reviews:
+                line = {"sentence": review.sentence, "label": review.label}
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+        written[key] = path
+    return written
+
+
+def read_sentiment_file(data_file: Path) -> tuple[list[str], list[str]]:
+    sentences, labels = [], []
+    for number, record in enumerate(_json_lines(Path(data_file)), start=1):
+        if record.get("label") not in ("Positive", "Negative") or "sentence" not in record:
+            raise ValueError(f"{data_file}:{number}: need 'sentence' and a Positive/Negative label")
+        sentences.append(str(record["sentence"]))
+        labels.append(record["label"])
+    return sentences, labels
+
+
+def accuracy(predicted: Sequence[str], gold: Sequence[str]) -> float:
+    return sum(p == g for p, g in zip(predicted, gold, strict=True)) / max(len(gold), 1)
+
+
+def evaluate_sentiment(stage_dir: Path, data_file: Path) -> dict[str, Any]:
+    """The CLI contract's `eval sentiment` metrics for a saved sentiment stage."""
+    from salesbrain.stages.sentiment import SentimentStage
+
+    stage = SentimentStage.from_pretrained(stage_dir)
+    sentences, gold = read_sentiment_file(data_file)
+    predicted = [p.label.capitalize() for p in stage.predict(sentences)]
+    return {"n": len(gold), "accuracy": accuracy(predicted, gold)}
+
+
+def _json_lines(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    write = commands.add_parser("write", help="export the sentiment eval files")
+    write.add_argument("--data-dir", type=Path, default=shared_data_dir())
+    write.add_argument("--out", type=Path, default=REPO_ROOT / "var" / "eval")
+    score = commands.add_parser("score", help="evaluate a saved sentiment stage")
+    score.add_argument("--stage", type=Path, required=True)
+    score.add_argument("--data", type=Path, required=True)
+    args = parser.parse_args()
+    if args.command == "write":
+        paths = write_eval_files(args.data_dir, args.out)
+        print(json.dumps({key: str(path) for key, path in paths.items()}))
+    else:
+        print(json.dumps(evaluate_sentiment(args.stage, args.data)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Inputs and results of reply suggestion, and how a conversation becomes model text."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from salesbrain.schema import Role, Turn
+
+ROLE_MARKS = {Role.CUSTOMER: "顾客：", Role.GUIDE: "导购：", Role.SYSTEM: ""}
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyPair:
+    """A reply and the turns before it; `reply_role` is who wrote the reply."""
+
+    context: tuple[Turn, ...]
+    reply: str
+    conversation_id: str = ""
+    reply_role: Role = Role.GUIDE
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestInput:
+    turns: tuple[Turn, ...]
+    k: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    suggestion_id: str
+    text: str
+    score: float  # calibrated probability that a champion would send this reply here
+    source: Literal["bank", "generated"]
+    bank_reply_id: str | None
+
+
+def suggestion_id_of(turns: Sequence[Turn], text: str) -> str:
+    """Stable over processes and releases: a hash of the context and the reply text."""
+    digest = hashlib.sha1()
+    for turn in turns:
+        digest.update(f"{turn.role.value}\x1f{turn.text}\x1e".encode())
+    digest.update(text.encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def recent_turns(turns: Sequence[Turn], max_turns: int) -> list[Turn]:
+    return [t for t in turns if t.text.strip()][-max_turns:]
+
+
+def lexical_query(turns: Sequence[Turn], max_turns: int) -> str:
+    """The recent turns as plain text (no role marks: they would match every candidate)."""
+    return " ".join(t.text for t in recent_turns(turns, max_turns))
+
+
+def last_customer_text(turns: Sequence[Turn]) -> str:
+    for turn in reversed(turns):
+        if turn.role is Role.CUSTOMER and turn.text.strip():
+            return turn.text
+    return turns[-1].text if turns else ""
+
+
+def dense_query(turns: Sequence[Turn], max_turns: int, max_chars: int) -> str:
+    """Recent turns with role marks, most recent kept whole when the text must be cut."""
+    text = " ".join(ROLE_MARKS[t.role] + " ".join(t.text.split())
+                    for t in recent_turns(turns, max_turns))
+    return text[-max_chars:]
+
+
+def dense_reply(text: str, max_chars: int) -> str:
+    return " ".join(text.split())[:max_chars]

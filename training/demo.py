@@ -1,0 +1,91 @@
+"""The demo brand, end to end: simulate, ingest, train (small preset), analyse, serve.
+
+    salesbrain demo                 # what `make demo` runs
+    salesbrain demo --no-serve      # build everything, print the keys, do not start the server
+
+Everything lives under `var/demo/` (database, brand files) and `models/brains/` (the brain).
+Re-running reuses the simulated brand and the database: ingestion is idempotent.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from salesbrain.analysis import analyze_store
+from salesbrain.ingest.pipeline import Ingestor
+from salesbrain.ingest.tables import GUIDES, ORDERS, TASKS
+from salesbrain.registry import BrainRegistry
+from salesbrain.security import create_api_key
+from salesbrain.simulate import simulate_brand
+from salesbrain.store import Store
+
+TENANT = "demo"
+BRAND = {"guides": 40, "customers": 2000, "days": 30, "seed": 0}
+
+
+def step(message: str) -> None:
+    print(f"[demo] {message}", flush=True)
+
+
+def build_demo(out_dir: Path) -> tuple[str, Store]:
+    brand_dir = out_dir / "brand"
+    db_url = f"sqlite:///{(out_dir / 'salesbrain.db').resolve()}"
+    if not (brand_dir / "archive.jsonl").is_file():
+        step(f"simulating a brand of {BRAND['guides']} guides and {BRAND['customers']} customers")
+        simulate_brand(brand_dir, **BRAND)
+    store = Store.open(db_url, TENANT)
+    ingestor = Ingestor(store, progress=True)
+    for name, spec in (("guides.csv", GUIDES), ("orders.csv", ORDERS), ("tasks.csv", TASKS)):
+        ingestor.ingest_table(brand_dir / name, spec)
+    summary = ingestor.ingest_messages(brand_dir / "archive.jsonl", "wecom")
+    step(f"ingested: {summary.as_dict()}")
+    return db_url, store
+
+
+def train_demo_brain(db_url: str) -> Path:
+    registry = BrainRegistry()
+    if registry.live_version() is not None:
+        step(f"using the live brain {registry.live_version()} (delete models/ to retrain)")
+        return registry.live_dir()
+    from training.train import train_brain
+
+    step("training the small preset on the CPU (a few minutes)")
+    started = time.perf_counter()
+    brain_dir = train_brain(preset="small", db=db_url, tenant=TENANT)
+    step(f"trained {brain_dir.name} in {time.perf_counter() - started:.0f} s")
+    return brain_dir
+
+
+def demo_keys(store: Store) -> dict[str, str]:
+    guide = store.guides()[0]
+    return {
+        f"guide ({guide.guide_id})": create_api_key(store, "guide", guide_id=guide.guide_id, label="demo"),
+        f"manager (store {guide.store_id})": create_api_key(
+            store, "manager", store_ids=[guide.store_id], label="demo"),
+        "admin": create_api_key(store, "admin", label="demo"),
+    }
+
+
+def run_demo(out_dir: Path = Path("var/demo"), port: int = 8000, serve: bool = True) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db_url, store = build_demo(out_dir)
+    brain_dir = train_demo_brain(db_url)
+    step(f"analysed: {analyze_store(store, brain_dir, progress=True)}")
+    keys = demo_keys(store)
+    base = f"http://127.0.0.1:{port}"
+    lines = [
+        f"manager pages:   {base}/",
+        f"guide sidebar:   {base}/sidebar",
+        f"API docs:        {base}/docs",
+        f"health:          {base}/healthz",
+        *(f"API key {role}: {secret}" for role, secret in keys.items()),
+    ]
+    for line in lines:
+        step(line)
+    if serve:
+        os.environ["SALESBRAIN_DB"] = db_url
+        from service.main import run
+
+        run(brain=brain_dir, host="127.0.0.1", port=port, db=db_url)

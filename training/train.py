@@ -1,0 +1,111 @@
+"""Train every stage and assemble a brain directory, then evaluate it on held-out data.
+
+    salesbrain train --preset small            # a few minutes on 2 CPU cores (tests, demo)
+    salesbrain train --preset benchmark        # the preset whose numbers are reported
+    python -m training.train --preset small --out /tmp/brain
+
+Each stage's job lives in `training/train_<stage>.py` and exposes `PRESETS` and
+`run(preset, out_dir, data_dir, device, **context)`; jobs that learn from the tenant's own
+conversations take the store through `context`. After training, `eval.brain.evaluate_brain`
+measures the brain on the held-out sets and writes `eval_results.json`, which promotion reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import logging
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from salesbrain.artifacts import version_stamp, write_json
+from salesbrain.brain import STAGE_ORDER, write_manifest
+from salesbrain.paths import models_dir, shared_data_dir
+from salesbrain.registry import BrainRegistry
+from salesbrain.store import Store
+
+log = logging.getLogger("salesbrain.training")
+
+PRESETS = ("small", "benchmark", "full")
+# Stage name -> training job module. Compliance is configured, not learned, but is still a stage.
+JOBS = {name: f"training.train_{name}" for name in STAGE_ORDER}
+
+
+def new_version() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+
+
+def train_brain(
+    preset: str = "small",
+    data_dir: Path | None = None,
+    out_dir: Path | None = None,
+    device: str = "cpu",
+    db: str | None = None,
+    tenant: str = "demo",
+    stages: tuple[str, ...] = STAGE_ORDER,
+    promote: bool = True,
+) -> Path:
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    data_dir = Path(data_dir) if data_dir else shared_data_dir()
+    version = new_version()
+    brain_dir = Path(out_dir) if out_dir else models_dir() / "brains" / version
+    brain_dir.mkdir(parents=True, exist_ok=True)
+    store = Store.open(db, tenant)
+    context = {"store": store, "tenant": tenant}
+
+    timings: dict[str, float] = {}
+    for name in stages:
+        started = time.perf_counter()
+        log.warning("training stage %s (preset %s)", name, preset)
+        run_job(name, preset, brain_dir, data_dir, device, context)
+        timings[name] = round(time.perf_counter() - started, 1)
+
+    write_manifest(brain_dir, version, stages, {
+        "preset": preset, "device": device, "tenant": tenant,
+        "train_seconds": timings, "stamp": version_stamp(),
+    })
+    _evaluate(brain_dir, data_dir)
+    if promote and out_dir is None:
+        registry = BrainRegistry()
+        if registry.live_version() is None:
+            registry.promote(version)
+    return brain_dir
+
+
+def run_job(
+    name: str, preset: str, brain_dir: Path, data_dir: Path, device: str, context: dict[str, Any]
+) -> Path:
+    job = importlib.import_module(JOBS[name])
+    accepted = inspect.signature(job.run).parameters
+    extra = {key: value for key, value in context.items() if key in accepted}
+    return Path(job.run(preset, brain_dir, data_dir, device, **extra))
+
+
+def _evaluate(brain_dir: Path, data_dir: Path) -> None:
+    evaluation = importlib.import_module("eval.brain")
+    results = evaluation.evaluate_brain(brain_dir, data_dir)
+    write_json(brain_dir / "eval_results.json", results)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--preset", default="small", choices=PRESETS)
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--db", default=None)
+    parser.add_argument("--tenant", default="demo")
+    parser.add_argument("--stages", default=",".join(STAGE_ORDER))
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    path = train_brain(args.preset, args.data_dir, args.out, args.device, args.db, args.tenant,
+                       tuple(s for s in args.stages.split(",") if s))
+    print(path)
+
+
+if __name__ == "__main__":
+    main()
