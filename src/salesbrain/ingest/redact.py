@@ -94,35 +94,36 @@ def _cjk_excluding(chars: str) -> str:
     return "[" + "".join(parts) + "]"
 
 
-# Function words and verbs that sit right before an address (住在/寄到/改成/位于/还有) but are
+# Function words and verbs that sit right before an address (住在/寄到/改成/位于/放) but are
 # not used in place names; 成 is among them, so 成都 is spelled out.
-_PLACE = "(?:成都|" + _cjk_excluding("在到是为住址寄送往至去成我你您们的给了有与还也就很又把被让从"
+_PLACE = "(?:成都|" + _cjk_excluding("在到是为住址寄送放往至去成我你您们的给了有与还也就很又把被让从"
                                      "来说要想看位于后面边个这那") + ")"
 _ADMIN = rf"(?:{_PLACE}{{1,7}}?(?:自治区|特别行政区|省|市|区|县|旗|街道|镇|乡))"
-_STREET = rf"(?:{_PLACE}{{1,8}}?(?:大道|大街|路|街|巷|弄|胡同))"
+# 道 only after a direction or numeral (鞍山西道, 海德三道), so 知道/味道 never start a street.
+_STREET = rf"(?:{_PLACE}{{1,8}}?(?:大道|大街|路|街|巷|弄|胡同|[东西南北中一二三四五六七八九十]道))"
 _HOUSE_NO = (
     r"(?:(?:[一二三四五六七八九十\d]{1,3}段)? ?[甲乙丙丁A-Za-z]?\d{1,5} ?"
     r"(?:号院|号(?![楼院])|弄|支弄))"
 )
-_ESTATE = (
-    rf"(?:{_PLACE}{{1,10}}?(?:小区|花园|公寓|大厦|家园|新村|广场|中心|大楼|苑|城|园|庭|村))"
-)
-_BUILDING = r"(?:(?:[A-Za-z]|[A-Za-z]?\d{1,4})(?:号楼|栋|幢|座))"
+_ESTATE_END = "小区|花园|公寓|大厦|家园|新村|广场|中心|大楼|大学|学院|校区|医院|苑|城|园|庭|村"
+_ESTATE = rf"(?:(?:{_PLACE}|[A-Za-z]){{1,10}}?(?:{_ESTATE_END}))(?:{_PLACE}{{0,6}}?(?:{_ESTATE_END}))*"
+_BUILDING = r"(?:(?:[A-Za-z]|[A-Za-z]?\d{1,4})(?:号楼|栋|幢|座)(?:\d{3,5}(?![\d号室]))?)"
 _UNIT = r"(?:[-#]?[A-Za-z]?\d{1,5}(?:单元|楼|层|室|号(?!楼)|户)|-\d{1,5}(?:-\d{1,5})?)"
-_ADDRESS = re.compile(
+_ADDRESS_BODY = (
     rf"{_ADMIN}*(?:{_STREET}{_HOUSE_NO}+{_ESTATE}?{_BUILDING}?{_UNIT}*"
     rf"|{_ESTATE}(?:{_BUILDING}{_UNIT}*|{_UNIT}+)|{_BUILDING}{_UNIT}+)"
 )
+_ADDRESS = re.compile(_ADDRESS_BODY)
 # After an explicit cue two place components are enough (淄博市朱台镇宁王村), numbers or not.
 _ADDRESS_CUE = "地址|住址|住在|寄到|送到|发到|寄往|寄至|送至"
 _ADDRESS_CUED = re.compile(
-    rf"(?:{_ADDRESS_CUE})[\s:：是为在]*"
-    rf"(?P<addr>(?:{_ADMIN}|{_STREET}|{_ESTATE}){{2,}}{_HOUSE_NO}*{_BUILDING}?{_UNIT}*)"
+    rf"(?:{_ADDRESS_CUE})[\s:：是为在]*(?P<addr>{_ADDRESS_BODY}"
+    rf"|(?:{_ADMIN}|{_STREET}|{_ESTATE}){{2,}}{_HOUSE_NO}*{_BUILDING}?{_UNIT}*)"
 )
 
 _MOBILE = re.compile(r"(?<![\d+])(?:(?:\+|00)?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
 _LANDLINE = re.compile(
-    r"(?<!\d)(?:\((?:010|02\d|0[3-9]\d\d)\)|(?:010|02\d|0[3-9]\d\d))[- ]?[2-9]\d{6,7}"
+    r"(?<!\d)(?:\((?:010|02\d|0[3-9]\d\d)\)|(?:010|02\d|0[3-9]\d\d))[- ]?[2-9]\d{2,3}[- ]?\d{4}"
     r"(?:[-转]\d{1,5})?(?!\d)"
     r"|(?i:电话|座机|固话|tel)[\s:：是为]*(?P<local>[2-9]\d{6,7})(?!\d)"
 )
@@ -153,30 +154,37 @@ _SURNAMES = (
 )
 _COMPOUND = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|宇文|长孙|司徒|夏侯|端木"
 _SURNAME = rf"(?:{_COMPOUND}|[{_SURNAMES}])"
-# Given-name characters exclude particles and shop words so 我是黄皮/我是江苏的 stay untouched.
+# Given-name characters exclude particles, shop words and numerals so that 我是黄皮, 我是江苏的
+# and 周六 13800138000 stay untouched.
 _GIVEN = _cjk_excluding("的了是在我你您他她们这那有和就都也还很吗呢吧啊呀哦哈嘛噢喔好谢请问给"
-                        "想要买个件款码色号皮肤领人客天到说过完老")
-_NAME_END = r"(?=$|[^\u4e00-\u9fff]|电话|手机|联系|地址|身份证|先生|女士|小姐|[呀啊哈哦呢噢喔嘛吧])"
-_HONORIFIC = "先生|女士|小姐"
+                        "想要买个件款码色号皮肤领人客天到说过完老收一二三四五六七八九十日末")
+_CJK = r"[\u4e00-\u9fff]"
+_NAME_END = rf"(?=$|[^\u4e00-\u9fff]|电话|手机|联系|地址|身份证|先生|女士|小姐|[呀啊哈哦呢噢喔嘛吧])"
+_FULL_NAME = rf"{_SURNAME}{_GIVEN}{{1,2}}"
 _PERSON_NAME = re.compile(
-    r"(?:我叫|我是|叫我|本人|收件人|收货人|联系人|寄件人|签收人|姓名|名字)[\s:：]*(?:是|叫)?[\s:：]*"
-    rf"(?P<cued>{_SURNAME}{_GIVEN}{{1,2}}){_NAME_END}"
+    r"(?:叫我|叫|我是|本人|收件人|收货人|联系人|寄件人|签收人|姓名|名字)[\s:：]*(?:是|叫)?[\s:：]*"
+    rf"(?P<cued>{_FULL_NAME}){_NAME_END}"
     rf"|我姓(?P<family>{_SURNAME})"
-    rf"|(?<![\u4e00-\u9fff])(?P<full>{_SURNAME}{_GIVEN}{{1,2}})(?={_HONORIFIC})"
-    rf"|(?!(?<=谢)谢)(?P<short>{_SURNAME})(?={_HONORIFIC})"
+    rf"|(?<!{_CJK})(?P<full>{_FULL_NAME})(?=先生|女士|小姐)"
+    # 谢谢姐 and 明白姐 are thanks and assent, not 谢/白 the surname.
+    rf"|(?!(?<=谢)谢|(?<=明)白)(?P<short>{_SURNAME})(?=先生|女士|小姐|总|姐|哥)"
+    # A bare name as one field of a contact block: 王秀英 13965001234 / 石磊收 / ...1234，黄丽
+    rf"|(?<!{_CJK})(?P<contact>{_FULL_NAME})(?=收(?!{_CJK})|[\s,，、;；]*(?:\+?86)?[\s-]*\d{{7}})"
+    rf"|(?<=\d[\s,，、;；])(?P<after>{_FULL_NAME})(?!{_CJK})"
 )
 
 # One cheap scan says which detectors can fire at all; most chat lines hit none of these.
 _HINTS = re.compile(
     r"(?P<digit>\d+)|(?P<at>@)|(?P<wide>[０-９Ａ-Ｚａ-ｚ＠])"
     r"|(?P<wechat>微信|威信|薇信|加微|(?i:wxid|weixin|wechat|vx|wx|v信|加v))"
-    r"|(?P<name>我叫|我是|叫我|我姓|本人|件人|货人|系人|收人|姓名|名字|先生|女士|小姐)"
+    r"|(?P<name>叫|我是|我姓|本人|件人|货人|系人|收人|姓名|名字|先生|女士|小姐|总|姐|哥|收)"
     rf"|(?P<place>{_ADDRESS_CUE})"
 )
 # The first characters of every hint: a single character class scans several times faster.
-_HINT_START = re.compile(r"[\d@０-９Ａ-Ｚａ-ｚ＠微威薇加wWvV我叫本件货系收姓名先女小地住寄送发]")
+_HINT_START = re.compile(r"[\d@０-９Ａ-Ｚａ-ｚ＠微威薇加wWvV我叫本件货系收姓名先女小总姐哥地住寄送发]")
 _ADDRESS_HINT = re.compile(r"[\dA-Za-z] ?(?:号|弄|栋|幢|座|单元|楼|层|室|户)")
 
+_NAME_GROUPS = ("cued", "family", "full", "short", "contact", "after")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -239,9 +247,9 @@ def _text_candidates(norm: str, hints: set[str | None]) -> list[_Candidate]:
             found.append((7 if cued else 2, *m.span("id" if cued else 0), "wechat_id"))
     if "place" in hints:
         found += [(9, *m.span("addr"), "address") for m in _ADDRESS_CUED.finditer(norm)]
-    if "name" in hints:
+    if "name" in hints or "digit" in hints:
         for m in _PERSON_NAME.finditer(norm):
-            group = next(g for g in ("cued", "family", "full", "short") if m.group(g))
+            group = next(g for g in _NAME_GROUPS if m.group(g))
             found.append((10, *m.span(group), "person_name"))
     return found
 
