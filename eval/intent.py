@@ -18,15 +18,19 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
-from salesbrain.labelled import LabelledMessage, load_intent_examples, split_by_conversation
+from salesbrain.labelled import (
+    load_intent_examples,
+    read_intent_records,
+    split_by_conversation,
+    write_intent_records,
+)
 from salesbrain.paths import REPO_ROOT, shared_data_dir
-from salesbrain.schema import Role, Turn
 from salesbrain.stages.intent import IntentInput, IntentStage
 from salesbrain.taxonomy import INTENT_KEYS
 
@@ -35,35 +39,8 @@ DEFAULT_TEST_FILE = REPO_ROOT / "var" / "eval" / "intent_test.jsonl"
 
 def read_intent_eval_file(path: Path) -> tuple[list[IntentInput], list[str]]:
     """Inputs and true intents of a cli.md intent file; a bad line fails naming the line."""
-    inputs, intents = [], []
-    with Path(path).open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                context = tuple(Turn(Role(role), text) for role, text in record["context"])
-                text, intent = record["text"], record["intent"]
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
-                raise ValueError(f"{path}:{number}: malformed intent record ({error})") from error
-            if intent not in INTENT_KEYS:
-                raise ValueError(f"{path}:{number}: unknown intent {intent!r}")
-            inputs.append(IntentInput(text, context))
-            intents.append(intent)
-    return inputs, intents
-
-
-def write_intent_eval_file(examples: Iterable[LabelledMessage], path: Path) -> Path:
-    """Write labelled messages in the cli.md intent format (plus their reference fields)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as out:
-        for e in examples:
-            record = {"text": e.text, "context": [[t.role.value, t.text] for t in e.context],
-                      "intent": e.intent, "dataset": e.dataset,
-                      "conversation": e.conversation, "turn": e.turn}
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return path
+    records = read_intent_records(path)
+    return [IntentInput(r.text, r.context) for r in records], [r.intent for r in records]
 
 
 def export_test_split(
@@ -72,7 +49,7 @@ def export_test_split(
 ) -> Path:
     """Write the held-out real test split (whole conversations, never trained on)."""
     examples = load_intent_examples(data_dir or shared_data_dir(), labels_dir)
-    return write_intent_eval_file(split_by_conversation(examples, seed)["test"], path)
+    return write_intent_records(split_by_conversation(examples, seed)["test"], path)
 
 
 def intent_metrics(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
@@ -122,7 +99,7 @@ def benchmark(brain: Path, data_dir: Path, labels_dir: Path | None, seed: int) -
 
     torch.set_num_threads(2)
     splits = split_by_conversation(load_intent_examples(data_dir, labels_dir), seed)
-    test_file = write_intent_eval_file(splits["test"], DEFAULT_TEST_FILE)
+    test_file = write_intent_records(splits["test"], DEFAULT_TEST_FILE)
     inputs, gold = read_intent_eval_file(test_file)
     train = splits["train"]
     baseline = fit_baseline([IntentInput(e.text, e.context) for e in train],

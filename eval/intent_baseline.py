@@ -25,7 +25,9 @@ from salesbrain.stages.intent import DEFAULT_CONTEXT_TURNS, IntentInput, render_
 
 
 def fit_baseline(
-    inputs: Sequence[IntentInput], intents: Sequence[str], context_turns: int = DEFAULT_CONTEXT_TURNS
+    inputs: Sequence[IntentInput],
+    intents: Sequence[str],
+    context_turns: int = DEFAULT_CONTEXT_TURNS,
 ) -> Pipeline:
     """A TF-IDF (char 1-3-grams) + balanced logistic-regression pipeline fitted on `inputs`."""
     pipeline = make_pipeline(

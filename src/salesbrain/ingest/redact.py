@@ -24,11 +24,15 @@ Scope decisions (rule-based, no model, so that ingestion stays fast):
   not a phone, ID card or bank card. Letter-prefixed codes without a cue (SF1234567890) and
   numbers after SKU/货号/款号/型号/条码 are product or parcel codes and are kept.
 - address: needs a street with a house number (张杨路500号) or an estate/building with unit
-  numbers (阳光小区3栋2单元501室); the province/city/district before it is included. A city or
+  numbers (阳光小区3栋2单元501室); the province/city/district before it is included. After a
+  cue (地址/住在/寄到/送到...) two place components suffice (淄博市朱台镇宁王村). A city or
   district alone is not personal data. Store addresses are redacted too: they cannot be told
   apart from a customer's. Addresses written only in Chinese numerals are missed.
-- person_name: a common surname plus 0-2 characters after 我叫/我是/我姓/收件人/联系人/姓名...,
-  or before 先生/女士/小姐 (the honorific is kept: 王先生 -> [姓名]先生).
+- person_name: a common surname plus 1-2 characters after 叫/我是/收件人/联系人/姓名..., a surname
+  after 我姓, a surname (or, at a boundary, a full name) before 先生/女士/小姐 and a surname
+  before the shop salutations 总/姐/哥 (the title is kept: 王先生 -> [姓名]先生), and a bare
+  full name that is one field of a contact block (王秀英 13965001234, 石磊收). Other bare names
+  (我朋友周雨也想要) are not detected.
 
 Prices, sizes, dates, times, quantities, heights, weights, coupon amounts and the placeholders
 already in the JDDC data ([数字x], [订单x], [地址x], [姓名x]) pass through unchanged.
@@ -94,10 +98,11 @@ def _cjk_excluding(chars: str) -> str:
     return "[" + "".join(parts) + "]"
 
 
-# Function words and verbs that sit right before an address (住在/寄到/改成/位于/放) but are
+# Function words and verbs that sit right before an address (住在/寄到/改成/位于) but are
 # not used in place names; 成 is among them, so 成都 is spelled out.
-_PLACE = "(?:成都|" + _cjk_excluding("在到是为住址寄送放往至去成我你您们的给了有与还也就很又把被让从"
-                                     "来说要想看位于后面边个这那") + ")"
+_PLACE_CHAR = _cjk_excluding("在到是为住址寄送往至去成我你您们的给了有与还也就很又把被让从来说"
+                             "要想看位于后面边个这那")
+_PLACE = f"(?:成都|{_PLACE_CHAR})"
 _ADMIN = rf"(?:{_PLACE}{{1,7}}?(?:自治区|特别行政区|省|市|区|县|旗|街道|镇|乡))"
 # 道 only after a direction or numeral (鞍山西道, 海德三道), so 知道/味道 never start a street.
 _STREET = rf"(?:{_PLACE}{{1,8}}?(?:大道|大街|路|街|巷|弄|胡同|[东西南北中一二三四五六七八九十]道))"
@@ -106,14 +111,18 @@ _HOUSE_NO = (
     r"(?:号院|号(?![楼院])|弄|支弄))"
 )
 _ESTATE_END = "小区|花园|公寓|大厦|家园|新村|广场|中心|大楼|大学|学院|校区|医院|苑|城|园|庭|村"
-_ESTATE = rf"(?:(?:{_PLACE}|[A-Za-z]){{1,10}}?(?:{_ESTATE_END}))(?:{_PLACE}{{0,6}}?(?:{_ESTATE_END}))*"
+_ESTATE = (
+    rf"(?:(?:{_PLACE}|[A-Za-z]){{1,10}}?(?:{_ESTATE_END})(?:{_PLACE}{{0,6}}?(?:{_ESTATE_END}))*)"
+)
 _BUILDING = r"(?:(?:[A-Za-z]|[A-Za-z]?\d{1,4})(?:号楼|栋|幢|座)(?:\d{3,5}(?![\d号室]))?)"
 _UNIT = r"(?:[-#]?[A-Za-z]?\d{1,5}(?:单元|楼|层|室|号(?!楼)|户)|-\d{1,5}(?:-\d{1,5})?)"
 _ADDRESS_BODY = (
     rf"{_ADMIN}*(?:{_STREET}{_HOUSE_NO}+{_ESTATE}?{_BUILDING}?{_UNIT}*"
     rf"|{_ESTATE}(?:{_BUILDING}{_UNIT}*|{_UNIT}+)|{_BUILDING}{_UNIT}+)"
 )
-_ADDRESS = re.compile(_ADDRESS_BODY)
+# Start only where a run of place characters starts (or at a building number): a regex tried at
+# every character of a long run costs several times more and finds nothing the run start misses.
+_ADDRESS = re.compile(rf"(?:(?<!{_PLACE_CHAR})|(?=[A-Za-z\d])){_ADDRESS_BODY}")
 # After an explicit cue two place components are enough (淄博市朱台镇宁王村), numbers or not.
 _ADDRESS_CUE = "地址|住址|住在|寄到|送到|发到|寄往|寄至|送至"
 _ADDRESS_CUED = re.compile(
@@ -153,38 +162,49 @@ _SURNAMES = (
     "窦戚岑费卜冷晏席卫柏宗瞿桂佟臧闵邬卞姬栾隋刁巫寇桑郎甄丛仲虞敖巩佘迟邝"
 )
 _COMPOUND = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|宇文|长孙|司徒|夏侯|端木"
-_SURNAME = rf"(?:{_COMPOUND}|[{_SURNAMES}])"
 # Given-name characters exclude particles, shop words and numerals so that 我是黄皮, 我是江苏的
 # and 周六 13800138000 stay untouched.
 _GIVEN = _cjk_excluding("的了是在我你您他她们这那有和就都也还很吗呢吧啊呀哦哈嘛噢喔好谢请问给"
                         "想要买个件款码色号皮肤领人客天到说过完老收一二三四五六七八九十日末")
 _CJK = r"[\u4e00-\u9fff]"
-_NAME_END = rf"(?=$|[^\u4e00-\u9fff]|电话|手机|联系|地址|身份证|先生|女士|小姐|[呀啊哈哦呢噢喔嘛吧])"
+_NAME_END = r"(?=$|[^\u4e00-\u9fff]|电话|手机|联系|地址|身份证|先生|女士|小姐|[呀啊哈哦呢噢喔嘛吧])"
+# Everyday words that begin with a surname character and would otherwise pass as names.
+_NOT_NAMES = (
+    "凌晨|舒服|舒适|高兴|高端|高档|方便|方法|温柔|温暖|蒙牛|马上|黄金|白金|钱包|包包|万一|于是|程序"
+)
+_SURNAME = rf"(?!{_NOT_NAMES})(?:{_COMPOUND}|[{_SURNAMES}])"
 _FULL_NAME = rf"{_SURNAME}{_GIVEN}{{1,2}}"
-_PERSON_NAME = re.compile(
+_NAME_CUED = re.compile(
     r"(?:叫我|叫|我是|本人|收件人|收货人|联系人|寄件人|签收人|姓名|名字)[\s:：]*(?:是|叫)?[\s:：]*"
-    rf"(?P<cued>{_FULL_NAME}){_NAME_END}"
-    rf"|我姓(?P<family>{_SURNAME})"
-    rf"|(?<!{_CJK})(?P<full>{_FULL_NAME})(?=先生|女士|小姐)"
+    rf"(?P<name>{_FULL_NAME}){_NAME_END}|我姓(?P<surname>{_SURNAME})"
+)
+# 王总/李姐/张哥, but not 总是/总裁, 姐姐 or 哥们.
+_SHOP_TITLE = rf"总(?=[您你好]|(?!{_CJK}))|姐(?![姐妹夫])|哥(?![哥们])"
+_NAME_TITLED = re.compile(
+    rf"(?<!{_CJK})(?P<name>{_FULL_NAME})(?=先生|女士|小姐)"
     # 谢谢姐 and 明白姐 are thanks and assent, not 谢/白 the surname.
-    rf"|(?!(?<=谢)谢|(?<=明)白)(?P<short>{_SURNAME})(?=先生|女士|小姐|总|姐|哥)"
-    # A bare name as one field of a contact block: 王秀英 13965001234 / 石磊收 / ...1234，黄丽
-    rf"|(?<!{_CJK})(?P<contact>{_FULL_NAME})(?=收(?!{_CJK})|[\s,，、;；]*(?:\+?86)?[\s-]*\d{{7}})"
-    rf"|(?<=\d[\s,，、;；])(?P<after>{_FULL_NAME})(?!{_CJK})"
+    rf"|(?!(?<=谢)谢|(?<=明)白)(?P<surname>{_SURNAME})(?=先生|女士|小姐|{_SHOP_TITLE})"
+)
+# A bare name as one field of a contact block that holds a long number:
+# 王秀英 13965001234 / 石磊收 / ...2345 670，黄丽
+_NAME_IN_CONTACT = re.compile(
+    rf"(?<!{_CJK})(?P<name>{_FULL_NAME})(?=收(?!{_CJK})|[\s,，、;；]*(?:\+?86)?[\s-]*\d{{7}})"
+    rf"|(?<=\d{{3}}[\s,，、;；])(?P<surname>{_FULL_NAME})(?=$|[\s,，。;；!！])"
 )
 
 # One cheap scan says which detectors can fire at all; most chat lines hit none of these.
 _HINTS = re.compile(
     r"(?P<digit>\d+)|(?P<at>@)|(?P<wide>[０-９Ａ-Ｚａ-ｚ＠])"
     r"|(?P<wechat>微信|威信|薇信|加微|(?i:wxid|weixin|wechat|vx|wx|v信|加v))"
-    r"|(?P<name>叫|我是|我姓|本人|件人|货人|系人|收人|姓名|名字|先生|女士|小姐|总|姐|哥|收)"
+    r"|(?P<name_cue>叫|我是|我姓|本人|件人|货人|系人|收人|姓名|名字)"
+    r"|(?P<title>先生|女士|小姐|总|姐|哥)"
     rf"|(?P<place>{_ADDRESS_CUE})"
 )
 # The first characters of every hint: a single character class scans several times faster.
-_HINT_START = re.compile(r"[\d@０-９Ａ-Ｚａ-ｚ＠微威薇加wWvV我叫本件货系收姓名先女小总姐哥地住寄送发]")
+_HINT_START = re.compile(r"[\d@０-９Ａ-Ｚａ-ｚ＠微威薇加wWvV我叫本件货系收姓名先女小总姐哥"
+                         r"地住寄送发]")
 _ADDRESS_HINT = re.compile(r"[\dA-Za-z] ?(?:号|弄|栋|幢|座|单元|楼|层|室|户)")
 
-_NAME_GROUPS = ("cued", "family", "full", "short", "contact", "after")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -247,11 +267,15 @@ def _text_candidates(norm: str, hints: set[str | None]) -> list[_Candidate]:
             found.append((7 if cued else 2, *m.span("id" if cued else 0), "wechat_id"))
     if "place" in hints:
         found += [(9, *m.span("addr"), "address") for m in _ADDRESS_CUED.finditer(norm)]
-    if "name" in hints or "digit" in hints:
-        for m in _PERSON_NAME.finditer(norm):
-            group = next(g for g in _NAME_GROUPS if m.group(g))
-            found.append((10, *m.span(group), "person_name"))
+    for pattern, hint in ((_NAME_CUED, "name_cue"), (_NAME_TITLED, "title")):
+        if hint in hints:
+            found += _name_candidates(pattern, norm)
     return found
+
+
+def _name_candidates(pattern: re.Pattern[str], norm: str) -> list[_Candidate]:
+    return [(10, *m.span("name" if m.group("name") else "surname"), "person_name")
+            for m in pattern.finditer(norm)]
 
 
 def _resolve(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -274,9 +298,11 @@ def redact(text: str) -> Redaction:
         found = _scan_hints(norm)
         hints = {m.lastgroup for m in found}
     candidates = _text_candidates(norm, hints)
-    if "digit" in hints:
-        digit_count = sum(len(m.group()) for m in found if m.lastgroup == "digit")
+    digit_count = sum(len(m.group()) for m in found if m.lastgroup == "digit")
+    if digit_count:
         candidates += _digit_candidates(norm, digit_count)
+    if digit_count >= 7:
+        candidates += _name_candidates(_NAME_IN_CONTACT, norm)
     if not candidates:
         return Redaction(text, ())
     return _apply(text, _resolve(candidates))

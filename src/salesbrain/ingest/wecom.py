@@ -153,7 +153,7 @@ def _payload(record: dict[str, Any], msgtype: str) -> tuple[MessageType, str, di
     if msgtype == "link":
         body = body if isinstance(body, dict) else {}
         title = str(body.get("title", ""))
-        meta = {"title": title, "url": str(body.get("link_url", ""))}
+        meta: dict[str, Any] = {"title": title, "url": str(body.get("link_url", ""))}
         return MessageType.LINK, f"[链接] {title} {body.get('description', '')}".strip(), meta
     if msgtype == "weapp":
         body = body if isinstance(body, dict) else {}

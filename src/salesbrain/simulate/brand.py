@@ -16,7 +16,7 @@ from salesbrain.simulate import catalog
 
 SKILLS = ("speed", "coverage", "task_execution", "persuasion", "compliance")
 # Offsets on the latent scale: most guides answer most messages and break no rules.
-SKILL_OFFSETS = {"speed": 0.0, "coverage": 0.5, "task_execution": 0.2, "persuasion": 0.0,
+SKILL_OFFSETS = {"speed": 0.0, "coverage": 0.8, "task_execution": 0.2, "persuasion": 0.0,
                  "compliance": 1.0}
 
 SEGMENTS = ("new_member", "birthday", "same_period_last_year", "dormant", "regular")
@@ -70,7 +70,7 @@ class Guide:
         return 0.45 * (1.0 - self.skills["compliance"]) ** 2
 
 
-@dataclass
+@dataclass(slots=True)
 class Customer:
     index: int
     customer_id: str

@@ -9,6 +9,59 @@ from __future__ import annotations
 
 import random
 
+# Order questions before paying, and what customers send once they have paid.
+ORDER_QUESTIONS = (
+    "怎么下单", "在哪里付款", "可以开发票吗", "可以货到付款吗", "能用{pay}吗", "能分期吗",
+    "付款一直失败怎么回事", "订单能合并吗", "怎么用券下单", "小程序里怎么付款",
+    "能帮我下单吗，我不太会弄", "想取消订单", "公司报销需要专票", "定金付了，尾款在哪付",
+    "可以找人代付吗", "我要两件，一起付款怎么操作", "下单的时候没用上券怎么办",
+)
+ORDER_FOLLOW_UPS = (
+    "我付好了，帮我备注尽快发货", "已付款，麻烦确认一下", "帮我改一下收货地址|{address}",
+    "收货地址填错了，改成{address}，电话{phone}", "电话号码写错了，是{phone}",
+    "开个电子发票，邮箱{email}", "收件人写{cname}，电话{phone}", "发票抬头写{company}",
+    "下单了，订单尾号{order_tail}", "刚拍的能改尺码吗，改成{size}", "地址改成{address}吧",
+    "订单显示待付款，我已经付了", "付好了|地址是{address}",
+)
+
+# Size questions depend on what is being bought: clothes, shoes or children's wear.
+_SIZE_COMMON = (
+    "这款偏大还是偏小", "尺码标准吗", "你们这尺码表准吗", "上次买的{size}有点大，这次要拿小一码吗",
+    "{size}和{size2}纠结，怎么选", "宽松款的话拿{size}够吗",
+)
+SIZE_FIT: dict[str, tuple[str, ...]] = {
+    "letter": _SIZE_COMMON + (
+        "我{height}，{weight}斤，穿什么码", "{height}/{weight}斤选哪个码",
+        "身高{height}体重{weight}斤，{size}会不会小", "平时穿{size}，这款要拿大一码吗",
+        "我肩比较宽，穿{size}会不会紧", "腰围二尺二穿多大的", "我{weight}斤，{size}码能穿吗",
+        "胸围{bust}，拿哪个码合适", "{size}码的衣长多少", "袖子会不会短，我手臂比较长",
+        "微胖能穿吗，显胖不", "{size}和{size2}纠结|{height}的个子", "孕妇能穿吗",
+        "我妈五十多岁，穿这个合适吗", "裤长多少，我{height}会不会拖地",
+        "我是梨形身材|穿这条会显胖吗",
+        "帮我看看穿哪个码|{height} {weight}斤", "{height} {weight}斤 穿{size}还是{size2}",
+        "能不能帮我量一下{size}码的肩宽", "我老公{height2}，{weight2}斤，男款穿什么码",
+        "里面穿毛衣的话要不要大一码",
+    ),
+    "shoe": _SIZE_COMMON + (
+        "脚{foot}码，这款鞋正常拿还是拿大半码", "脚背高，{foot}码的会不会挤脚",
+        "我脚宽，{foot}码会不会挤",
+        "平时穿{foot}的运动鞋，这双拿多大", "脚长24厘米穿多大码", "这鞋磨脚吗|我脚后跟容易磨破",
+        "{foot}码和{foot_up}码纠结", "穿厚袜子要不要大一码", "我老公平时穿42，这款男款拿多大",
+    ),
+    "kids": _SIZE_COMMON + (
+        "给{age}岁的孩子买，选多大", "这个{age}岁小朋友能穿吗",
+        "宝宝身高{kid_height}，穿{size}合适吗",
+        "孩子比较胖，要不要拿大一码", "能穿两年吗，想买大一点",
+        "{age}岁男孩，体重{kid_weight}斤，拿多大",
+    ),
+}
+# What a customer writes to book a visit once she has decided to come.
+VISIT_BOOKINGS = (
+    "那我{day}过去找你", "我{day}{clock}过去，帮我留一下", "{day}能去店里试吗", "可以预约试穿吗",
+    "那我{day}去店里试试", "店里有{size}码可以试吗|我{day}过去", "帮我留着，我{day}{clock}到",
+    "你{day}上班吗，我想过去看看", "那我还是去店里试一下吧", "{day}{clock}方便吗，我过去试穿",
+)
+
 CUSTOMER_PHRASES: dict[str, tuple[str, ...]] = {
     "greeting": (
         "在吗", "在吗？", "你好", "您好", "你好，在吗", "有人吗", "有人在吗？", "hello", "哈喽",
@@ -26,26 +79,15 @@ CUSTOMER_PHRASES: dict[str, tuple[str, ...]] = {
         "{product}的版型是宽松的还是修身的", "羽绒服里面是鸭绒还是鹅绒", "含绒量多少啊",
         "这个鞋底软不软，走路多会不会累", "{product}防水吗", "这个是羊毛还是羊绒的呀",
         "{product}配什么裤子好看", "你们家有没有长款的{product}", "这款是正品吗",
-        "{product}有实物图吗|想看看上身效果", "我在小红书上看到一件{colour}的{product}|你们店里有同款吗",
+        "{product}有实物图吗|想看看上身效果",
+        "我在小红书上看到一件{colour}的{product}|你们店里有同款吗",
         "这件{product}跟{product2}哪个更好", "这个料子扎不扎人", "{product}有内衬吗",
         "这件厚吗|会不会很重", "推荐一款{price}左右的{product}", "有没有适合送男朋友的",
-        "我想买件{product}，平时上班穿，哪款好", "这个面料怕不怕静电", "{colour}和{colour2}哪个好看",
+        "我想买件{product}，平时上班穿，哪款好", "这个面料怕不怕静电",
+        "{colour}和{colour2}哪个好看",
         "你发的那件{product}|是什么料子", "这款{product}容易皱吗，出差想带",
     ),
-    "size_fit": (
-        "我{height}，{weight}斤，穿什么码", "{height}/{weight}斤选哪个码",
-        "身高{height}体重{weight}斤，{size}会不会小", "平时穿{size}，这款要拿大一码吗",
-        "这款偏大还是偏小", "尺码标准吗", "我肩比较宽，穿{size}会不会紧", "腰围二尺二穿多大的",
-        "脚{foot}码，这款鞋正常拿还是拿大半码", "脚背高，{foot}码的会不会挤脚",
-        "给{age}岁的孩子买，选多大", "我{weight}斤，{size}码能穿吗", "胸围{bust}，拿哪个码合适",
-        "{size}码的衣长多少", "袖子会不会短，我手臂比较长", "微胖能穿吗，显胖不",
-        "{size}和{size2}纠结|{height}的个子", "孕妇能穿吗", "我妈五十多岁，穿这个合适吗",
-        "这个{age}岁小朋友能穿吗", "你们这尺码表准吗", "上次买的{size}有点大，这次要拿小一码吗",
-        "裤长多少，我{height}会不会拖地", "我是梨形身材|穿这条会显胖吗",
-        "帮我看看穿哪个码|{height} {weight}斤", "{height} {weight}斤 穿{size}还是{size2}",
-        "宽松款的话拿{size}够吗", "能不能帮我量一下{size}码的肩宽",
-        "我老公{height2}，{weight2}斤，男款穿什么码", "里面穿毛衣的话要不要大一码",
-    ),
+    "size_fit": tuple(sorted(set().union(*SIZE_FIT.values()))),
     "price_promotion": (
         "这个能便宜点吗", "有没有优惠呀", "现在有什么活动吗", "{campaign}有什么优惠",
         "满减怎么算", "{rule}是全场都能用吗", "优惠券在哪领", "我有张{coupon}的券能用吗",
@@ -66,23 +108,14 @@ CUSTOMER_PHRASES: dict[str, tuple[str, ...]] = {
         "这款是不是限量的", "下周还会有货吗", "帮我查下{store}还有没有{size}",
         "网上没货了，门店还有库存吗", "{colour}的{product}|还有{size}吗", "这个还能买到吗",
     ),
-    "order_payment": (
-        "怎么下单", "在哪里付款", "可以开发票吗", "发票抬头写{company}",
-        "帮我改一下收货地址|{address}", "收货地址填错了，改成{address}，电话{phone}",
-        "电话号码写错了，是{phone}", "可以货到付款吗", "能用{pay}吗", "能分期吗",
-        "付款一直失败怎么回事", "我付好了，帮我备注尽快发货", "订单能合并吗",
-        "刚拍的能改尺码吗，改成{size}", "下单了，订单尾号{order_tail}", "怎么用券下单",
-        "小程序里怎么付款", "能帮我下单吗，我不太会弄", "想取消订单",
-        "订单显示待付款，我已经付了", "开个电子发票，邮箱{email}", "公司报销需要专票",
-        "定金付了，尾款在哪付", "可以找人代付吗", "我要两件，一起付款怎么操作", "地址改成{address}吧",
-        "收件人写{cname}，电话{phone}", "下单的时候没用上券怎么办", "已付款，麻烦确认一下",
-    ),
+    "order_payment": ORDER_QUESTIONS + ORDER_FOLLOW_UPS,
     "logistics": (
         "什么时候发货", "发货了吗", "快递到哪了", "几天能到", "发什么快递", "能发顺丰吗",
         "单号多少", "物流一直没更新", "订单尾号{order_tail}，查下物流", "今天能发吗",
         "明天能到{city}吗", "还没收到货", "显示签收了但我没收到", "快递放驿站了吗",
         "能送货上门吗", "我这周不在家，能晚点发吗", "偏远地区包邮吗", "发货了告诉我一下",
-        "怎么还没发货呀", "物流显示在{city}中转", "几号能到啊，着急穿", "{courier}到哪了|帮我催一下",
+        "怎么还没发货呀", "物流显示在{city}中转", "几号能到啊，着急穿",
+        "{courier}到哪了|帮我催一下",
         "我的包裹怎么显示退回了", "包装能不能换成不带logo的，送人", "预售的几号发货",
         "能不能加急", "地址是{address}，帮我看看到哪了", "已经三天了还没到", "发货能备注送到前台吗",
     ),
@@ -148,7 +181,11 @@ CUSTOMER_PHRASES: dict[str, tuple[str, ...]] = {
         "哈哈哈", "[微笑]", "😂😂", "哈哈", "嗯嗯嗯[呲牙]", "你好可爱", "今天好冷啊", "刚下班",
         "发错了", "不好意思发错人了", "在忙", "稍等我一下", "👍", "[捂脸]", "刚刚在开车",
         "等我问问我老公", "我女儿说好看", "今天天气真好", "[玫瑰]", "哈哈你也是", "晚点再说",
-        "🙏", "……", "我看看", "吃饭了没", "[偷笑]", "刚看到消息",
+        "🙏", "……", "我看看", "吃饭了没", "[偷笑]", "刚看到消息", "今天下雨了",
+        "我在外面，回头说", "你们店员小姐姐好漂亮", "我家猫把衣服抓坏了哈哈", "周末去哪玩呀",
+        "你们那边冷不冷", "最近好忙", "刚睡醒", "[捂脸][捂脸]", "嘿嘿", "在地铁上",
+        "孩子在闹，等下", "哈哈哈哈哈", "刚开完会", "我朋友推荐的你", "你也早点休息",
+        "好久没逛街了", "我妈说这个颜色显老哈哈",
     ),
 }
 
@@ -165,19 +202,28 @@ OUTREACH_ACKS = ("谢谢{gname}", "好的收到", "谢谢，有空去看看", "�
 EMOJI_HAPPY = ("[微笑]", "[呲牙]", "[害羞]", "[偷笑]", "[愉快]", "[抱拳]", "[玫瑰]", "[强]", "[OK]",
                "😊", "😂", "👍", "🙏", "❤️", "🤔", "😁", "🥰")
 EMOJI_ANGRY = ("[发怒]", "[流泪]", "[撇嘴]", "😡", "😤", "😭", "👎")
+LEAD_INS = ("请问", "请问一下，", "那个，", "想问下，", "问一下，", "亲，", "对了，", "另外，",
+            "你好，", "打扰下，", "哎，", "再问下，")
+PLAIN_INTENTS = frozenset({"greeting", "thanks_closing", "other"})
 TYPOS = (("吗", "嘛"), ("什么", "啥"), ("什么", "神马"), ("的", "滴"), ("没有", "木有"),
          ("怎么", "咋"), ("尺码", "尺马"), ("优惠", "优会"), ("快递", "快滴"), ("知道", "造"),
          ("这个", "这个个"), ("可以", "阔以"), ("现在", "先在"), ("一下", "一哈"), ("谢谢", "3q"))
 
 
-def customer_turn(rng: random.Random, intent: str, slots: dict[str, str]) -> list[str]:
-    """One customer turn for an intent: 1 to 3 messages, decorated like real typing."""
-    template = rng.choice(CUSTOMER_PHRASES[intent])
+def customer_turn(rng: random.Random, intent: str, slots: dict[str, str],
+                  bank: tuple[str, ...] | None = None) -> list[str]:
+    """One customer turn for an intent: 1 to 3 messages, decorated like real typing.
+
+    `bank` narrows the templates (e.g. only price objections) while keeping the intent label.
+    """
+    template = rng.choice(bank or CUSTOMER_PHRASES[intent])
     return [decorate(rng, part.format_map(slots), intent) for part in template.split("|")]
 
 
 def decorate(rng: random.Random, text: str, intent: str) -> str:
-    """Typos, emoji and sloppy punctuation, at rates that keep most messages clean."""
+    """Lead-ins, typos, emoji and sloppy punctuation, at rates that keep most messages clean."""
+    if intent not in PLAIN_INTENTS and rng.random() < 0.18:
+        text = rng.choice(LEAD_INS) + text
     roll = rng.random()
     if roll < 0.07:
         wrong, typed = rng.choice(TYPOS)

@@ -31,9 +31,9 @@ REPLIES: dict[str, dict[str, tuple[str, ...]]] = {
                 "详情页都有写"),
     },
     "size_fit": {
-        GOOD: ("{cust}{height}/{weight}斤的话建议拿{rec_size}，这款是{fit}版型，肩宽刚好；喜欢宽松可以拿{rec_size_up}",
+        GOOD: ("{cust}{height}/{weight}斤的话建议拿{rec_size}，"
+               "这款是{fit}版型，肩宽刚好；喜欢宽松可以拿{rec_size_up}",
                "按您的身高体重拿{rec_size}就可以，我同事{height}的也是穿{rec_size}，很合身",
-               "这款鞋偏大半码，平时穿{foot}的建议拿{foot_down}，脚背高就正常拿{foot}",
                "建议{rec_size}哦，不放心的话{day}来{store}试穿，我把两个码都给您留着",
                "{rec_size}正好，里面穿毛衣也不会紧，衣长到大腿中间，显高😊"),
         PLAIN: ("{rec_size}吧", "{rec_size}", "正常拿就行", "看尺码表哦", "都可以", "M吧"),
@@ -84,7 +84,8 @@ REPLIES: dict[str, dict[str, tuple[str, ...]]] = {
         PLAIN: ("不是我们的问题", "这个没办法", "我们也没办法", "你找客服吧", "哦", "规定就是这样"),
     },
     "store_visit": {
-        GOOD: ("我们店在{mall}{floor}，营业时间10:00-22:00，{day}我在的，您来之前跟我说，我把{size}码给您留好😊",
+        GOOD: ("我们店在{mall}{floor}，营业时间10:00-22:00，"
+               "{day}我在的，您来之前跟我说，我把{size}码给您留好😊",
                "欢迎来试穿！{store}地铁{metro}号线出来就到，停车可以免费2小时",
                "好的{cust}，{day}{clock}我等您，到了直接找{gname}就行",
                "到店还有小礼品，记得带上会员码哦，我提前帮您把衣服熨好"),
@@ -93,7 +94,8 @@ REPLIES: dict[str, dict[str, tuple[str, ...]]] = {
     "membership": {
         GOOD: ("{cust}您现在是{level}，积分{points}，可以兑换{gift}，我教您在小程序里操作😊",
                "生日当月到店出示会员码可以领生日礼，还有一张{coupon}的生日券已经发到您账户啦",
-               "新会员注册就送{coupon}券，我把入会链接发您", "金卡再消费800就能升级，升级后全年95折",
+               "新会员注册就送{coupon}券，我把入会链接发您",
+               "金卡再消费800就能升级，升级后全年95折",
                "会员价和{campaign}活动可以叠加的，我帮您看了，这单能省{diff}"),
         PLAIN: ("小程序里看", "有积分", "自己查", "不清楚", "问客服", "在会员中心"),
     },
@@ -115,30 +117,62 @@ REPLIES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# Size advice for shoes and children's wear; clothes use REPLIES["size_fit"].
+SIZE_REPLIES: dict[str, dict[str, tuple[str, ...]]] = {
+    "shoe": {
+        GOOD: ("这款鞋偏大半码，平时穿{foot}的建议拿{foot_down}，脚背高就正常拿{foot}",
+               "{cust}脚宽的话建议拿大半码，这款是{material}，穿几天会变软贴脚",
+               "按您平时的码拿{foot}就行，不合适随时来{store}换，我先帮您留两个码😊",
+               "这双鞋楦头比较宽，{foot}正好，后跟有软垫不磨脚"),
+        PLAIN: ("正常拿", "{foot}吧", "看尺码表", "都差不多", "正常码"),
+    },
+    "kids": {
+        GOOD: ("{age}岁宝宝建议拿{size}，这款是宽松版，能穿两年没问题😊",
+               "小朋友长得快，建议拿大一码{size2}，袖口可以挽起来",
+               "宝宝身高{kid_height}的话{size}刚好，面料是{material}，不扎皮肤"),
+        PLAIN: ("{size}吧", "看身高选", "正常拿", "看尺码表哦"),
+    },
+}
+GROUP_OPENERS = {
+    GOOD: ("家人们，{campaign}开始啦！{rule}，群里下单再送{gift}，有问题直接@我😊",
+           "各位亲，{product}今天到了新色{colour}，{rule}，需要的私聊我留货",
+           "【{campaign}】{rule}，今晚8点前下单优先发货，链接👇",
+           "家人们好，{store}本周末会员日，到店有礼，欢迎来玩～"),
+    PLAIN: ("{campaign}：{rule}", "活动通知：{rule}", "新品上架，欢迎选购"),
+}
+
 OUTREACH: dict[str, dict[str, tuple[str, ...]]] = {
     "birthday": {
-        GOOD: ("{cust}生日快乐🎂！这个月是您的生日月，会员生日礼已经准备好了，还有一张{coupon}的生日券，来{store}或者小程序都能用哦",
+        GOOD: ("{cust}生日快乐🎂！这个月是您的生日月，会员生日礼已经准备好了，"
+               "还有一张{coupon}的生日券，来{store}或者小程序都能用哦",
                "{cust}，{gname}提前祝您生日快乐～生日当月到店领{gift}，我给您留着😊"),
         PLAIN: ("生日快乐，生日券已发放", "会员生日礼可以领了"),
     },
     "same_period_last_year": {
-        GOOD: ("{cust}您好，我是{store}的{gname}，去年这个时候您在我们家买了{product}，今年出了新色{colour}，还有{rule}，要不要给您留一件？",
+        GOOD: ("{cust}您好，我是{store}的{gname}，去年这个时候您在我们家买了{product}，"
+               "今年出了新色{colour}，还有{rule}，要不要给您留一件？",
                "{cust}，天气转凉啦，去年您挑的{product}今年升级了面料，我拍了实物给您看看"),
         PLAIN: ("新款到了，可以来看看", "{campaign}开始了，欢迎选购"),
     },
     "dormant_recall": {
-        GOOD: ("{cust}好久不见啦，我是{store}的{gname}～店里上了很多秋冬新款，老会员回店还有{coupon}的专属券，周末有空来逛逛呀😊",
+        GOOD: ("{cust}好久不见啦，我是{store}的{gname}～店里上了很多秋冬新款，"
+               "老会员回店还有{coupon}的专属券，周末有空来逛逛呀😊",
                "{cust}，很久没见您了，给您留了一张{coupon}的回归券，有喜欢的随时找我"),
         PLAIN: ("您好，店里有活动", "老顾客回馈，欢迎到店"),
     },
     "new_member_welcome": {
-        GOOD: ("欢迎加入{brand}会员～我是您的专属导购{gname}，新人礼包已经发到您账户了（{coupon}券+积分），尺码搭配有问题随时问我😊",
-               "{cust}您好，我是{store}的{gname}，谢谢您入会！新人专享{coupon}券7天内有效，有喜欢的我帮您挑"),
+        GOOD: ("欢迎加入{brand}会员～我是您的专属导购{gname}，"
+               "新人礼包已经发到您账户了（{coupon}券+积分），"
+               "尺码搭配有问题随时问我😊",
+               "{cust}您好，我是{store}的{gname}，谢谢您入会！新人专享{coupon}券7天内有效，"
+               "有喜欢的我帮您挑"),
         PLAIN: ("欢迎入会，新人券已发", "您好，我是您的导购"),
     },
     "campaign": {
-        GOOD: ("{cust}，{campaign}开始啦！{rule}，您之前看的{product}也参加，我帮您算了下到手只要{deal_price}，要不要给您留一件？",
-               "{cust}，{campaign}会员提前购，{product}{colour}{size}我帮您看了还有货，需要的话我先锁一件"),
+        GOOD: ("{cust}，{campaign}开始啦！{rule}，您之前看的{product}也参加，"
+               "我帮您算了下到手只要{deal_price}，要不要给您留一件？",
+               "{cust}，{campaign}会员提前购，{product}{colour}{size}我帮您看了还有货，"
+               "需要的话我先锁一件"),
         PLAIN: ("{campaign}活动开始了，{rule}", "活动通知：{rule}"),
     },
     "proactive": {
@@ -149,7 +183,8 @@ OUTREACH: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 VIOLATIONS: dict[str, tuple[str, ...]] = {
-    "off_platform": ("加我私人微信吧，vx：{wxid}，私聊给你更低的价", "这边说话不方便，加我V信{wxid}",
+    "off_platform": ("加我私人微信吧，vx：{wxid}，私聊给你更低的价",
+                     "这边说话不方便，加我V信{wxid}",
                      "我威信号{wxid}，以后直接找我", "你加下我薇信{wxid}，我私下给你留货",
                      "加我个人微信{wxid}，内部价给你", "加我私人微信，号码就是手机号"),
     "off_campaign_discount": ("我私下给你打{off_pct}折，别跟别人说", "活动过了我也按活动价给你算",
@@ -167,9 +202,23 @@ VISIT_CONFIRMATIONS = ("好的，{day}{clock}等您，我把衣服准备好", "�
 REDPACKET_WISHES = ("恭喜发财，大吉大利", "感谢支持", "小小心意", "生日快乐")
 
 
-def guide_reply(rng: random.Random, intent: str, tier: str, slots: dict[str, str]) -> str:
-    """A reply to a customer turn of `intent`, from the champion or the plain tier."""
-    return rng.choice(REPLIES[intent][tier]).format_map(slots)
+def guide_reply(rng: random.Random, intent: str, tier: str, slots: dict[str, str],
+                used: set[str], size_system: str = "letter") -> str:
+    """A reply to a customer turn of `intent`, from the champion or the plain tier.
+
+    Guides rarely paste the same sentence twice in one chat: `used` holds this chat's templates.
+    """
+    if intent == "size_fit" and size_system in SIZE_REPLIES:
+        bank = SIZE_REPLIES[size_system][tier]
+    else:
+        bank = REPLIES[intent][tier]
+    template = rng.choice(bank)
+    for _ in range(2):
+        if template not in used:
+            break
+        template = rng.choice(bank)
+    used.add(template)
+    return template.format_map(slots)
 
 
 def outreach_opener(rng: random.Random, kind: str, tier: str, slots: dict[str, str]) -> str:

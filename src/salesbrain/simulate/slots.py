@@ -41,6 +41,7 @@ class Slots(dict[str, str]):
                          feature=product.feature, fit=product.fit)
         self._rng = rng
         self._product = product
+        self.size_system = product.sizes
         self._campaign = campaign
 
     def __missing__(self, key: str) -> str:
@@ -113,6 +114,9 @@ _DRAWS: dict[str, Callable[[Slots], str]] = {
     "rec_size_up": lambda s: {"S": "M", "M": "L", "L": "XL"}.get(s["rec_size"], "XXL"),
     "foot": _foot,
     "foot_down": lambda s: str(int(s["foot"]) - 1),
+    "foot_up": lambda s: str(int(s["foot"]) + 1),
+    "kid_height": lambda s: str(s.rng.randrange(90, 150, 5)),
+    "kid_weight": lambda s: str(s.rng.randint(25, 70)),
     "height": lambda s: str(s.rng.randint(150, 176)),
     "weight": lambda s: str(s.rng.randint(86, 145)),
     "height2": lambda s: str(s.rng.randint(166, 188)),
@@ -136,7 +140,7 @@ _DRAWS: dict[str, Callable[[Slots], str]] = {
     "address": Slots.address,
     "email": _email,
     "company": _pick(catalog.COMPANIES),
-    "cname": lambda s: s.rng.choice(catalog.CUSTOMER_SURNAMES) + s.rng.choice(("女士", "先生", "姐")),
+    "cname": lambda s: s.rng.choice(catalog.CUSTOMER_SURNAMES) + s.rng.choice(("女士", "先生")),
     "gift": _pick(catalog.GIFTS),
     "bday": lambda s: f"{s.rng.randint(1, 12)}月{s.rng.randint(1, 28)}号",
     "pay": _pick(catalog.PAY_TOOLS),

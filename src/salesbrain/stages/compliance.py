@@ -267,14 +267,14 @@ class ComplianceStage:
     def red_packet_hit(self, message: Message) -> ComplianceHit | None:
         """A guide's red packet to a customer is a compliance signal (cash outside a campaign).
 
-        The amount is read from `message.meta["totalamount"]` in fen, as WeCom sends it.
+        The amount is read from `message.meta["amount_fen"]`, as ingestion stores WeCom's totalamount.
         """
         if not hasattr(self, "config_"):
             raise RuntimeError("ComplianceStage is not fitted: call fit() or from_pretrained()")
         if message.role is not Role.GUIDE or message.type is not MessageType.REDPACKET:
             return None
         spec = self.config_["red_packet"]
-        amount = int(message.meta.get("totalamount", "0") or 0)
+        amount = int(message.meta.get("amount_fen", 0) or 0)
         severity = "high" if amount >= spec["high_severity_fen"] else spec["severity"]
         category = spec["rule"].split(".")[0]
         return ComplianceHit(spec["rule"], category, severity, 0, 0, f"redpacket:{amount}")

@@ -248,9 +248,9 @@ class IntentStage:
         weights = counts ** -s.class_weight_power
         loss_fn = nn.CrossEntropyLoss(weight=(weights / weights.mean()).to(s.device))
         steps = s.epochs * math.ceil(len(states) / s.batch_size)
-        schedule = torch.optim.lr_scheduler.OneCycleLR(
-            optimiser, max_lr=[s.learning_rate, s.head_learning_rate], total_steps=steps,
-            pct_start=0.1, anneal_strategy="linear")
+        warmup = max(1, steps // 10)
+        schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda step: min(
+            (step + 1) / warmup, max(0.0, (steps - step) / max(1, steps - warmup))))
         network.train()
         for epoch in range(s.epochs):
             total = 0.0
@@ -335,7 +335,10 @@ class IntentStage:
             raise ValueError(f"{directory}: trained on taxonomy {config.get('taxonomy')!r}")
         stage = cls({**config["settings"], **(overrides or {})})
         stage.labels_ = list(read_json(directory / "labels.json"))
-        stage.temperature_, stage.threshold_ = config["temperature"], config["threshold"]
+        stage.temperature_ = config["temperature"]
+        # An explicit threshold at load time wins over the stored one.
+        stage.threshold_ = (stage.settings.uncertain_threshold
+                            if "uncertain_threshold" in (overrides or {}) else config["threshold"])
         stage.train_args_ = read_json(directory / "train_args.json")
         stage.tokenizer_ = AutoTokenizer.from_pretrained(directory / "encoder")
         backbone = AutoModel.from_pretrained(directory / "encoder", add_pooling_layer=False)

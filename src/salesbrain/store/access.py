@@ -12,9 +12,9 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine, select, update
 
-from salesbrain.schema import Conversation
+from salesbrain.schema import Conversation, Order
 from salesbrain.store import tables as t
-from salesbrain.store.store import Store, now_ms
+from salesbrain.store.store import Store, from_ms, now_ms
 
 
 class Viewer(Protocol):
@@ -165,3 +165,25 @@ def feedback_rows(store: Store, suggestion_id: str) -> list[dict[str, Any]]:
     )
     with store.engine.connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def order_attributed(store: Store, conversation: Conversation) -> bool:
+    """Whether one of the customer's orders is credited to this conversation (default rule)."""
+    from salesbrain.attribution import Touch, attribute_orders
+
+    o, m = t.orders.c, t.messages.c
+    customer = conversation.customer_id
+    orders_query = select(o.order_id, o.ts_ms, o.amount).where(
+        o.tenant == store.tenant, o.customer_id == customer)
+    touches_query = select(m.conversation_id, m.guide_id, m.ts_ms).where(
+        m.tenant == store.tenant, m.customer_id == customer, m.role == "guide",
+        m.recalled.is_(False))
+    with store.engine.connect() as conn:
+        orders = [Order(r.order_id, customer, from_ms(r.ts_ms), r.amount)
+                  for r in conn.execute(orders_query)]
+        if not orders:
+            return False
+        touches = [Touch(r.conversation_id, r.guide_id, customer, from_ms(r.ts_ms))
+                   for r in conn.execute(touches_query)]
+    return any(a.conversation_id == conversation.conversation_id
+               for a in attribute_orders(touches, orders))

@@ -121,6 +121,20 @@ class DualEncoder:
                     progress(len(rows))
         return [s for s in states if s is not None]
 
+    def encode_reusing(self, texts: Sequence[str], kind: str, max_tokens: int,
+                       cache: dict[str, torch.Tensor], batch_size: int = 64) -> np.ndarray:
+        """Like `encode`, but texts whose frozen-layer states are cached skip those layers."""
+        out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
+        cached = [i for i, t in enumerate(texts) if t in cache]
+        fresh = [i for i, t in enumerate(texts) if t not in cache]
+        with torch.inference_mode():
+            for start in range(0, len(cached), batch_size):
+                rows = cached[start : start + batch_size]
+                out[rows] = self.pooled_from_states([cache[texts[i]] for i in rows]).numpy()
+        if fresh:
+            out[fresh] = self.encode([texts[i] for i in fresh], kind, max_tokens, batch_size)
+        return out
+
     def pooled_from_states(self, states: Sequence[torch.Tensor]) -> torch.Tensor:
         hidden = pad_sequence([s.float() for s in states], batch_first=True)
         lengths = torch.tensor([len(s) for s in states])
@@ -173,7 +187,7 @@ def train_dual_encoder(
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimizer.step()
         schedule.step()
-        losses.append(float(loss))
+        losses.append(float(loss.detach()))
         if progress is not None:
             progress(len(batch), losses[-1])
     encoder.model.eval()

@@ -53,11 +53,12 @@ def term_ids(text: str, buckets: int, orders: Sequence[int] = (1, 2)) -> list[in
     return [zlib.crc32(g.encode("utf-8")) % buckets for g in char_ngrams(text, orders)]
 
 
-def count_matrix(texts: Iterable[str], buckets: int) -> sparse.csr_matrix:
-    """Rows = texts, columns = hashed character uni+bigram counts."""
+def count_matrix(texts: Iterable[str], buckets: int,
+                 orders: Sequence[int] = (1, 2)) -> sparse.csr_matrix:
+    """Rows = texts, columns = hashed character n-gram counts (uni+bigrams by default)."""
     indptr, indices = [0], []
     for text in texts:
-        indices.extend(term_ids(text, buckets))
+        indices.extend(term_ids(text, buckets, orders))
         indptr.append(len(indices))
     data = np.ones(len(indices), dtype=np.float32)
     matrix = sparse.csr_matrix(

@@ -71,3 +71,31 @@ def dense_query(turns: Sequence[Turn], max_turns: int, max_chars: int) -> str:
 
 def dense_reply(text: str, max_chars: int) -> str:
     return " ".join(text.split())[:max_chars]
+
+
+@dataclass(frozen=True)
+class SuggestSettings:
+    """Every knob of reply suggestion; presets override these strictly (`merge_settings`)."""
+
+    lexical_turns: int = 3
+    dense_turns: int = 4
+    max_context_chars: int = 160
+    max_reply_chars: int = 96
+    max_context_tokens: int = 96
+    max_reply_tokens: int = 48
+    use_dense: bool = True
+    frozen_layers: int = 10  # e5-small has 12; the ones above this are fine-tuned
+    epochs: float = 1.0
+    batch_size: int = 64
+    learning_rate: float = 5e-5
+    hard_negatives: bool = True
+    customer_replies: bool = True  # also learn from the customer's side of each conversation
+    encoder_pairs: int = 0  # pairs the encoder trains on (0 = all): the CPU budget's knob
+    near_duplicate: float = 0.5  # char-bigram Jaccard above which two replies are the same
+    shortlist: int = 100
+    calibration_conversations: int = 400
+    target_precision: float = 0.5
+    max_suggestions: int = 3
+    require_approved: bool = False
+    buckets: int = 1 << 18
+    seed: int = 0

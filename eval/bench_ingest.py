@@ -1,0 +1,104 @@
+"""Ingestion throughput and memory on a large simulated brand, against a parse-only baseline.
+
+    python -m eval.bench_ingest                        # >= 1M messages (simulated once, cached)
+    python -m eval.bench_ingest --guides 40 --customers 2000 --days 30   # quick look
+
+Prints messages/second for the full path (parse, redact, de-duplicate, sessionise, store into
+SQLite), the baseline (reading and JSON-decoding the same file and nothing else) and their ratio,
+RSS sampled through the run (flat memory means the last samples are close to the first), and
+the re-ingest pass (which must store nothing). The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from salesbrain.ingest.pipeline import Ingestor
+from salesbrain.ingest.tables import GUIDES
+from salesbrain.simulate import simulate_brand
+from salesbrain.store import Store
+
+
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class RssSampler(threading.Thread):
+    def __init__(self, every_s: float = 0.5) -> None:
+        super().__init__(daemon=True)
+        self.every_s, self.samples, self._stop_event = every_s, [], threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.samples.append(rss_mib())
+            self._stop_event.wait(self.every_s)
+
+    def stop(self) -> list[float]:
+        self._stop_event.set()
+        self.join()
+        return self.samples
+
+
+def parse_only(path: Path) -> tuple[int, float]:
+    started, count = time.perf_counter(), 0
+    with path.open("rb") as handle:
+        for raw in handle:
+            json.loads(raw)
+            count += 1
+    return count, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--guides", type=int, default=400)
+    parser.add_argument("--customers", type=int, default=40000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--brand-dir", type=Path, default=Path("var/bench/brand_large"))
+    args = parser.parse_args()
+    archive = args.brand_dir / "archive.jsonl"
+    if not archive.is_file():
+        started = time.perf_counter()
+        simulate_brand(args.brand_dir, guides=args.guides, customers=args.customers, days=args.days)
+        print(f"simulated {args.brand_dir} in {time.perf_counter() - started:.0f} s")
+    lines, parse_s = parse_only(archive)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(f"sqlite:///{tmp}/bench.db", "bench")
+        Ingestor(store).ingest_table(args.brand_dir / "guides.csv", GUIDES)
+        sampler = RssSampler()
+        sampler.start()
+        started = time.perf_counter()
+        summary = Ingestor(store, progress=True).ingest_messages(archive, "wecom")
+        ingest_s = time.perf_counter() - started
+        samples = sampler.stop()
+        started = time.perf_counter()
+        again = Ingestor(store).ingest_messages(archive, "wecom")
+        reingest_s = time.perf_counter() - started
+    quarter = max(1, len(samples) // 4)
+    result = {
+        "records": lines,
+        "stored": summary.stored,
+        "ingest_s": round(ingest_s, 1),
+        "ingest_msgs_per_s": round(lines / ingest_s),
+        "baseline_parse_only_msgs_per_s": round(lines / parse_s),
+        "ratio_ingest_vs_parse_only": round(parse_s / ingest_s, 3),
+        "rss_mib_first_quarter_max": round(max(samples[:quarter]), 1),
+        "rss_mib_last_quarter_max": round(max(samples[-quarter:]), 1),
+        "reingest_stored": again.stored,
+        "reingest_msgs_per_s": round(lines / reingest_s),
+        "summary": summary.as_dict(),
+    }
+    for key, value in result.items():
+        print(f"{key:>34}: {value}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

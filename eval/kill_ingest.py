@@ -1,0 +1,154 @@
+"""Crash test: SIGKILL the server in the middle of an ingest batch, restart it, re-send.
+
+    python -m eval.kill_ingest                       # SQLite under var/eval/kill_ingest
+    python -m eval.kill_ingest --db postgresql+psycopg://postgres@127.0.0.1:55432/postgres
+
+A simulated brand's WeCom archive is streamed to POST /v1/messages as NDJSON; once part of it
+is committed the server is killed with SIGKILL, restarted, and the whole batch is sent again.
+The store must then equal a reference store that ingested the archive once, from the file:
+the same messages (nothing lost, nothing doubled), conversations with the same ids and message
+counts, the same recall and consent effects. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from eval.serving import Server, seed_brand, tiny_brain
+from salesbrain.ingest.pipeline import Ingestor
+from salesbrain.ingest.tables import GUIDES, ORDERS, TASKS
+from salesbrain.security import create_api_key
+from salesbrain.store import Store
+from salesbrain.store import tables as t
+
+NDJSON = {"Content-Type": "application/x-ndjson"}
+
+
+def stream_file(path: Path, piece: int = 1 << 16) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while data := handle.read(piece):
+            yield data
+
+
+def snapshot(store: Store) -> dict[str, Any]:
+    """What must survive: every message with its conversation, and each conversation's count."""
+    m, c = t.messages.c, t.conversations.c
+    with store.engine.connect() as conn:
+        messages = {r.msgid: (r.conversation_id, r.text, bool(r.recalled)) for r in conn.execute(
+            select(m.msgid, m.conversation_id, m.text, m.recalled).where(m.tenant == store.tenant))}
+        conversations = {r.conversation_id: r.n_messages for r in conn.execute(
+            select(c.conversation_id, c.n_messages).where(c.tenant == store.tenant))}
+    counted: dict[str, int] = {}
+    for conversation_id, _, _ in messages.values():
+        counted[conversation_id] = counted.get(conversation_id, 0) + 1
+    return {"messages": messages, "conversations": conversations, "counted": counted,
+            "quarantined": store.count("quarantine")}
+
+
+def reference_store(brand: Path, work_dir: Path) -> Store:
+    store = Store.open(f"sqlite:///{work_dir / 'reference.db'}", tenant="reference")
+    ingestor = Ingestor(store)
+    for name, spec in (("guides.csv", GUIDES), ("orders.csv", ORDERS), ("tasks.csv", TASKS)):
+        ingestor.ingest_table(brand / name, spec)
+    ingestor.ingest_messages(brand / "archive.jsonl", "wecom")
+    return store
+
+
+def send_batch(url: str, secret: str, archive: Path, outcome: dict[str, Any]) -> None:
+    try:
+        response = httpx.post(f"{url}/v1/messages?format=wecom&batch_id=kill-test",
+                              content=stream_file(archive), timeout=600,
+                              headers={**NDJSON, "Authorization": f"Bearer {secret}"})
+        outcome["status"] = response.status_code
+        outcome["body"] = response.json()
+    except httpx.TransportError as error:
+        outcome["error"] = type(error).__name__
+
+
+def kill_mid_batch(server: Server, store: Store, secret: str, archive: Path,
+                   kill_at: int) -> dict[str, Any]:
+    """Send the batch and SIGKILL the server once `kill_at` messages are committed."""
+    outcome: dict[str, Any] = {}
+    sender = threading.Thread(target=send_batch, args=(server.url, secret, archive, outcome))
+    sender.start()
+    while sender.is_alive() and store.count("messages") < kill_at:
+        time.sleep(0.01)
+    server.kill()
+    sender.join(60)
+    return {"stored_before_kill": store.count("messages"), "first_request": outcome}
+
+
+def run_kill_test(work_dir: Path, db_url: str | None = None, chunk_records: int = 200,
+                  kill_fraction: float = 0.3, **size: Any) -> dict[str, Any]:
+    """Kill once `kill_fraction` of the messages are stored; compare with a clean ingestion."""
+    brand = work_dir / "brand"
+    store = Store.open(db_url or f"sqlite:///{work_dir / 'service.db'}",
+                       tenant=f"kill_{uuid.uuid4().hex[:8]}")
+    seed_brand(store, brand, messages=False, **size)
+    secret = create_api_key(store, "admin", label="kill-test")
+    brain = tiny_brain(work_dir / "brain", "kill-test")
+    url = store.engine.url.render_as_string(hide_password=False)
+    settings = {"ingest_chunk_records": chunk_records, "max_stream_bytes": 1 << 30}
+    server = Server(url, work_dir / "models", work_dir / "server.log", brain, **settings)
+    server.wait_ready()
+    reference = snapshot(reference_store(brand, work_dir))
+    kill_at = max(1, int(len(reference["messages"]) * kill_fraction))
+    report = kill_mid_batch(server, store, secret, brand / "archive.jsonl", kill_at)
+    server.stop()
+    restarted = Server(url, work_dir / "models", work_dir / "server.log", brain, **settings)
+    restarted.wait_ready()
+    outcome: dict[str, Any] = {}
+    send_batch(restarted.url, secret, brand / "archive.jsonl", outcome)
+    restarted.stop()
+    return {**report, "resend": outcome.get("body", outcome),
+            **compare(snapshot(store), reference)}
+
+
+def compare(got: dict[str, Any], want: dict[str, Any]) -> dict[str, Any]:
+    lost = want["messages"].keys() - got["messages"].keys()
+    extra = got["messages"].keys() - want["messages"].keys()
+    differing = [k for k in want["messages"].keys() & got["messages"].keys()
+                 if want["messages"][k] != got["messages"][k]]
+    miscounted = [k for k, n in got["conversations"].items() if got["counted"].get(k, 0) != n]
+    result = {
+        "messages": len(got["messages"]), "reference_messages": len(want["messages"]),
+        "lost": len(lost), "extra": len(extra), "differing": len(differing),
+        "conversations": len(got["conversations"]),
+        "reference_conversations": len(want["conversations"]),
+        "miscounted_conversations": len(miscounted),
+        "quarantined": got["quarantined"], "reference_quarantined": want["quarantined"],
+    }
+    result["ok"] = (not lost and not extra and not differing and not miscounted
+                    and got["conversations"] == want["conversations"]
+                    and got["quarantined"] == want["quarantined"])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=None, help="SQLAlchemy URL (default: a temp SQLite)")
+    parser.add_argument("--guides", type=int, default=40)
+    parser.add_argument("--customers", type=int, default=2000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--chunk-records", type=int, default=500)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kill_ingest_") as work:
+        result = run_kill_test(Path(work), args.db, args.chunk_records, guides=args.guides,
+                               customers=args.customers, days=args.days)
+    print(json.dumps(result, ensure_ascii=False))
+    raise SystemExit(0 if result["ok"] and result["first_request"].get("error") else 1)
+
+
+if __name__ == "__main__":
+    main()

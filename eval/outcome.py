@@ -1,0 +1,130 @@
+"""Outcome evaluation on hand-labelled real conversations (JDDC, STC-3), never on simulated ones.
+
+Labels live in `data/labels/outcome_real.jsonl`, by reference only:
+`{"dataset": "jddc"|"stc3", "conversation": "<id>", "outcome": "<taxonomy key>"}`.
+A conversation is held out for evaluation when `salesbrain.labelled.split_of` puts it outside
+"train" (validation + test, about 30 %), decided by its id alone, so a held-out conversation
+stays held out while the label file grows. Training uses the rest.
+
+How the labels were read (taxonomy v1, section 2, applied to helpdesk chats):
+`resolved` when the request was answered or handled and the customer accepted it (thanks, ok,
+"好吧" after a workable answer) or confirmed it works; `complaint_open` when the customer
+blamed or complained and the conversation ends without the customer accepting a resolution
+(including "please DM us" endings); `lost` when the customer's need was declined or could not be
+met and the customer gave up or went elsewhere, or stopped after an objection; conversations
+whose outcome cannot be read from the text (chit-chat, a troubleshooting step left unanswered)
+were not labelled. Real chats carry no orders, so every real conversation is read as history
+(no attributed order, nothing recent) and the model part decides.
+
+    .venv/bin/python -m eval.outcome --stage models/outcome
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from salesbrain.labelled import load_conversations, split_of
+from salesbrain.paths import labels_dir, shared_data_dir
+from salesbrain.schema import Role, Turn
+from salesbrain.stages.outcome import OutcomeInput
+from salesbrain.taxonomy import OUTCOME_KEYS
+
+LABEL_FILE = "outcome_real.jsonl"
+HISTORY_TS = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledOutcome:
+    dataset: str
+    conversation: str
+    turns: tuple[Turn, ...]
+    outcome: str
+
+    @property
+    def heldout(self) -> bool:
+        return split_of(self.dataset, self.conversation) != "train"
+
+
+def load_real_outcomes(data_dir: Path, labels_file: Path | None = None) -> list[LabelledOutcome]:
+    """Every labelled real conversation, resolved against the shared data sets."""
+    path = labels_file or labels_dir() / LABEL_FILE
+    examples, seen = [], set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        key = (record["dataset"], str(record["conversation"]))
+        if record["outcome"] not in OUTCOME_KEYS or key in seen:
+            raise ValueError(f"{path}:{number}: unknown outcome or repeated conversation {key}")
+        turns = load_conversations(key[0], data_dir).get(key[1])
+        if turns is None:
+            raise ValueError(f"{path}:{number}: no {key[0]} conversation {key[1]!r}")
+        seen.add(key)
+        examples.append(LabelledOutcome(key[0], key[1], turns, record["outcome"]))
+    return examples
+
+
+def historical_input(turns: Sequence[Turn]) -> OutcomeInput:
+    """A finished conversation with no order data: the rules defer to the model."""
+    return OutcomeInput(tuple(turns), HISTORY_TS, HISTORY_TS + timedelta(days=30), False,
+                        any(t.role is Role.GUIDE for t in turns),
+                        any(t.role is Role.CUSTOMER for t in turns))
+
+
+def classification_metrics(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
+    from sklearn.metrics import precision_recall_fscore_support
+
+    labels = sorted(set(gold) | set(predicted), key=OUTCOME_KEYS.index)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        gold, predicted, labels=labels, zero_division=0)
+    gold_labels = [i for i, label in enumerate(labels) if label in set(gold)]
+    return {
+        "n": len(gold),
+        "accuracy": sum(g == p for g, p in zip(gold, predicted, strict=True)) / max(len(gold), 1),
+        "macro_f1": float(sum(f1[i] for i in gold_labels) / max(len(gold_labels), 1)),
+        "per_class": {label: {"precision": float(precision[i]), "recall": float(recall[i]),
+                              "f1": float(f1[i]), "support": int(support[i])}
+                      for i, label in enumerate(labels)},
+    }
+
+
+def evaluate_outcome(stage_dir: Path, data_dir: Path, labels_file: Path | None = None
+                     ) -> dict[str, Any]:
+    """Model vs majority class on the held-out real conversations (macro-F1 over gold classes)."""
+    from salesbrain.stages.outcome import OutcomeStage
+
+    stage = OutcomeStage.from_pretrained(stage_dir)
+    examples = load_real_outcomes(data_dir, labels_file)
+    train = [e for e in examples if not e.heldout]
+    heldout = [e for e in examples if e.heldout]
+    gold = [e.outcome for e in heldout]
+    predicted = [p.outcome for p in stage.predict([historical_input(e.turns) for e in heldout])]
+    majority = Counter(e.outcome for e in train).most_common(1)[0][0]
+    return {
+        "heldout_conversations": len(heldout),
+        "train_conversations": len(train),
+        "heldout_by_dataset": dict(Counter(e.dataset for e in heldout)),
+        "model": classification_metrics(gold, predicted),
+        "majority_baseline": {"label": majority,
+                              **classification_metrics(gold, [majority] * len(gold))},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--stage", type=Path, required=True, help="a saved outcome stage dir")
+    parser.add_argument("--data-dir", type=Path, default=shared_data_dir())
+    parser.add_argument("--labels", type=Path, default=None)
+    args = parser.parse_args()
+    print(json.dumps(evaluate_outcome(args.stage, args.data_dir, args.labels), indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Service settings: environment variables `SALESBRAIN_*`, refused when unsafe.
+
+Defaults suit one process on a laptop (loopback, SQLite). Anything that would expose the
+service or make its limits meaningless fails at start-up with the setting's name.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+from salesbrain.store import resolve_db_url
+
+# Passwords seen in tutorials and default installs: refused for any database a network reaches.
+WEAK_SECRETS = frozenset({"", "changethis", "changeme", "password", "postgres", "secret", "admin",
+                          "123456", "salesbrain"})
+MIN_TOKEN_CHARS = 24
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SALESBRAIN_", extra="forbid", frozen=True)
+
+    db_url: str = Field(default_factory=lambda: resolve_db_url(None))
+    brain_dir: Path | None = None  # None: the registry's live brain
+    models_root: Path | None = None  # None: SALESBRAIN_MODELS or models/
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    # Set only when a TLS-terminating proxy fronts the service: required off loopback.
+    behind_tls_proxy: bool = False
+    # Bearer token for /metrics; required off loopback, since metrics reveal traffic.
+    metrics_token: SecretStr | None = None
+    # Admins of this tenant manage the brains, which every tenant of this deployment shares.
+    operator_tenant: str = Field(default="demo", min_length=1, max_length=64)
+
+    max_body_bytes: int = Field(default=8 << 20, gt=0)
+    max_stream_bytes: int = Field(default=512 << 20, gt=0)
+    max_batch_records: int = Field(default=5000, gt=0)
+    ingest_chunk_records: int = Field(default=2000, gt=0)
+    rate_per_second: float = Field(default=20.0, gt=0)
+    rate_burst: int = Field(default=40, gt=0)
+    session_gap_s: int = Field(default=6 * 3600, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Settings:
+        exposed = not _is_loopback(self.host)
+        if exposed and not self.behind_tls_proxy:
+            raise ValueError(
+                f"host {self.host!r} is not loopback: serve behind a TLS proxy and set "
+                "SALESBRAIN_BEHIND_TLS_PROXY=true"
+            )
+        _check_metrics_token(self.metrics_token, required=exposed)
+        _check_db_password(self.db_url)
+        if self.ingest_chunk_records > self.max_batch_records:
+            raise ValueError("ingest_chunk_records must not exceed max_batch_records")
+        return self
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_metrics_token(token: SecretStr | None, *, required: bool) -> None:
+    if token is None:
+        if required:
+            raise ValueError("metrics_token is required when the host is not loopback")
+        return
+    value = token.get_secret_value()
+    if len(value) < MIN_TOKEN_CHARS or len(set(value)) < 8 or value.lower() in WEAK_SECRETS:
+        raise ValueError(
+            f"metrics_token is weak: use at least {MIN_TOKEN_CHARS} random characters"
+        )
+
+
+def _check_db_password(db_url: str) -> None:
+    url = make_url(db_url)
+    if url.password is None or url.get_backend_name() == "sqlite":
+        return
+    local = url.host in (None, "") or _is_loopback(url.host)
+    if not local and str(url.password).lower() in WEAK_SECRETS:
+        raise ValueError(f"db_url: the database password for host {url.host!r} is a default one")

@@ -1,0 +1,89 @@
+"""POST /v1/messages: a JSON batch, or NDJSON streamed in chunks of bounded size.
+
+Each chunk is parsed and stored in its own transaction, so a large stream holds one chunk in
+memory and a crash loses at most the chunk in flight; re-sending the batch stores only what
+is missing (message ids de-duplicate). Failed records come back with their index and reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import HTTPException
+from starlette.concurrency import run_in_threadpool
+
+from salesbrain.ingest.batch import BatchResult, RecordIngestion, parse_records, staff_of
+from salesbrain.ingest.records import MAX_LINE_BYTES
+from salesbrain.store import Store
+from service.core.state import ServiceState
+from service.schemas import IngestResult, MessageBatch, RecordErrorOut
+
+MAX_ERRORS_SHOWN = 200
+
+
+def batch_digest(records: list[Any]) -> str:
+    canonical = json.dumps(records, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+async def ingest_batch(state: ServiceState, store: Store, batch: MessageBatch) -> IngestResult:
+    limit = state.settings.max_batch_records
+    if len(batch.records) > limit:
+        raise HTTPException(413, f"records: {len(batch.records)} records exceed the batch limit of "
+                                 f"{limit}; stream larger batches as application/x-ndjson")
+    batch_id = batch.batch_id or batch_digest(batch.records)
+    async with state.ingest_lock(store.tenant):
+        run = await run_in_threadpool(_start, state, store, batch_id, batch.format)
+        await run_in_threadpool(_feed, run, store, batch.records, batch.format, 0)
+        return _result(batch_id, await run_in_threadpool(run.finish))
+
+
+async def ingest_stream(state: ServiceState, store: Store, lines: AsyncIterator[bytes],
+                        fmt: str, batch_id: str | None) -> IngestResult:
+    """Ingest NDJSON: one record per line, `ingest_chunk_records` records per transaction."""
+    chunk_size = state.settings.ingest_chunk_records
+    digest = hashlib.sha256()
+    async with state.ingest_lock(store.tenant):
+        run = await run_in_threadpool(_start, state, store, batch_id or "stream", fmt)
+        index, chunk = 0, []
+        async for line in lines:
+            digest.update(line)
+            chunk.append(line)
+            if len(chunk) >= chunk_size:
+                await run_in_threadpool(_feed, run, store, chunk, fmt, index)
+                index, chunk = index + len(chunk), []
+        await run_in_threadpool(_feed, run, store, chunk, fmt, index)
+        return _result(batch_id or digest.hexdigest()[:32], await run_in_threadpool(run.finish))
+
+
+def _start(state: ServiceState, store: Store, batch_id: str, fmt: str) -> RecordIngestion:
+    return RecordIngestion(store, f"api:{batch_id}", fmt, gap_s=state.settings.session_gap_s,
+                           batch_size=state.settings.ingest_chunk_records)
+
+
+def _feed(run: RecordIngestion, store: Store, records: list[Any], fmt: str, start: int) -> None:
+    run.feed(parse_records(records, fmt, staff_of(store), start=start))
+
+
+async def ndjson_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """Split a byte stream into lines without ever holding more than one long line."""
+    pending = b""
+    async for data in chunks:
+        pending += data
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            yield line
+        if len(pending) > MAX_LINE_BYTES:
+            raise HTTPException(413, f"body: an NDJSON line exceeds {MAX_LINE_BYTES} bytes")
+    if pending:
+        yield pending
+
+
+def _result(batch_id: str, result: BatchResult) -> IngestResult:
+    errors = [RecordErrorOut(index=e.index, reason=e.reason) for e in result.errors]
+    return IngestResult(batch_id=batch_id, **result.summary.as_dict(),
+                        errors=errors[:MAX_ERRORS_SHOWN],
+                        errors_truncated=len(errors) > MAX_ERRORS_SHOWN)

@@ -1,0 +1,130 @@
+"""Scorecards, the leaderboard and coaching, computed by `salesbrain.scoring`, cached.
+
+Scoring reads every conversation of a tenant, so its results are kept per tenant and period
+kind until the tenant's data changes (new messages, analysis labels, orders, tasks or guides).
+Routes depend on the `Reports` protocol; tests substitute it via `app.dependency_overrides`.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+
+from salesbrain.scoring import facts_from_store, score_guides
+from salesbrain.scoring.champions import find_champions
+from salesbrain.scoring.coaching import coaching_points
+from salesbrain.store import Store
+from salesbrain.store import tables as t
+from service.schemas import Coaching, GuideScorecard, Leaderboard, LeaderboardRow, ScorecardOut
+
+PERIODS = ("week", "month", "all")
+
+
+class Reports(Protocol):
+    def scorecard(self, store: Store, guide_id: str, period: str) -> GuideScorecard | None: ...
+
+    def leaderboard(self, store: Store, guide_ids: frozenset[str] | None,
+                    period: str) -> Leaderboard: ...
+
+    def coaching(self, store: Store, guide_id: str) -> Coaching: ...
+
+
+@dataclass(frozen=True)
+class _Scored:
+    cards: list[ScorecardOut]  # every guide and period, oldest period first
+    periods: list[str]
+
+
+class ScoringReports:
+    """Reports from the store's stored analysis labels (run `salesbrain analyze` to refresh)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def scorecard(self, store: Store, guide_id: str, period: str) -> GuideScorecard | None:
+        mine = [c for c in self._scored(store, period).cards if c.guide_id == guide_id]
+        if not mine:
+            return None
+        newest_first = mine[::-1]
+        return GuideScorecard(guide_id=guide_id, period_kind=period, latest=newest_first[0],
+                              history=newest_first[1:])
+
+    def leaderboard(self, store: Store, guide_ids: frozenset[str] | None,
+                    period: str) -> Leaderboard:
+        scored = self._scored(store, period)
+        latest = scored.periods[-1] if scored.periods else None
+        roster = {g.guide_id: g for g in store.guides()}
+        rows = [LeaderboardRow(**card.model_dump(), name=roster[card.guide_id].name,
+                               store_id=roster[card.guide_id].store_id)
+                for card in scored.cards if card.period == latest and card.guide_id in roster
+                and (guide_ids is None or card.guide_id in guide_ids)]
+        return Leaderboard(period_kind=period, period=latest,
+                           rows=sorted(rows, key=lambda r: r.rank))
+
+    def coaching(self, store: Store, guide_id: str) -> Coaching:
+        points = self._cached(store, "coaching", lambda: _coaching_points(store))
+        return Coaching(guide_id=guide_id, points=[
+            {**_finite(asdict(p)), "guide_examples": list(p.guide_examples)}
+            for p in points.get(guide_id, [])])
+
+    def _scored(self, store: Store, period: str) -> _Scored:
+        scored: _Scored = self._cached(store, period, lambda: _score(store, period))
+        return scored
+
+    def _cached(self, store: Store, kind: str, compute: Any) -> Any:
+        stamp = data_stamp(store)
+        key = (store.tenant, kind)
+        with self._lock:  # one computation per tenant at a time; later callers reuse it
+            found = self._cache.get(key)
+            if found is None or found[0] != stamp:
+                found = self._cache[key] = (stamp, compute())
+            return found[1]
+
+
+def data_stamp(store: Store) -> tuple[Any, ...]:
+    """Changes whenever anything scoring reads changes."""
+    c, lab = t.conversations.c, t.conversation_labels.c
+    queries = [
+        select(func.max(c.updated_ms), func.count()).where(c.tenant == store.tenant),
+        select(func.max(lab.analyzed_ms), func.count()).where(lab.tenant == store.tenant),
+        *(select(func.count()).select_from(table).where(table.c.tenant == store.tenant)
+          for table in (t.orders, t.outreach_tasks, t.guides)),
+    ]
+    with store.engine.connect() as conn:
+        return tuple(value for query in queries for value in conn.execute(query).one())
+
+
+def _score(store: Store, period: str) -> _Scored:
+    table = score_guides(facts_from_store(store), store.guides(), {"period": period})
+    cards = [_card(card) for card in table.cards()]
+    cards.sort(key=lambda card: table.period_labels.index(card.period))
+    return _Scored(cards, list(table.period_labels))
+
+
+def _coaching_points(store: Store) -> dict[str, Any]:
+    facts = facts_from_store(store)
+    table = score_guides(facts, store.guides(), {"period": "all"})
+    return coaching_points(facts, find_champions(table, store.guides()))
+
+
+def _card(card: Any) -> ScorecardOut:
+    data = _finite(asdict(card))
+    data["guide_id"] = data.pop("group_id")
+    data["notes"] = list(data["notes"])
+    return ScorecardOut.model_validate(data)
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinities become None: JSON has no such numbers."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value

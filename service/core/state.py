@@ -1,0 +1,35 @@
+"""What the service builds once at start-up and shares between requests."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from salesbrain.store import Store
+from service.core.config import Settings
+from service.core.metrics import Metrics
+from service.core.ratelimit import RateLimiter
+from service.core.reports import Reports, ScoringReports
+
+
+@dataclass
+class ServiceState:
+    settings: Settings
+    engine: Engine
+    metrics: Metrics
+    limiter: RateLimiter
+    reports: Reports
+    # One ingestion at a time per tenant: sessionisation reads, then writes, conversation state.
+    _ingest_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    def ingest_lock(self, tenant: str) -> asyncio.Lock:
+        return self._ingest_locks.setdefault(tenant, asyncio.Lock())
+
+
+def build_state(settings: Settings, metrics: Metrics) -> ServiceState:
+    """Open (and migrate) the database; nothing here touches the brain."""
+    store = Store.open(settings.db_url, tenant=settings.operator_tenant)
+    limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
+    return ServiceState(settings, store.engine, metrics, limiter, ScoringReports())

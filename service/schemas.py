@@ -1,0 +1,301 @@
+"""API schemas: what goes over the wire, kept apart from the library's internal types.
+
+Field limits here are the contract a client can read in /docs; limits that operators tune
+(batch size, body size) live in the settings and are checked by the routes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+TEXT_LIMIT = 2000
+TURN_LIMIT = 50
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---- ingestion --------------------------------------------------------------------------------
+
+
+class MessageBatch(Strict):
+    format: Literal["wecom", "plain"] = Field(
+        description="`wecom`: decrypted WeCom archive messages; `plain`: the plain message schema"
+    )
+    # Items are checked one by one, so one bad record is reported by index, not a 422.
+    records: list[Any] = Field(min_length=1, description="JSON objects, one per message")
+    batch_id: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$",
+        description="names the batch in quarantine; default: a digest of the records",
+    )
+
+
+class RecordErrorOut(BaseModel):
+    index: int = Field(description="0-based position of the record in the batch")
+    reason: str
+
+
+class IngestResult(BaseModel):
+    batch_id: str
+    read: int
+    stored: int
+    duplicates: int
+    quarantined: int
+    redacted: int
+    events: int
+    errors: list[RecordErrorOut]
+    errors_truncated: bool = False
+
+
+# ---- suggestion, feedback, analysis -----------------------------------------------------------
+
+
+class TurnIn(Strict):
+    role: Literal["customer", "guide"]
+    text: str = Field(max_length=TEXT_LIMIT)
+
+
+class ConversationRef(Strict):
+    """Either a stored conversation or the recent messages themselves (e.g. from the sidebar)."""
+
+    conversation_id: str | None = Field(default=None, min_length=1, max_length=160)
+    messages: list[TurnIn] | None = Field(default=None, min_length=1, max_length=TURN_LIMIT)
+    guide_id: str | None = Field(
+        default=None, min_length=1, max_length=128,
+        description="the guide the inline messages belong to (a guide key implies her own)",
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ConversationRef:
+        if (self.conversation_id is None) == (self.messages is None):
+            raise ValueError("give exactly one of conversation_id or messages")
+        if self.conversation_id is not None and self.guide_id is not None:
+            raise ValueError("guide_id goes with messages only")
+        return self
+
+
+class SuggestRequest(ConversationRef):
+    k: int = Field(default=3, ge=1, le=10)
+
+
+class SuggestionOut(BaseModel):
+    suggestion_id: str = Field(description="send it back with POST /v1/feedback")
+    text: str
+    score: float
+    source: str
+    bank_reply_id: str | None
+
+
+class SuggestResponse(BaseModel):
+    conversation_id: str | None
+    intent: str | None
+    brain_version: str
+    suggestions: list[SuggestionOut]
+
+
+class FeedbackRequest(Strict):
+    suggestion_id: str = Field(min_length=1, max_length=64)
+    action: Literal["accept", "edit", "ignore"]
+    sent_text: str | None = Field(default=None, min_length=1, max_length=TEXT_LIMIT)
+
+    @model_validator(mode="after")
+    def _text_with_edit(self) -> FeedbackRequest:
+        if self.action == "edit" and self.sent_text is None:
+            raise ValueError("sent_text is required when action is 'edit'")
+        if self.action != "edit" and self.sent_text is not None:
+            raise ValueError("sent_text goes with action 'edit' only")
+        return self
+
+
+class FeedbackResponse(BaseModel):
+    suggestion_id: str
+    action: str
+    recorded: bool = True
+
+
+class AnalyzeRequest(ConversationRef):
+    pass
+
+
+class IntentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    msgid: str
+    intent: str
+    probability: float
+    uncertain: bool
+
+
+class HitOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    rule: str
+    category: str
+    severity: str
+    start: int
+    end: int
+    matched: str
+
+
+class ComplianceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    msgid: str
+    hits: list[HitOut]
+
+
+class AnalysisOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    conversation_id: str
+    brain_version: str = ""
+    intents: list[IntentOut]
+    sentiment: float | None
+    compliance: list[ComplianceOut]
+    outcome: str | None
+    outcome_source: str | None
+    quality: float | None
+
+
+# ---- conversations ----------------------------------------------------------------------------
+
+
+class MessageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    msgid: str
+    role: str
+    ts: datetime
+    type: str
+    text: str
+    recalled: bool
+    redactions: list[str]
+
+
+class ConversationOut(BaseModel):
+    conversation_id: str
+    guide_id: str
+    customer_id: str
+    room_id: str
+    source: str
+    messages: list[MessageOut]
+
+
+class ConversationHead(BaseModel):
+    conversation_id: str
+    guide_id: str
+    customer_id: str
+    room_id: str
+    started_at: datetime
+    ended_at: datetime
+    n_messages: int
+
+
+# ---- models, keys, health ---------------------------------------------------------------------
+
+
+class ModelsOut(BaseModel):
+    serving: str
+    live: str | None
+    versions: list[str]
+    stages: list[str]
+    eval_results: dict[str, Any]
+
+
+class ModelSwap(BaseModel):
+    serving: str
+    previous: str
+
+
+class KeyCreate(Strict):
+    role: Literal["guide", "manager", "admin"]
+    guide_id: str | None = Field(default=None, min_length=1, max_length=128)
+    store_ids: list[str] = Field(default_factory=list, max_length=200)
+    label: str = Field(default="", max_length=200)
+
+
+class KeyCreated(BaseModel):
+    key_id: str
+    secret: str = Field(description="shown once: store it now, it cannot be read back")
+
+
+class KeyOut(BaseModel):
+    key_id: str
+    role: str
+    guide_id: str | None
+    store_ids: list[str]
+    label: str
+    created_ms: int
+    revoked: bool
+
+
+class Health(BaseModel):
+    status: str
+    brain_version: str | None = None
+    live_version: str | None = None
+
+
+class GuideOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    guide_id: str
+    name: str
+    store_id: str
+    region: str
+
+
+# ---- scorecards, leaderboard, coaching --------------------------------------------------------
+
+
+class ComponentOut(BaseModel):
+    value: float | None
+    low: float | None
+    high: float | None
+    n: int
+    points: float | None = Field(description="0..100, 50 = the period's brand average")
+
+
+class ScorecardOut(BaseModel):
+    guide_id: str
+    period: str
+    n_conversations: int
+    score: float | None
+    score_low: float | None
+    score_high: float | None
+    rank: int
+    components: dict[str, ComponentOut | None]
+    sentiment: float | None
+    sentiment_trend: float | None
+    notes: list[str]
+
+
+class GuideScorecard(BaseModel):
+    guide_id: str
+    period_kind: Literal["week", "month", "all"]
+    latest: ScorecardOut
+    history: list[ScorecardOut] = Field(description="earlier periods, newest first")
+
+
+class LeaderboardRow(ScorecardOut):
+    name: str
+    store_id: str
+
+
+class Leaderboard(BaseModel):
+    period_kind: Literal["week", "month", "all"]
+    period: str | None
+    rows: list[LeaderboardRow] = Field(description="by brand-wide rank; only guides in scope")
+
+
+class CoachingPointOut(BaseModel):
+    dimension: str
+    key: str
+    n_conversations: int
+    guide_rate: float | None
+    champion_rate: float | None
+    lag: float | None
+    guide_examples: list[str]
+    champion_example: str | None
+
+
+class Coaching(BaseModel):
+    guide_id: str
+    points: list[CoachingPointOut] = Field(description="largest expected gain first")

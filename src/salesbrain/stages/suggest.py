@@ -1,0 +1,254 @@
+"""Reply suggestion: one to three next replies in the champions' own words, or nothing.
+
+While a guide chats with a customer, the stage ranks a bank of champion replies (redacted,
+de-duplicated, compliance-checked, reviewed by managers) against the conversation with a
+fusion of lexical evidence (BM25, TF-IDF, character-bigram overlap) and a fine-tuned e5 dual
+encoder, fills slots the conversation already mentions (name, product, size, price, coupon)
+and keeps only suggestions whose calibrated probability clears a threshold fitted on held-out
+conversations. When it is unsure it says nothing.
+
+>>> from salesbrain.schema import Role, Turn
+>>> from salesbrain.suggest.types import ReplyPair
+>>> pairs = [ReplyPair((Turn(Role.CUSTOMER, "有M码吗"),), "M码有货哦", "c1"),
+...          ReplyPair((Turn(Role.CUSTOMER, "几天到"),), "一般三天到货", "c2")]
+>>> stage = SuggestStage({"use_dense": False, "target_precision": 0.0}).fit(pairs, [])
+>>> stage.predict([SuggestInput((Turn(Role.CUSTOMER, "M码还有吗"),), k=1)])[0][0].text
+'M码有货哦'
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from salesbrain.artifacts import merge_settings, read_json, snapshot_id, version_stamp, write_json
+from salesbrain.schema import Role, Turn
+from salesbrain.stages import register_stage
+from salesbrain.suggest.bank import ReplyBank
+from salesbrain.suggest.dense import DualEncoder
+from salesbrain.suggest.fitting import (
+    fit_bm25,
+    fit_calibrator,
+    fit_encoder,
+    fit_fusions,
+    fit_retrieval_fusion,
+    ranking_groups,
+    split_validation,
+)
+from salesbrain.suggest.fusion import (
+    Calibrator,
+    CandidateTexts,
+    Fusion,
+    PriorIndex,
+    calibration_features,
+)
+from salesbrain.suggest.lexical import BM25Index
+from salesbrain.suggest.ranker import Ranker
+from salesbrain.suggest.slots import extract_slots, fill_slots
+from salesbrain.suggest.types import (
+    ReplyPair,
+    SuggestInput,
+    SuggestSettings,
+    Suggestion,
+    suggestion_id_of,
+)
+
+__all__ = ["ReplyPair", "SuggestInput", "SuggestSettings", "SuggestStage", "Suggestion"]
+
+
+def _compliance_filter() -> Callable[[str], bool]:
+    from salesbrain.stages.compliance import ComplianceStage
+
+    compliance = ComplianceStage().fit()
+    return lambda text: not compliance.predict([text])[0]
+
+
+def _redactor() -> Callable[[str], str]:
+    from salesbrain.ingest.redact import redact
+
+    return lambda text: redact(text).text
+
+
+@register_stage("suggest")
+class SuggestStage:
+    """Settings-only constructor; `fit` learns `ranker_`, `bank_` and `calibrator_`."""
+
+    name = "suggest"
+
+    def __init__(self, settings: SuggestSettings | dict[str, Any] | None = None) -> None:
+        if isinstance(settings, SuggestSettings):
+            settings = asdict(settings)
+        self.settings = merge_settings(SuggestSettings(), settings)
+
+    # ---- learning -------------------------------------------------------------------------
+    def fit(self, pairs: Sequence[ReplyPair], bank_replies: Sequence[str],
+            val_pairs: Sequence[ReplyPair] | None = None, work_dir: Path | None = None,
+            log: Callable[[str], None] | None = None) -> SuggestStage:
+        """Learn the ranker from `pairs`, build the bank from `bank_replies` (plus the guide
+        replies of `pairs` when `bank_replies` is empty), fit fusion and calibration on
+        `val_pairs` (held-out conversations carved from `pairs` when not given)."""
+        s, log = self.settings, log or (lambda _: None)
+        if val_pairs is None:
+            pairs, val_pairs = split_validation(pairs, 0.15)
+            if not val_pairs:
+                val_pairs = pairs
+        texts = list(bank_replies) or [p.reply for p in pairs if p.reply_role is Role.GUIDE]
+        bm25 = fit_bm25(pairs, texts, s.buckets)
+        encoder, reply_cache = None, {}
+        if s.use_dense:
+            with tempfile.TemporaryDirectory() as scratch:
+                encoder, reply_cache = fit_encoder(pairs, bm25, s, Path(work_dir or scratch), log)
+        self.ranker_ = Ranker(s, bm25, encoder)
+        self.bank_ = self._embedded(ReplyBank.build(
+            texts, dedup_threshold=s.near_duplicate, redactor=_redactor(),
+            keep=_compliance_filter()), reply_cache)
+        del reply_cache
+        self._attach_prior()
+        log(f"bank: {len(self.bank_)} replies from {len(texts)}")
+        for_fusion, for_calibration = split_validation(val_pairs, 0.5)
+        if not for_fusion or not for_calibration:
+            for_fusion = for_calibration = list(val_pairs)
+        candidates, embeddings = self._bank_candidates(), self._bank_embeddings()
+        fit_fusions(self.ranker_, ranking_groups(for_fusion, 10, s.near_duplicate, s.seed))
+        used = fit_retrieval_fusion(self.ranker_, for_fusion, candidates, embeddings, s)
+        log(f"retrieval fusion fitted on {used} conversations")
+        self.calibrator_ = fit_calibrator(self.ranker_, for_calibration, candidates,
+                                          embeddings, s)
+        log(f"calibration: threshold {self.calibrator_.threshold_:.3f}")
+        self.data_snapshot_ = snapshot_id(p.reply for p in pairs)
+        return self
+
+    def _embedded(self, bank: ReplyBank, cache: dict | None = None) -> ReplyBank:
+        vectors = self.ranker_.encode_replies([e.text for e in bank.entries], cache)
+        if vectors is None:
+            vectors = np.zeros((len(bank), 0), dtype=np.float32)
+        return bank.with_embeddings(vectors)
+
+    def _attach_prior(self) -> None:
+        entries = self.bank_.entries
+        self.ranker_.prior = PriorIndex([e.text for e in entries], [e.uses for e in entries],
+                                        self.settings.near_duplicate)
+
+    def _bank_candidates(self) -> CandidateTexts:
+        key = (id(self.bank_), len(self.bank_))
+        if getattr(self, "_candidates_key", None) != key:
+            entries = self.bank_.entries
+            self._candidates = self.ranker_.candidate_texts(
+                [e.text for e in entries], np.log1p([e.uses for e in entries]))
+            self._candidates_key = key
+        return self._candidates
+
+    def _bank_embeddings(self) -> np.ndarray | None:
+        return self.bank_.embeddings if self.ranker_.encoder is not None else None
+
+    # ---- managing the bank ----------------------------------------------------------------
+    def approve_reply(self, reply_id: str) -> None:
+        self.bank_.approve(reply_id)
+
+    def ban_reply(self, reply_id: str) -> None:
+        self.bank_.ban(reply_id)
+
+    def add_reply(self, text: str) -> str:
+        """A manager's own reply, approved at once; returns its bank id."""
+        vector = self.ranker_.encode_replies([text])
+        embedding = vector[0] if vector is not None else np.zeros(0, dtype=np.float32)
+        reply_id = self.bank_.add(text, embedding).reply_id
+        self._attach_prior()
+        return reply_id
+
+    # ---- predicting -----------------------------------------------------------------------
+    def predict(self, batch: Sequence[SuggestInput]) -> list[tuple[Suggestion, ...]]:
+        """Up to `k` suggestions per conversation, best first; empty when unsure."""
+        return self._suggest(batch, abstain=True)
+
+    def top_replies(self, batch: Sequence[SuggestInput],
+                    parts: str = "fused") -> list[tuple[Suggestion, ...]]:
+        """The best replies without abstention (for benchmarks and review); `parts` picks the
+        evidence: "fused", or "lexical" / "dense" alone."""
+        return self._suggest(batch, abstain=False, parts=parts)
+
+    def _suggest(self, batch: Sequence[SuggestInput], abstain: bool,
+                 parts: str = "fused") -> list[tuple[Suggestion, ...]]:
+        if not batch:
+            return []
+        usable = self.bank_.usable(self.settings.require_approved)
+        ranked = self.ranker_.retrieve([item.turns for item in batch], self._bank_candidates(),
+                                       self._bank_embeddings(), usable, parts)
+        return [self._choose(item, result.rows, result.scores, abstain)
+                for item, result in zip(batch, ranked, strict=True)]
+
+    def _choose(self, item: SuggestInput, rows: np.ndarray, scores: np.ndarray,
+                abstain: bool) -> tuple[Suggestion, ...]:
+        if len(rows) == 0:
+            return ()
+        probability = self.calibrator_.probability(calibration_features(scores))
+        slots = extract_slots(item.turns)
+        limit = max(0, min(item.k, self.settings.max_suggestions))
+        chosen: list[Suggestion] = []
+        for row, p in zip(rows, probability, strict=True):
+            if len(chosen) == limit or (abstain and p < self.calibrator_.threshold_):
+                break
+            entry = self.bank_.entries[int(row)]
+            text = fill_slots(entry.text, slots)
+            if text is None or any(s.text == text for s in chosen):
+                continue
+            chosen.append(Suggestion(suggestion_id_of(item.turns, text), text,
+                                     round(float(p), 6), "bank", entry.reply_id))
+        return tuple(chosen)
+
+    def score_candidates(self, items: Sequence[tuple[Sequence[Turn], Sequence[str]]],
+                         parts: str = "fused") -> list[np.ndarray]:
+        """Scores of given candidate replies (response selection); higher is better."""
+        return self.ranker_.score_groups(items, parts)
+
+    def available_parts(self) -> tuple[str, ...]:
+        return self.ranker_.parts()
+
+    @property
+    def bm25_(self) -> BM25Index:
+        return self.ranker_.bm25
+
+    # ---- artifacts ------------------------------------------------------------------------
+    def save_pretrained(self, directory: str | Path) -> None:
+        from safetensors.numpy import save_file
+
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        write_json(out / "config.json", {"stage": self.name, "settings": asdict(self.settings),
+                                         "has_encoder": self.ranker_.encoder is not None})
+        write_json(out / "fusion.json", {
+            "fusions": {k: f.state() for k, f in self.ranker_.fusions.items()},
+            "calibrator": self.calibrator_.state()})
+        save_file(self.ranker_.bm25.state(), str(out / "bm25.safetensors"))
+        if self.ranker_.encoder is not None:
+            self.ranker_.encoder.save(out / "encoder")
+        self.bank_.save(out / "bank")
+        write_json(out / "train_args.json", asdict(self.settings))
+        write_json(out / "version.json", version_stamp(self.data_snapshot_))
+
+    @classmethod
+    def from_pretrained(cls, directory: str | Path) -> SuggestStage:
+        from safetensors.numpy import load_file
+
+        path = Path(directory)
+        config = read_json(path / "config.json")
+        stage = cls(config["settings"])
+        bm25_path = path / "bm25.safetensors"
+        if not bm25_path.is_file():
+            raise FileNotFoundError(f"missing artifact file: {bm25_path}")
+        encoder = (DualEncoder.load(path / "encoder", stage.settings.frozen_layers)
+                   if config["has_encoder"] else None)
+        stage.ranker_ = Ranker(stage.settings, BM25Index.from_state(load_file(str(bm25_path))),
+                               encoder)
+        fusion = read_json(path / "fusion.json")
+        stage.ranker_.fusions = {k: Fusion.from_state(v) for k, v in fusion["fusions"].items()}
+        stage.calibrator_ = Calibrator.from_state(fusion["calibrator"])
+        stage.bank_ = ReplyBank.load(path / "bank")
+        stage._attach_prior()
+        stage.data_snapshot_ = read_json(path / "version.json").get("data_snapshot", "")
+        return stage

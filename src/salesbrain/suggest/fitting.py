@@ -1,0 +1,208 @@
+"""The learning steps of reply suggestion, in the order `SuggestStage.fit` runs them."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from salesbrain.schema import Role
+from salesbrain.suggest.dense import DenseTraining, DualEncoder, train_dual_encoder
+from salesbrain.suggest.fusion import (
+    LEXICAL_FEATURES,
+    Calibrator,
+    CandidateTexts,
+    Fusion,
+    calibration_features,
+)
+from salesbrain.suggest.lexical import BM25Index, bigram_set, jaccard
+from salesbrain.suggest.ranker import Ranker
+from salesbrain.suggest.types import ReplyPair, SuggestSettings, dense_query, dense_reply
+
+Progress = Callable[[str], None]
+RankingGroup = tuple[ReplyPair, tuple[str, ...], int]
+
+
+def split_validation(pairs: Sequence[ReplyPair], share: float) -> tuple[list, list]:
+    """Hold out whole conversations (stable hash of the id) for fusion and calibration."""
+    def held_out(pair: ReplyPair) -> bool:
+        digest = hashlib.sha1(pair.conversation_id.encode("utf-8")).digest()
+        return digest[0] / 256 < share
+
+    train = [p for p in pairs if not held_out(p)]
+    val = [p for p in pairs if held_out(p)]
+    return train, val
+
+
+def ranking_groups(pairs: Sequence[ReplyPair], group_size: int, near_duplicate: float,
+                   seed: int) -> list[RankingGroup]:
+    """Each guide reply with replies from other conversations, near-duplicates never negatives."""
+    rng = random.Random(seed)
+    guide = [p for p in pairs if p.reply_role is Role.GUIDE]
+    groups = []
+    for pair in guide:
+        grams, negatives = bigram_set(pair.reply), []
+        for _ in range(50 * group_size):
+            other = guide[rng.randrange(len(guide))]
+            if (other.conversation_id == pair.conversation_id or other.reply in negatives
+                    or jaccard(grams, bigram_set(other.reply)) > near_duplicate):
+                continue
+            negatives.append(other.reply)
+            if len(negatives) == group_size - 1:
+                break
+        if negatives:
+            true_index = rng.randrange(len(negatives) + 1)
+            candidates = negatives[:true_index] + [pair.reply] + negatives[true_index:]
+            groups.append((pair, tuple(candidates), true_index))
+    return groups
+
+
+def fit_bm25(pairs: Sequence[ReplyPair], bank_replies: Sequence[str], buckets: int) -> BM25Index:
+    corpus = [p.reply for p in pairs] + [p.context[-1].text for p in pairs if p.context]
+    return BM25Index(buckets=buckets).fit(corpus + list(bank_replies))
+
+
+def mine_hard_negatives(bm25: BM25Index, pairs: Sequence[ReplyPair], replies: list[str],
+                        reply_of: list[int], settings: SuggestSettings) -> list[int]:
+    """Per pair, a lexically close reply from another conversation that is not a near-duplicate.
+
+    Drawn from ranks 3-30 rather than the very top, where paraphrases of the true reply crowd.
+    """
+    rng = random.Random(settings.seed)
+    conversations_of: dict[int, set[str]] = {}
+    for pair, r in zip(pairs, reply_of, strict=True):
+        conversations_of.setdefault(r, set()).add(pair.conversation_id)
+    documents = bm25.documents(replies).T.tocsr()
+    grams = [bigram_set(t) for t in replies]
+    negatives = []
+    for start in range(0, len(pairs), 512):
+        chunk = pairs[start : start + 512]
+        scores = (bm25.queries([" ".join(t.text for t in p.context[-2:]) for p in chunk])
+                  @ documents).toarray()
+        for offset, pair in enumerate(chunk):
+            true = reply_of[start + offset]
+            ranked = np.argsort(-scores[offset])[:30]
+            options = [r for r in ranked[2:] if r != true
+                       and pair.conversation_id not in conversations_of.get(int(r), set())
+                       and jaccard(grams[true], grams[r]) <= settings.near_duplicate]
+            negatives.append(int(rng.choice(options)) if options else -1)
+    return negatives
+
+
+def fit_encoder(pairs: Sequence[ReplyPair], bm25: BM25Index, settings: SuggestSettings,
+                work_dir: Path, log: Progress) -> tuple[DualEncoder, dict[str, torch.Tensor]]:
+    """Prune e5 to the corpus, cache the frozen layers, fine-tune the top layers.
+
+    Returns the encoder and the cached frozen-layer states of the replies it saw, keyed by
+    reply text, so that embedding the bank can skip those layers."""
+    s = settings
+    learn_from = [p for p in pairs if s.customer_replies or p.reply_role is Role.GUIDE]
+    if s.encoder_pairs and len(learn_from) > s.encoder_pairs:
+        learn_from = random.Random(s.seed).sample(learn_from, s.encoder_pairs)
+    contexts = [dense_query(p.context, s.dense_turns, s.max_context_chars) for p in learn_from]
+    replies = sorted({dense_reply(p.reply, s.max_reply_chars) for p in learn_from})
+    position = {t: i for i, t in enumerate(replies)}
+    reply_of = [position[dense_reply(p.reply, s.max_reply_chars)] for p in learn_from]
+    encoder = DualEncoder.from_base(contexts + replies, work_dir, s.frozen_layers)
+    log(f"encoder: {encoder.model.config.vocab_size} pieces kept; caching frozen layers for {len(contexts)} contexts, {len(replies)} replies")
+    context_states = encoder.lower_states(contexts, "query", s.max_context_tokens)
+    reply_states = encoder.lower_states(replies, "passage", s.max_reply_tokens)
+    negatives = (mine_hard_negatives(bm25, learn_from, replies, reply_of, s)
+                 if s.hard_negatives else [-1] * len(learn_from))
+    triples = list(zip(range(len(learn_from)), reply_of, negatives, strict=True))
+    training = DenseTraining(epochs=s.epochs, batch_size=s.batch_size,
+                             learning_rate=s.learning_rate, near_duplicate=s.near_duplicate,
+                             seed=s.seed)
+    losses = train_dual_encoder(encoder, context_states, reply_states, triples, replies, training,
+                                progress=_step_logger(log))
+    log(f"encoder: {len(losses)} steps, loss {np.mean(losses[:10]):.3f} -> "
+        f"{np.mean(losses[-10:]):.3f}")
+    return encoder, dict(zip(replies, reply_states, strict=True))
+
+
+def fit_fusions(ranker: Ranker, selection: Sequence[RankingGroup]) -> None:
+    """Selection weights (given candidates), over every feature and over lexical ones only."""
+    features = ranker.group_features([(pair.context, cands) for pair, cands, _ in selection])
+    truth = [t for _, _, t in selection]
+    _fit_pair(ranker, "", features, truth)
+
+
+def _fit_pair(ranker: Ranker, prefix: str, features: list[np.ndarray], truth: list[int]) -> None:
+    lexical = [f[:, : len(LEXICAL_FEATURES)] for f in features]
+    ranker.fusions[prefix + "lexical"] = Fusion(LEXICAL_FEATURES).fit(lexical, truth)
+    if ranker.encoder is not None:
+        ranker.fusions[prefix + "fused"] = Fusion(ranker.feature_names).fit(features, truth)
+
+
+def fit_retrieval_fusion(ranker: Ranker, pairs: Sequence[ReplyPair], candidates: CandidateTexts,
+                         embeddings: np.ndarray | None, settings: SuggestSettings,
+                         negatives: int = 30) -> int:
+    """Retrieval weights: the bank reply closest to what the champion sent against the other
+    replies the shortlist proposes (near-duplicates of the champion's reply left out: they are
+    right answers too). Only replies with a near-duplicate in the bank can teach this.
+    Returns the number of groups used."""
+    if ranker.prior is None:
+        raise ValueError("attach the bank's prior index before fitting retrieval")
+    guide = [p for p in pairs if p.reply_role is Role.GUIDE]
+    nearest, similarity = ranker.prior.nearest([p.reply for p in guide])
+    covered = [(p, int(r)) for p, r, v in zip(guide, nearest, similarity, strict=True)
+               if v > settings.near_duplicate]
+    rng = random.Random(settings.seed)
+    sample = rng.sample(covered, min(len(covered), settings.calibration_conversations))
+    usable = np.ones(len(candidates.texts), dtype=bool)
+    contexts = [p.context for p, _ in sample]
+    short = ranker.shortlist(contexts, candidates, embeddings, usable)
+    rows, truth = [], []
+    for (pair, positive), proposed in zip(sample, short.rows, strict=True):
+        grams = bigram_set(pair.reply)
+        wrong = [int(r) for r in proposed
+                 if jaccard(grams, candidates.grams[r]) <= settings.near_duplicate]
+        wrong = rng.sample(wrong, min(negatives, len(wrong)))
+        rows.append(np.asarray([positive] + wrong))
+        truth.append(0)
+    dense = None
+    if ranker.encoder is not None and embeddings is not None:
+        vectors = ranker.encode_contexts(contexts)
+        dense = [embeddings[r] @ v for r, v in zip(rows, vectors, strict=True)]
+    features = ranker.features(contexts, candidates, rows, dense)
+    _fit_pair(ranker, "retrieval_", features, truth)
+    return len(rows)
+
+
+def fit_calibrator(ranker: Ranker, pairs: Sequence[ReplyPair], candidates: CandidateTexts,
+                   embeddings: np.ndarray | None, settings: SuggestSettings) -> Calibrator:
+    """A suggestion counts as right when it is a near-duplicate of what the champion sent."""
+    guide = [p for p in pairs if p.reply_role is Role.GUIDE]
+    rng = random.Random(settings.seed + 1)
+    sample = rng.sample(guide, min(len(guide), settings.calibration_conversations))
+    usable = np.ones(len(candidates.texts), dtype=bool)
+    ranked = ranker.retrieve([p.context for p in sample], candidates, embeddings, usable)
+    features, correct, top = [], [], []
+    for pair, result in zip(sample, ranked, strict=True):
+        keep = min(settings.max_suggestions, len(result.rows))
+        if keep == 0:
+            continue
+        grams = bigram_set(pair.reply)
+        features.append(calibration_features(result.scores)[:keep])
+        correct += [jaccard(grams, candidates.grams[r]) > settings.near_duplicate
+                    for r in result.rows[:keep]]
+        top += [True] + [False] * (keep - 1)
+    labels = np.asarray(correct, dtype=int)
+    return Calibrator().fit(np.vstack(features), labels, np.asarray(top),
+                            settings.target_precision)
+
+
+def _step_logger(log: Progress) -> Callable[[int, float], None]:
+    state = {"step": 0, "loss": 0.0}
+
+    def step(_: int, loss: float) -> None:
+        state["step"] += 1
+        state["loss"] = 0.9 * state["loss"] + 0.1 * loss if state["step"] > 1 else loss
+        if state["step"] % 20 == 0:
+            log(f"encoder: step {state['step']}, loss {state['loss']:.3f}")
+
+    return step

@@ -1,0 +1,131 @@
+"""The intent stage contract on tiny made-up data with a tiny (2-layer, pruned) encoder."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+import torch
+
+from salesbrain.schema import Role, Turn
+from salesbrain.stages import STAGES
+from salesbrain.stages.intent import (
+    IntentInput,
+    IntentStage,
+    render_intent_input,
+)
+
+TINY_SETTINGS = {
+    "encoder_layers": 2, "trainable_layers": 2, "reserve_chars": 50, "epochs": 25,
+    "batch_size": 8, "learning_rate": 5e-4, "head_learning_rate": 1e-2, "max_length": 48,
+}
+
+MESSAGES = {
+    "greeting": ["在吗", "你好，有人吗", "您好", "有人在吗？"],
+    "logistics": ["我的快递到哪了", "什么时候发货", "物流怎么一直不动", "几天能到上海"],
+    "price_promotion": ["能便宜点吗", "有优惠券吗", "满减怎么算", "这个价格还能少吗"],
+    "return_exchange": ["不合适能退吗", "我要换货", "退款什么时候到账", "坏了怎么保修"],
+}
+ASKED_ORDER = (Turn(Role.CUSTOMER, "我买的东西"), Turn(Role.GUIDE, "请提供一下订单号"))
+
+
+def tiny_examples() -> tuple[list[IntentInput], list[str]]:
+    inputs, intents = [], []
+    for intent, texts in MESSAGES.items():
+        for i, text in enumerate(texts):
+            inputs.append(IntentInput(text, ASKED_ORDER if i % 2 else ()))
+            intents.append(intent)
+    return inputs, intents
+
+
+@pytest.fixture(scope="module")
+def trained() -> IntentStage:
+    torch.set_num_threads(2)
+    inputs, intents = tiny_examples()
+    return IntentStage(TINY_SETTINGS).fit(inputs, intents, validation=(inputs, intents))
+
+
+@pytest.fixture(scope="module")
+def saved(trained: IntentStage, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return trained.save_pretrained(tmp_path_factory.mktemp("brain") / "intent")
+
+
+def test_registered() -> None:
+    assert STAGES["intent"] is IntentStage
+
+
+def test_overfits_tiny_data(trained: IntentStage) -> None:
+    inputs, intents = tiny_examples()
+    assert [p.intent for p in trained.predict(inputs)] == intents
+
+
+def test_probabilities_are_a_distribution(trained: IntentStage) -> None:
+    for prediction in trained.predict(tiny_examples()[0]):
+        assert set(prediction.probabilities) == set(MESSAGES)
+        assert math.isclose(sum(prediction.probabilities.values()), 1.0, abs_tol=1e-5)
+        assert prediction.probability == max(prediction.probabilities.values())
+    assert trained.temperature_ > 0
+
+
+def test_save_reload_same_predictions(trained: IntentStage, saved: Path) -> None:
+    for name in ("config.json", "labels.json", "train_args.json", "version.json",
+                 "head.safetensors", "encoder/model.safetensors", "encoder/tokenizer.json"):
+        assert (saved / name).is_file(), name
+    inputs = [*tiny_examples()[0], IntentInput("这个没见过的句子")]
+    before = trained.predict(inputs)
+    after = IntentStage.from_pretrained(saved).predict(inputs)
+    assert [p.intent for p in after] == [p.intent for p in before]
+    for a, b in zip(after, before, strict=True):
+        assert a.probability == pytest.approx(b.probability, abs=1e-5)
+
+
+def test_batch_equals_one_by_one(trained: IntentStage) -> None:
+    inputs = tiny_examples()[0]
+    batch = trained.predict(inputs)
+    single = [trained.predict([item])[0] for item in inputs]
+    assert [p.intent for p in batch] == [p.intent for p in single]
+    for a, b in zip(batch, single, strict=True):
+        assert a.probability == pytest.approx(b.probability, abs=1e-5)
+    assert trained.predict([]) == []
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.6, 1.01])
+def test_uncertain_flag_follows_threshold(saved: Path, threshold: float) -> None:
+    stage = IntentStage.from_pretrained(saved, {"uncertain_threshold": threshold})
+    inputs = [*tiny_examples()[0], IntentInput("嗯嗯哈哈")]
+    for prediction in stage.predict(inputs):
+        assert prediction.uncertain == (prediction.probability < threshold)
+
+
+def test_int8_load_agrees(saved: Path) -> None:
+    inputs = tiny_examples()[0]
+    fp32 = IntentStage.from_pretrained(saved).predict(inputs)
+    int8 = IntentStage.from_pretrained(saved, {"int8": True}).predict(inputs)
+    agree = sum(a.intent == b.intent for a, b in zip(fp32, int8, strict=True))
+    assert agree >= len(inputs) - 1
+    with pytest.raises(ValueError, match="int8"):
+        IntentStage.from_pretrained(saved, {"int8": True}).save_pretrained(saved.parent / "x")
+
+
+def test_long_context_is_cut_from_the_left(trained: IntentStage) -> None:
+    context = tuple(Turn(Role.GUIDE, f"第{i}句很长的导购回复" * 5) for i in range(6))
+    ids = trained._token_ids([IntentInput("退款什么时候到账", context)])[0]
+    message = trained._token_ids([IntentInput("退款什么时候到账")])[0].tolist()
+    assert len(ids) == trained.settings.max_length
+    # The message (after the "query:" prefix of the short form) ends the long input intact.
+    tail = trained.tokenizer_("顾客: 退款什么时候到账", add_special_tokens=False)["input_ids"]
+    assert ids.tolist()[-len(tail) - 1 : -1] == tail == message[-len(tail) - 1 : -1]
+
+
+def test_input_format_marks_roles() -> None:
+    item = IntentInput("发票\n怎么开", (Turn(Role.CUSTOMER, "在吗"), Turn(Role.GUIDE, "您好")))
+    assert render_intent_input(item) == "query: 顾客: 在吗 导购: 您好 顾客: 发票 怎么开"
+    assert render_intent_input(item, context_turns=1) == "query: 导购: 您好 顾客: 发票 怎么开"
+
+
+def test_unknown_intent_or_setting_fails() -> None:
+    with pytest.raises(ValueError, match="taxonomy"):
+        IntentStage(TINY_SETTINGS).fit([IntentInput("在吗")], ["hello"])
+    with pytest.raises(ValueError, match="unknown setting"):
+        IntentStage({"layers": 2})

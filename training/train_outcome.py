@@ -1,0 +1,138 @@
+"""Train the outcome stage on simulated conversations plus hand-labelled real ones.
+
+    .venv/bin/python -m training.train_outcome --preset small --out var/brains/outcome-small
+
+Steps, top to bottom:
+1. prepare: simulate a brand (seeded), cut its archive into the truth's conversations, add the
+   real labelled conversations that are not held out, and write `outcome_data/train.jsonl`;
+2. train: fit the stage (real conversations weighted up to `real_weight` of the simulated
+   total, since they are the language we are judged on) and save it to `<out>/outcome`;
+3. evaluate on the held-out real conversations (eval.outcome) beside the majority class.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from eval.outcome import evaluate_outcome, historical_input, load_real_outcomes
+from salesbrain.ingest.records import IncomingMessage, Recall
+from salesbrain.ingest.wecom import StaffDirectory, read_wecom
+from salesbrain.paths import shared_data_dir
+from salesbrain.schema import Role, Turn
+from salesbrain.stages.outcome import MODEL_OUTCOMES, OutcomeSettings, OutcomeStage
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "small": {"guides": 10, "customers": 400, "days": 14, "seed": 11, "real_weight": 1.0},
+    "benchmark": {"guides": 40, "customers": 2000, "days": 30, "seed": 11, "real_weight": 1.0},
+    "full": {"guides": 80, "customers": 8000, "days": 60, "seed": 11, "real_weight": 1.0},
+}
+
+
+# 1. prepare -------------------------------------------------------------------------------
+def simulated_conversations(sim_dir: Path) -> list[dict[str, Any]]:
+    """One-to-one simulated conversations with their true outcome, as role-marked turns."""
+    truth = json.loads((sim_dir / "truth.json").read_text(encoding="utf-8"))
+    staff = StaffDirectory(set(truth["guides"]))
+    messages: list[IncomingMessage] = []
+    recalled: set[str] = set()
+    for parsed in read_wecom(sim_dir / "archive.jsonl", staff):
+        if isinstance(parsed, IncomingMessage) and not parsed.room_id:
+            messages.append(parsed)
+        elif isinstance(parsed, Recall):
+            recalled.add(parsed.pre_msgid)
+    by_pair: dict[tuple[str, str], list[IncomingMessage]] = {}
+    for message in messages:
+        by_pair.setdefault((message.guide_id, message.customer_id), []).append(message)
+    position = {m.msgid: i for pair in by_pair.values() for i, m in enumerate(pair)}
+    return [_conversation(c, by_pair, position, recalled) for c in truth["conversations"]
+            if not c.get("roomid") and c["first_msgid"] in position]
+
+
+def _conversation(entry: dict[str, Any], by_pair: dict[tuple[str, str], list[IncomingMessage]],
+                  position: dict[str, int], recalled: set[str]) -> dict[str, Any]:
+    pair = by_pair[(entry["guide_id"], entry["customer_id"])]
+    span = pair[position[entry["first_msgid"]]: position[entry["last_msgid"]] + 1]
+    turns = [[m.role.value, m.text] for m in span if m.text and m.msgid not in recalled]
+    return {"source": "simulated", "id": entry["first_msgid"], "turns": turns,
+            "outcome": entry["outcome"]}
+
+
+def prepare(out_dir: Path, data_dir: Path, preset: dict[str, Any]) -> Path:
+    from salesbrain.simulate import simulate_brand
+
+    data_out = out_dir / "outcome_data"
+    sim_dir = data_out / f"sim-{preset['guides']}-{preset['customers']}-{preset['days']}"
+    if not (sim_dir / "truth.json").is_file():
+        simulate_brand(sim_dir, guides=preset["guides"], customers=preset["customers"],
+                       days=preset["days"], seed=preset["seed"])
+    rows = simulated_conversations(sim_dir)
+    rows += [{"source": e.dataset, "id": e.conversation, "outcome": e.outcome,
+              "turns": [[t.role.value, t.text] for t in e.turns]}
+             for e in load_real_outcomes(data_dir) if not e.heldout]
+    path = data_out / "train.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
+
+
+# 2. train ---------------------------------------------------------------------------------
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def sample_weights(rows: list[dict[str, Any]], real_weight: float) -> list[float]:
+    """Real rows together weigh `real_weight` times the simulated rows (each 1.0)."""
+    modelled = [r for r in rows if r["outcome"] in MODEL_OUTCOMES]
+    simulated = sum(r["source"] == "simulated" for r in modelled)
+    real = len(modelled) - simulated
+    per_real = real_weight * simulated / real if real and simulated else 1.0
+    return [1.0 if r["source"] == "simulated" else per_real for r in rows]
+
+
+def train(rows: list[dict[str, Any]], real_weight: float, out_dir: Path) -> Path:
+    inputs = [historical_input(tuple(Turn(Role(role), text) for role, text in r["turns"]))
+              for r in rows]
+    stage = OutcomeStage(OutcomeSettings()).fit(inputs, [r["outcome"] for r in rows],
+                                                weights=sample_weights(rows, real_weight))
+    stage_dir = out_dir / OutcomeStage.name
+    stage.save_pretrained(stage_dir)
+    return stage_dir
+
+
+def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu") -> Path:
+    """Prepare, train and evaluate; returns the saved stage directory (CPU only: TF-IDF)."""
+    settings = PRESETS[preset]
+    started = time.perf_counter()
+    rows = read_rows(prepare(out_dir, data_dir, settings))
+    counts: dict[str, int] = {}
+    for row in rows:
+        source = "simulated" if row["source"] == "simulated" else "real"
+        key = f"{source}:{row['outcome']}"
+        counts[key] = counts.get(key, 0) + 1
+    print(json.dumps({"step": "prepare", "rows": len(rows), "by_source_outcome": counts}))
+    stage_dir = train(rows, settings["real_weight"], out_dir)
+    seconds = round(time.perf_counter() - started, 1)
+    print(json.dumps({"step": "train", "stage_dir": str(stage_dir), "wall_s": seconds}))
+    report = evaluate_outcome(stage_dir, data_dir)
+    (stage_dir / "eval_real.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps({"step": "evaluate", **report}))
+    return stage_dir
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, default=shared_data_dir())
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    run(args.preset, args.out, args.data_dir, args.device)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""Train the reply-suggestion stage on every real dialogue we have.
+
+Run:
+    .venv/bin/python -m training.prepare_dialogues            # once; also writes var/eval/
+    .venv/bin/python -m training.train_suggest --preset benchmark --out models/dev
+    .venv/bin/python -m eval.response_selection --stage models/dev/suggest \
+        --data var/eval/response_selection_test.tsv --baselines
+
+Steps, top to bottom: prepare (or reuse) the (context, reply) pairs split by conversation;
+load the train and validation pairs; fit the stage (BM25 index, e5 dual encoder with frozen
+lower layers, fusion weights and abstention threshold on validation conversations, reply
+bank from the training guides' replies); save it to OUT/suggest; report validation ranking
+metrics of the saved stage beside its lexical-only path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from pathlib import Path
+
+import torch
+
+from salesbrain.paths import shared_data_dir
+from salesbrain.schema import Role, Turn
+from salesbrain.stages.suggest import SuggestStage
+from salesbrain.suggest.types import ReplyPair
+
+# Script-level keys (max_pairs, sources) are read here; every other key is a SuggestSettings
+# override, merged strictly.
+PRESETS: dict[str, dict] = {
+    "small": {"max_pairs": 1500, "use_dense": True, "frozen_layers": 11, "epochs": 1.0,
+              "batch_size": 32, "customer_replies": False, "calibration_conversations": 150,
+              "max_context_chars": 96, "max_context_tokens": 64, "max_reply_tokens": 32,
+              "learning_rate": 1e-4},
+    "benchmark": {"max_pairs": 0, "use_dense": True, "frozen_layers": 11, "epochs": 1.0,
+                  "batch_size": 64, "customer_replies": False, "encoder_pairs": 6000,
+                  "max_context_chars": 96, "max_context_tokens": 64, "max_reply_tokens": 32,
+                  "learning_rate": 1e-4},
+    "full": {"max_pairs": 0, "use_dense": True, "frozen_layers": 8, "epochs": 3.0,
+             "batch_size": 128, "customer_replies": True, "calibration_conversations": 1000},
+}
+SCRIPT_KEYS = ("max_pairs",)
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def prepared_dir(out_dir: Path, data_dir: Path) -> Path:
+    """Reuse prepared pairs when present; otherwise write them under the output directory."""
+    from training import prepare_dialogues
+
+    target = out_dir / "data" / "dialogues"
+    if not (target / "pairs_train.jsonl").is_file():
+        log(f"preparing dialogues from {data_dir} into {target}")
+        prepare_dialogues.run(data_dir, target, target / "eval")
+    return target
+
+
+def load_pairs(path: Path) -> list[ReplyPair]:
+    pairs = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            context = tuple(Turn(Role(role), text) for role, text in row["context"])
+            pairs.append(ReplyPair(context, row["reply"], row["conversation_id"],
+                                   Role(row["reply_role"])))
+    return pairs
+
+
+def subsample(pairs: list[ReplyPair], max_pairs: int, seed: int) -> list[ReplyPair]:
+    if not max_pairs or len(pairs) <= max_pairs:
+        return pairs
+    return random.Random(seed).sample(pairs, max_pairs)
+
+
+def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu") -> Path:
+    if device != "cpu":
+        raise ValueError("train_suggest runs on cpu only; the dual encoder is small")
+    config = dict(PRESETS[preset])
+    script = {k: config.pop(k) for k in SCRIPT_KEYS}
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    started = time.perf_counter()
+
+    data = prepared_dir(Path(out_dir), Path(data_dir))
+    train = subsample(load_pairs(data / "pairs_train.jsonl"), script["max_pairs"], 0)
+    val = subsample(load_pairs(data / "pairs_val.jsonl"), script["max_pairs"] // 4, 1)
+    bank_replies = [p.reply for p in train if p.reply_role is Role.GUIDE]
+    log(f"preset {preset}: {len(train)} train pairs, {len(val)} validation pairs, "
+        f"{len(bank_replies)} bank replies")
+
+    stage = SuggestStage(config).fit(train, bank_replies, val_pairs=val,
+                                     work_dir=Path(out_dir) / "work", log=log)
+    target = Path(out_dir) / "suggest"
+    stage.save_pretrained(target)
+    seconds = time.perf_counter() - started
+    log(f"saved {target} after {seconds:.0f} s of training")
+
+    from eval.response_selection import read_groups, score_with, stage_scorer
+
+    groups = read_groups(data / "response_selection_val.tsv")
+    if script["max_pairs"]:
+        groups = groups[: script["max_pairs"] // 4]
+    saved = SuggestStage.from_pretrained(target)
+    report = {parts: score_with(stage_scorer(saved, parts), groups)
+              for parts in saved.available_parts()}
+    report["train_seconds"] = round(seconds, 1)
+    report["threshold"] = saved.calibrator_.threshold_
+    (Path(out_dir) / "suggest_train_report.json").write_text(json.dumps(report, indent=2))
+    log("validation: " + json.dumps(report))
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Train the reply-suggestion stage.")
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, default=shared_data_dir())
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    run(args.preset, args.out, args.data_dir, args.device)
+
+
+if __name__ == "__main__":
+    main()
