@@ -57,7 +57,8 @@ def read_groups(path: Path) -> list[SelectionGroup]:
             return
         utterances, candidates, labels, first_line = current
         if labels.count(1) != 1:
-            raise ValueError(f"{path}:{first_line}: group has {labels.count(1)} true replies, need 1")
+            raise ValueError(
+                f"{path}:{first_line}: group has {labels.count(1)} true replies, need 1")
         groups.append(SelectionGroup(context_turns(utterances), tuple(candidates), labels.index(1)))
 
     for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -97,10 +98,29 @@ def ranking_metrics(ranks: Sequence[int]) -> dict[str, float]:
     }
 
 
-def score_with(scorer: GroupScorer, groups: Sequence[SelectionGroup]) -> dict[str, float]:
+def score_with(scorer: GroupScorer, groups: Sequence[SelectionGroup],
+               sources: Sequence[str] | None = None) -> dict:
+    """Metrics of a scorer; with `sources` (one per group) also per source."""
     scores = scorer(groups)
-    return ranking_metrics([rank_of_true(s, g.true_index) for s, g in zip(scores, groups,
-                                                                           strict=True)])
+    ranks = [rank_of_true(s, g.true_index) for s, g in zip(scores, groups, strict=True)]
+    metrics: dict = ranking_metrics(ranks)
+    if sources is not None:
+        metrics["per_source"] = {
+            source: ranking_metrics([r for r, s in zip(ranks, sources, strict=True)
+                                     if s == source])
+            for source in sorted(set(sources))}
+    return metrics
+
+
+def read_sources(tsv: Path, groups: Sequence[SelectionGroup]) -> list[str] | None:
+    """The per-group sources written beside the test file by prepare_dialogues, if any."""
+    path = Path(tsv).with_suffix(".sources.txt")
+    if not path.is_file():
+        return None
+    sources = path.read_text(encoding="utf-8").split()
+    if len(sources) != len(groups):
+        raise ValueError(f"{path}: {len(sources)} sources for {len(groups)} groups")
+    return sources
 
 
 def load_suggest_stage(stage_dir: Path):  # noqa: ANN201 - the stage class is imported lazily
@@ -183,12 +203,13 @@ def main() -> None:
     parser.add_argument("--baselines", action="store_true")
     args = parser.parse_args()
     groups = read_groups(args.data)
+    sources = read_sources(args.data, groups) if args.baselines else None
     stage = load_suggest_stage(args.stage)
     scorers = baseline_scorers(stage) if args.baselines else {"stage_fused": stage_scorer(stage)}
     results = {}
     for name, scorer in scorers.items():
         started = time.perf_counter()
-        results[name] = score_with(scorer, groups)
+        results[name] = score_with(scorer, groups, sources)
         results[name]["seconds"] = round(time.perf_counter() - started, 1)
     if not args.baselines:
         results = results["stage_fused"]

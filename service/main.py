@@ -33,7 +33,7 @@ from service.api.routes import (
     web,
 )
 from service.core.brains import BrainSlot, BrainUnavailable, initial_brain_dir, load_brain
-from service.core.config import Settings
+from service.core.config import Settings, describe
 from service.core.limits import BodyLimitMiddleware
 from service.core.metrics import Metrics, MetricsMiddleware
 from service.core.state import build_state
@@ -82,7 +82,9 @@ def run(brain: Path | None, host: str, port: int, db: str | None) -> None:
         settings = Settings(brain_dir=brain, host=host, port=port, db_url=resolve_db_url(db))
         registry = BrainRegistry(settings.models_root)
         loaded = load_brain(initial_brain_dir(settings.brain_dir, registry))
-    except (ValidationError, BrainUnavailable) as error:
+    except ValidationError as error:
+        raise SystemExit(f"error: {describe(error)}") from None
+    except BrainUnavailable as error:
         raise SystemExit(f"error: {error}") from None
     uvicorn.run(create_app(settings, loaded), host=settings.host, port=settings.port,
                 proxy_headers=settings.behind_tls_proxy, server_header=False, workers=1)

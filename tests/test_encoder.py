@@ -56,7 +56,7 @@ EDGE_TEXTS = [
 ]
 
 
-def chat_lines(n: int = 120) -> list[str]:
+def chat_lines(n: int = 100) -> list[str]:
     """Shopping-guide chat lines from the templates, deterministic and all distinct."""
     slots = itertools.product(TEMPLATES, PRODUCTS)
     lines = []

@@ -15,7 +15,8 @@ and writes:
     OUT/manifest.json                  counts per source and split, seed
     EVAL/response_selection_test.tsv   ECD-format test: 1 true + 9 guide replies from OTHER test
                                        conversations of the same source (JDDC sample, STC-3),
-                                       near-duplicates of the true reply never used as negatives
+                                       near-duplicates of the true reply never used as negatives;
+                                       the source of each group in ...test.sources.txt
     EVAL/jddc_dev/dev_question.txt,    JDDC dev format built from held-out JDDC sample sessions
     EVAL/jddc_dev/dev_answer.txt       (one human reference per target)
 
@@ -137,7 +138,8 @@ def read_all(data_dir: Path) -> list[Dialogue]:
 def split_by_conversation(dialogues: list[Dialogue], seed: int) -> dict[str, list[Dialogue]]:
     splits: dict[str, list[Dialogue]] = {name: [] for name in SPLITS}
     for source in sorted({d.source for d in dialogues}):
-        group = sorted((d for d in dialogues if d.source == source), key=lambda d: d.conversation_id)
+        group = sorted((d for d in dialogues if d.source == source),
+                       key=lambda d: d.conversation_id)
         random.Random(f"{seed}:{source}").shuffle(group)
         n_train = round(len(group) * SPLITS["train"])
         n_val = round(len(group) * SPLITS["val"])
@@ -164,11 +166,12 @@ def pairs_of(dialogue: Dialogue) -> list[dict]:
     return pairs
 
 
-def selection_groups(pairs: list[dict], sources: tuple[str, ...], seed: int) -> list[list[tuple]]:
-    """Groups of (label, context, candidate): the true guide reply plus 9 from other conversations."""
+def selection_groups(pairs: list[dict], sources: tuple[str, ...],
+                     seed: int) -> list[tuple[str, list[tuple]]]:
+    """Groups of (label, context, candidate): the true guide reply, 9 from other conversations."""
     rng = random.Random(seed)
     guide_pairs = [p for p in pairs if p["reply_role"] == GUIDE and p["source"] in sources]
-    pools: dict[str, list[dict]] = {s: [p for p in guide_pairs if p["source"] == s] for s in sources}
+    pools = {source: [p for p in guide_pairs if p["source"] == source] for source in sources}
     groups = []
     for pair in guide_pairs:
         true_grams = bigram_set(pair["reply"])
@@ -187,7 +190,7 @@ def selection_groups(pairs: list[dict], sources: tuple[str, ...], seed: int) -> 
             continue
         group = [(1, pair["context"], pair["reply"])] + [(0, pair["context"], n) for n in negatives]
         rng.shuffle(group)
-        groups.append(group)
+        groups.append((pair["source"], group))
     return groups
 
 
@@ -195,12 +198,15 @@ def clean_field(text: str) -> str:
     return " ".join(text.replace("\t", " ").split())
 
 
-def write_selection_tsv(groups: list[list[tuple]], path: Path) -> None:
+def write_selection_tsv(groups: list[tuple[str, list[tuple]]], path: Path) -> None:
+    """The ECD-format file, plus `<name>.sources.txt`: each group's source, one per line."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    sources = path.with_suffix(".sources.txt")
+    sources.write_text("".join(f"{source}\n" for source, _ in groups), encoding="utf-8")
     with path.open("w", encoding="utf-8") as handle:
-        for group in groups:
+        for _, group in groups:
             for label, context, candidate in group:
-                fields = [str(label)] + [clean_field(t) for _, t in context] + [clean_field(candidate)]
+                fields = [str(label), *(clean_field(t) for _, t in context), clean_field(candidate)]
                 handle.write("\t".join(fields) + "\n")
 
 

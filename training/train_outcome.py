@@ -4,7 +4,7 @@
 
 Steps, top to bottom:
 1. prepare: simulate a brand (seeded), cut its archive into the truth's conversations, add the
-   real labelled conversations that are not held out, and write `outcome_data/train.jsonl`;
+   real labelled conversations that are not held out, and write them under `var/data/outcome/`;
 2. train: fit the stage (real conversations weighted up to `real_weight` of the simulated
    total, since they are the language we are judged on) and save it to `<out>/outcome`;
 3. evaluate on the held-out real conversations (eval.outcome) beside the majority class.
@@ -21,7 +21,7 @@ from typing import Any
 from eval.outcome import evaluate_outcome, historical_input, load_real_outcomes
 from salesbrain.ingest.records import IncomingMessage, Recall
 from salesbrain.ingest.wecom import StaffDirectory, read_wecom
-from salesbrain.paths import shared_data_dir
+from salesbrain.paths import REPO_ROOT, shared_data_dir
 from salesbrain.schema import Role, Turn
 from salesbrain.stages.outcome import MODEL_OUTCOMES, OutcomeSettings, OutcomeStage
 
@@ -30,6 +30,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "benchmark": {"guides": 40, "customers": 2000, "days": 30, "seed": 11, "real_weight": 1.0},
     "full": {"guides": 80, "customers": 8000, "days": 60, "seed": 11, "real_weight": 1.0},
 }
+PREPARED_DIR = REPO_ROOT / "var" / "data" / "outcome"
 
 
 # 1. prepare -------------------------------------------------------------------------------
@@ -61,10 +62,9 @@ def _conversation(entry: dict[str, Any], by_pair: dict[tuple[str, str], list[Inc
             "outcome": entry["outcome"]}
 
 
-def prepare(out_dir: Path, data_dir: Path, preset: dict[str, Any]) -> Path:
+def prepare(data_out: Path, data_dir: Path, preset: dict[str, Any]) -> Path:
     from salesbrain.simulate import simulate_brand
 
-    data_out = out_dir / "outcome_data"
     sim_dir = data_out / f"sim-{preset['guides']}-{preset['customers']}-{preset['days']}"
     if not (sim_dir / "truth.json").is_file():
         simulate_brand(sim_dir, guides=preset["guides"], customers=preset["customers"],
@@ -73,7 +73,7 @@ def prepare(out_dir: Path, data_dir: Path, preset: dict[str, Any]) -> Path:
     rows += [{"source": e.dataset, "id": e.conversation, "outcome": e.outcome,
               "turns": [[t.role.value, t.text] for t in e.turns]}
              for e in load_real_outcomes(data_dir) if not e.heldout]
-    path = data_out / "train.jsonl"
+    path = data_out / f"{sim_dir.name}-train.jsonl"
     with path.open("w", encoding="utf-8") as handle:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -108,7 +108,7 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu") -> Path
     """Prepare, train and evaluate; returns the saved stage directory (CPU only: TF-IDF)."""
     settings = PRESETS[preset]
     started = time.perf_counter()
-    rows = read_rows(prepare(out_dir, data_dir, settings))
+    rows = read_rows(prepare(PREPARED_DIR, data_dir, settings))
     counts: dict[str, int] = {}
     for row in rows:
         source = "simulated" if row["source"] == "simulated" else "real"
@@ -119,7 +119,7 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu") -> Path
     seconds = round(time.perf_counter() - started, 1)
     print(json.dumps({"step": "train", "stage_dir": str(stage_dir), "wall_s": seconds}))
     report = evaluate_outcome(stage_dir, data_dir)
-    (stage_dir / "eval_real.json").write_text(json.dumps(report, indent=2) + "\n")
+    (stage_dir / "eval_results.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps({"step": "evaluate", **report}))
     return stage_dir
 

@@ -31,13 +31,13 @@ from salesbrain.suggest.types import ReplyPair
 # Script-level keys (max_pairs, sources) are read here; every other key is a SuggestSettings
 # override, merged strictly.
 PRESETS: dict[str, dict] = {
-    "small": {"max_pairs": 1500, "use_dense": True, "frozen_layers": 11, "epochs": 1.0,
-              "batch_size": 32, "customer_replies": False, "calibration_conversations": 150,
-              "max_context_chars": 96, "max_context_tokens": 64, "max_reply_tokens": 32,
+    "small": {"max_pairs": 800, "use_dense": True, "frozen_layers": 11, "epochs": 1.0,
+              "batch_size": 32, "customer_replies": False, "calibration_conversations": 100,
+              "max_context_chars": 64, "max_context_tokens": 48, "max_reply_tokens": 32,
               "learning_rate": 1e-4},
     "benchmark": {"max_pairs": 0, "use_dense": True, "frozen_layers": 11, "epochs": 1.0,
-                  "batch_size": 64, "customer_replies": False, "encoder_pairs": 6000,
-                  "max_context_chars": 96, "max_context_tokens": 64, "max_reply_tokens": 32,
+                  "batch_size": 64, "customer_replies": False, "encoder_pairs": 5000,
+                  "max_context_chars": 80, "max_context_tokens": 48, "max_reply_tokens": 32,
                   "learning_rate": 1e-4},
     "full": {"max_pairs": 0, "use_dense": True, "frozen_layers": 8, "epochs": 3.0,
              "batch_size": 128, "customer_replies": True, "calibration_conversations": 1000},
@@ -109,7 +109,7 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu") -> Path
     report = {parts: score_with(stage_scorer(saved, parts), groups)
               for parts in saved.available_parts()}
     report["train_seconds"] = round(seconds, 1)
-    report["threshold"] = saved.calibrator_.threshold_
+    report["thresholds"] = {k: c.threshold_ for k, c in saved.calibrators_.items()}
     (Path(out_dir) / "suggest_train_report.json").write_text(json.dumps(report, indent=2))
     log("validation: " + json.dumps(report))
     return target

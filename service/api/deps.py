@@ -6,7 +6,7 @@ handler only ever receives a `Store` bound to the caller's tenant.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -20,20 +20,22 @@ from service.core.config import Settings
 from service.core.state import ServiceState
 
 _UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
+# Dependencies that do no I/O are async, so they run on the event loop rather than costing a
+# thread-pool hop each; authentication reads the database and stays a plain function.
 
 
-def get_state(request: Request) -> ServiceState:
+async def get_state(request: Request) -> ServiceState:
     return request.app.state.service  # type: ignore[no-any-return]
 
 
 StateDep = Annotated[ServiceState, Depends(get_state)]
 
 
-def get_settings(state: StateDep) -> Settings:
+async def get_settings(state: StateDep) -> Settings:
     return state.settings
 
 
-def get_brain_slot(request: Request) -> BrainSlot:
+async def get_brain_slot(request: Request) -> BrainSlot:
     """The serving brain's slot; tests replace it through `app.dependency_overrides`."""
     return request.app.state.brains  # type: ignore[no-any-return]
 
@@ -42,7 +44,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 BrainSlotDep = Annotated[BrainSlot, Depends(get_brain_slot)]
 
 
-def get_brain(slot: BrainSlotDep) -> Brain:
+async def get_brain(slot: BrainSlotDep) -> Brain:
     # Read once: the request keeps this brain even if a promotion swaps the slot meanwhile.
     return slot.current
 
@@ -74,10 +76,10 @@ def get_principal(
     return principal
 
 
-def require(*roles: KeyRole) -> Callable[[Principal], Principal]:
+def require(*roles: KeyRole) -> Callable[[Principal], Awaitable[Principal]]:
     allowed = frozenset(roles)
 
-    def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if principal.role not in allowed:
             names = ", ".join(sorted(r.value for r in allowed))
             raise HTTPException(403, f"this endpoint needs a key with role {names}")
@@ -86,7 +88,7 @@ def require(*roles: KeyRole) -> Callable[[Principal], Principal]:
     return check
 
 
-def require_operator(
+async def require_operator(
     state: StateDep, principal: Annotated[Principal, Depends(require(KeyRole.ADMIN))]
 ) -> Principal:
     if principal.tenant != state.settings.operator_tenant:
@@ -100,7 +102,9 @@ AdminKey = Annotated[Principal, Depends(require(KeyRole.ADMIN))]
 OperatorKey = Annotated[Principal, Depends(require_operator)]
 
 
-def tenant_store(state: StateDep, principal: Annotated[Principal, Depends(get_principal)]) -> Store:
+async def tenant_store(
+    state: StateDep, principal: Annotated[Principal, Depends(get_principal)]
+) -> Store:
     return Store(state.engine, principal.tenant)
 
 

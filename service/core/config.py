@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -22,7 +22,9 @@ MIN_TOKEN_CHARS = 24
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SALESBRAIN_", extra="forbid", frozen=True)
+    # Inputs stay out of error messages: a database URL may carry a password.
+    model_config = SettingsConfigDict(env_prefix="SALESBRAIN_", extra="forbid", frozen=True,
+                                      hide_input_in_errors=True)
 
     db_url: str = Field(default_factory=lambda: resolve_db_url(None))
     brain_dir: Path | None = None  # None: the registry's live brain
@@ -87,3 +89,12 @@ def _check_db_password(db_url: str) -> None:
     local = url.host in (None, "") or _is_loopback(url.host)
     if not local and str(url.password).lower() in WEAK_SECRETS:
         raise ValueError(f"db_url: the database password for host {url.host!r} is a default one")
+
+
+def describe(error: ValidationError) -> str:
+    """One line naming each setting at fault (never its value)."""
+    parts = []
+    for item in error.errors(include_url=False, include_input=False):
+        where = ".".join(str(p) for p in item["loc"]) or "settings"
+        parts.append(f"{where}: {item['msg'].removeprefix('Value error, ')}")
+    return "; ".join(parts)

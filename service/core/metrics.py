@@ -6,7 +6,6 @@ Each app owns its registry, so several apps in one process (tests) never collide
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, Info, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -66,6 +65,6 @@ class MetricsMiddleware:
             self.metrics.requests.labels(route, scope["method"], str(status)).inc()
 
 
-def _route_of(scope: dict[str, Any]) -> str:
+def _route_of(scope: Scope) -> str:
     route = scope.get("route")
     return getattr(route, "path", None) or "unmatched"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import func, select
 
@@ -19,16 +19,24 @@ from salesbrain.scoring.champions import find_champions
 from salesbrain.scoring.coaching import coaching_points
 from salesbrain.store import Store
 from salesbrain.store import tables as t
-from service.schemas import Coaching, GuideScorecard, Leaderboard, LeaderboardRow, ScorecardOut
+from service.schemas import (
+    Coaching,
+    CoachingPointOut,
+    GuideScorecard,
+    Leaderboard,
+    LeaderboardRow,
+    ScorecardOut,
+)
 
-PERIODS = ("week", "month", "all")
+PeriodKind = Literal["week", "month", "all"]
 
 
 class Reports(Protocol):
-    def scorecard(self, store: Store, guide_id: str, period: str) -> GuideScorecard | None: ...
+    def scorecard(self, store: Store, guide_id: str,
+                  period: PeriodKind) -> GuideScorecard | None: ...
 
     def leaderboard(self, store: Store, guide_ids: frozenset[str] | None,
-                    period: str) -> Leaderboard: ...
+                    period: PeriodKind) -> Leaderboard: ...
 
     def coaching(self, store: Store, guide_id: str) -> Coaching: ...
 
@@ -46,7 +54,7 @@ class ScoringReports:
         self._cache: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
-    def scorecard(self, store: Store, guide_id: str, period: str) -> GuideScorecard | None:
+    def scorecard(self, store: Store, guide_id: str, period: PeriodKind) -> GuideScorecard | None:
         mine = [c for c in self._scored(store, period).cards if c.guide_id == guide_id]
         if not mine:
             return None
@@ -55,7 +63,7 @@ class ScoringReports:
                               history=newest_first[1:])
 
     def leaderboard(self, store: Store, guide_ids: frozenset[str] | None,
-                    period: str) -> Leaderboard:
+                    period: PeriodKind) -> Leaderboard:
         scored = self._scored(store, period)
         latest = scored.periods[-1] if scored.periods else None
         roster = {g.guide_id: g for g in store.guides()}
@@ -69,7 +77,7 @@ class ScoringReports:
     def coaching(self, store: Store, guide_id: str) -> Coaching:
         points = self._cached(store, "coaching", lambda: _coaching_points(store))
         return Coaching(guide_id=guide_id, points=[
-            {**_finite(asdict(p)), "guide_examples": list(p.guide_examples)}
+            CoachingPointOut.model_validate(_finite(asdict(p)))
             for p in points.get(guide_id, [])])
 
     def _scored(self, store: Store, period: str) -> _Scored:

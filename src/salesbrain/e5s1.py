@@ -148,8 +148,7 @@ def read_e5s1(path: str | Path) -> E5S1File:
         raise ValueError(f"{path} is not an E5S1 file (magic {bytes(data[:4])!r})")
     cursor = _Cursor(data)
     cursor.pos = 8  # magic + u32 format version
-    *shape, eps, block = cursor.take("7ifi")
-    header = E5S1Header(*shape, layer_norm_eps=eps, block=block)
+    header = E5S1Header(*cursor.take("7ifi"))
     if header.block != Q4_BLOCK:
         raise ValueError(f"unsupported Q4 block size {header.block}")
     vocabulary = _read_vocabulary(cursor)

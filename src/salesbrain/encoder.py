@@ -61,7 +61,7 @@ from salesbrain.e5s1 import (
 from salesbrain.paths import cache_dir
 
 if TYPE_CHECKING:
-    from transformers import BertConfig, PreTrainedModel, PreTrainedTokenizerBase
+    from transformers import PreTrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
 
 E5_DIM = 384
 MAX_TOKENS = 512
@@ -102,7 +102,7 @@ class E5Encoder:
             raise ValueError(f"kind must be 'query' or 'passage', not {kind!r}")
         items = [texts] if isinstance(texts, str) else list(texts)
         if device is not None and device != self.device:
-            self.model.to(device)
+            self.model.to(device)  # type: ignore[arg-type]  # transformers wraps .to
             self.device = device
         order = sorted(range(len(items)), key=lambda i: len(items[i]), reverse=True)
         out = np.zeros((len(items), E5_DIM), dtype=np.float32)
@@ -267,7 +267,7 @@ def _is_ffn_output(module_name: str) -> bool:
     return module_name.endswith(".output.dense") and ".attention." not in module_name
 
 
-def _save_bert(out: Path, config: BertConfig, state: dict[str, torch.Tensor]) -> None:
+def _save_bert(out: Path, config: PreTrainedConfig, state: dict[str, torch.Tensor]) -> None:
     from safetensors.torch import save_file
 
     config.save_pretrained(out)

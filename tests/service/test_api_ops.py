@@ -148,3 +148,21 @@ def test_safe_exposed_settings_are_accepted() -> None:
                         metrics_token="k3J9x-Qm2Lp8Zr4Tw7Vn1Bc6Yd", db_url="sqlite://")
     assert settings.metrics_token is not None
     assert "k3J9x" not in repr(settings)
+
+
+def test_pages_are_served_in_chinese(world: World) -> None:
+    manager, sidebar = world.client.get("/"), world.client.get("/sidebar")
+    assert manager.status_code == sidebar.status_code == 200
+    assert "导购看板" in manager.text and "回复建议" in sidebar.text
+    assert world.client.get("/web/app.js").headers["content-type"].startswith("text/javascript")
+    assert world.client.get("/web/../main.py").status_code == 404
+    assert world.client.get("/docs").status_code == 200
+
+
+def test_settings_errors_never_show_the_database_password() -> None:
+    from service.core.config import describe
+
+    with pytest.raises(ValidationError) as caught:
+        Settings(db_url="postgresql+psycopg://app:postgres@db.example.com/sb", host="10.0.0.1")
+    assert "postgres@" not in str(caught.value) and "postgres@" not in describe(caught.value)
+    assert describe(caught.value).startswith("settings: host '10.0.0.1' is not loopback")

@@ -150,9 +150,9 @@ def make_registry(root: Path) -> BrainRegistry:
     return registry
 
 
-def build_client(store: Store, tmp_path: Path, tags: dict[str, str],
+def build_client(store: Store, tmp_path: Path, tags: dict[str, str] | None,
                  **settings: Any) -> tuple[TestClient, BrainSlot]:
-    """An app on `store`'s database whose brain and reports are fakes (lifespan runs)."""
+    """An app on `store`'s database with a fake brain and fake reports (lifespan runs)."""
     options: dict[str, Any] = {"db_url": db_url(store), "models_root": tmp_path / "models",
                                "operator_tenant": store.tenant, "rate_per_second": 10_000,
                                "rate_burst": 10_000, **settings}
@@ -160,7 +160,8 @@ def build_client(store: Store, tmp_path: Path, tags: dict[str, str],
     slot = BrainSlot(FakeBrain("v1"), make_registry(tmp_path / "models"), loader=load_fake,
                      on_swap=lambda brain: app.state.metrics.set_brain(brain.version))
     app.dependency_overrides[get_brain_slot] = lambda: slot
-    app.dependency_overrides[get_reports] = lambda: FakeReports(tags)
+    if tags is not None:  # None: the real reports from salesbrain.scoring
+        app.dependency_overrides[get_reports] = lambda: FakeReports(tags)
     return TestClient(app), slot
 
 

@@ -40,13 +40,17 @@ def categories(stage: ComplianceStage, text: str) -> set[str]:
         ("我自己贴钱给你优惠", "unauthorised_discount"),
         ("我再给你便宜点", "unauthorised_discount"),
         ("给你打8折", "unauthorised_discount"),
+        ("活动都结束了，我还是照活动价给你算", "unauthorised_discount"),
+        ("下周的会员价我提前给你", "unauthorised_discount"),
         ("爱买不买", "abusive_pressure"),
         ("你懂不懂啊", "abusive_pressure"),
         ("再不买就没了", "abusive_pressure"),
         ("你到底买不买", "abusive_pressure"),
+        ("今天不买的话明天就涨价了", "abusive_pressure"),
         ("另一个顾客的电话是[手机号]", "customer_data_leak"),
         ("她的地址是[地址]，你们可以一起拼单", "customer_data_leak"),
         ("王女士的手机[手机号]", "customer_data_leak"),
+        ("上次张姐也买了，她电话139****1234你问问她", "customer_data_leak"),
     ],
 )
 def test_positive_examples_hit_their_category(
@@ -68,6 +72,8 @@ def test_positive_examples_hit_their_category(
         "您的地址是[地址]，对吗？",
         "我懂您的意思，这款确实更适合您",
         "这款最近卖得很好",
+        "活动结束了，价格恢复原价了",
+        "您先考虑一下，不着急",
     ],
 )
 def test_ordinary_guide_messages_are_clean(stage: ComplianceStage, text: str) -> None:
@@ -108,6 +114,13 @@ def test_allowed_discount_matches_any_numeral_form() -> None:
     brand = ComplianceStage().fit({"allowed_discounts": ["8折"]})
     assert brand.predict(["给你打八折"]) == [()]
     assert categories(brand, "给你打七折") == {"unauthorised_discount"}
+
+
+def test_brand_variant_spellings_are_folded_like_the_text() -> None:
+    assert ComplianceStage().fit().predict(["加我VCHAT"]) == [()]
+    brand = ComplianceStage().fit({"phrases": {"Ｖ Chat": "微信"}})
+    assert categories(brand, "加我VCHAT") == {"off_platform"}
+    assert categories(brand, "加我 v-chat") == {"off_platform"}
 
 
 def test_brand_terms_rules_and_severity_overrides() -> None:

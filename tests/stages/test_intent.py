@@ -110,12 +110,13 @@ def test_int8_load_agrees(saved: Path) -> None:
 
 def test_long_context_is_cut_from_the_left(trained: IntentStage) -> None:
     context = tuple(Turn(Role.GUIDE, f"第{i}句很长的导购回复" * 5) for i in range(6))
-    ids = trained._token_ids([IntentInput("退款什么时候到账", context)])[0]
-    message = trained._token_ids([IntentInput("退款什么时候到账")])[0].tolist()
+    ids, message_length = trained._token_ids([IntentInput("退款什么时候到账", context)])[0]
+    message = trained._token_ids([IntentInput("退款什么时候到账")])[0][0].tolist()
     assert len(ids) == trained.settings.max_length
     # The message (after the "query:" prefix of the short form) ends the long input intact.
     tail = trained.tokenizer_("顾客: 退款什么时候到账", add_special_tokens=False)["input_ids"]
     assert ids.tolist()[-len(tail) - 1 : -1] == tail == message[-len(tail) - 1 : -1]
+    assert message_length == len(tail) + 1
 
 
 def test_input_format_marks_roles() -> None:

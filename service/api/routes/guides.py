@@ -16,7 +16,7 @@ from service.schemas import Coaching, GuideOut, GuideScorecard, Leaderboard
 router = APIRouter(prefix="/v1", tags=["guides"])
 
 
-def get_reports(state: StateDep) -> Reports:
+async def get_reports(state: StateDep) -> Reports:
     return state.reports
 
 

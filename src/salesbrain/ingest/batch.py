@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from salesbrain.ingest.pipeline import Ingestor, IngestSummary, _MessageRun
+from salesbrain.ingest.pipeline import Ingestor, IngestSummary, MessageRun
 from salesbrain.ingest.plain import parse_plain
 from salesbrain.ingest.records import Parsed, RecordError, Rejected
 from salesbrain.ingest.sessions import DEFAULT_GAP_S
@@ -96,7 +96,7 @@ class RecordIngestion:
                  batch_size: int = 5000) -> None:
         ingestor = Ingestor(store, gap_s=gap_s, batch_size=batch_size)
         # `source` stands where a file path would: quarantine rows name it.
-        self._run = _MessageRun(ingestor, Path(source), fmt)
+        self._run = MessageRun(ingestor, Path(source), fmt)
         self.errors: list[RecordFailure] = []
 
     def feed(self, parsed: Iterable[Parsed]) -> None:

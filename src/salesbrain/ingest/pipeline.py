@@ -106,7 +106,7 @@ class Ingestor:
         staff = StaffDirectory({g.guide_id for g in self.store.guides()})
         if fmt == "wecom" and not staff.staff_ids:
             log.warning("no guide roster loaded: ids starting with wm/wo are taken as customers")
-        run = _MessageRun(self, path, fmt)
+        run = MessageRun(self, path, fmt)
         parsed = reader_for(fmt, staff)(path)
         with tqdm(desc=path.name, unit="rec", disable=not self.progress, mininterval=1.0) as bar:
             for record in parsed:
@@ -134,7 +134,7 @@ class Ingestor:
         return summary
 
 
-class _MessageRun:
+class MessageRun:
     """State of one file's ingestion: the batch in flight and the running summary."""
 
     def __init__(self, ingestor: Ingestor, path: Path, fmt: str) -> None:
@@ -145,11 +145,15 @@ class _MessageRun:
         self.batch: list[IncomingMessage] = []
         self.rejected: list[dict[str, Any]] = []
         self.refused = self.store.refused_consent()
+        self.no_consent: set[str] = set()  # messages sent while their customer refused archiving
+        self.consents: list[ConsentEvent] = []
         self.sessions = Sessionizer(self.store, ingestor.gap_s, source=fmt)
 
     def take(self, record: Parsed) -> None:
         self.summary.read += 1
         if isinstance(record, IncomingMessage):
+            if record.customer_id in self.refused:
+                self.no_consent.add(record.msgid)
             self.batch.append(record)
             if len(self.batch) >= self.ingestor.batch_size:
                 self.flush()
@@ -157,9 +161,9 @@ class _MessageRun:
             self.summary.quarantined += 1
             self.rejected.append(quarantine_row(self.path, record))
         elif isinstance(record, ConsentEvent):
-            self.flush()  # a refusal must also scrub what this batch would store
-            self.store.set_consent(record.customer_id, record.consent, record.ts_ms)
+            # Later messages are scrubbed as they are taken; earlier ones when the batch lands.
             (self.refused.discard if record.consent else self.refused.add)(record.customer_id)
+            self.consents.append(record)
             self.summary.events += 1
         elif isinstance(record, Recall):
             self.ingestor._pending_recalls.add(record.pre_msgid)
@@ -172,11 +176,13 @@ class _MessageRun:
         self.sessions.prefetch(new)
         rows = [self._row(message) for message in sorted(new, key=lambda m: m.ts_ms)]
         self.summary.stored += self.store.write_batch(rows, self.sessions.dirty_rows())
+        self.store.set_consents([(e.customer_id, e.consent, e.ts_ms) for e in self.consents])
         self.store.add_quarantine(self.rejected)
         pending = self.ingestor._pending_recalls
         if pending:
             pending -= self.store.mark_recalled(sorted(pending))
-        self.batch, self.rejected = [], []
+        self.batch, self.rejected, self.consents = [], [], []
+        self.no_consent.clear()
 
     def _new_messages(self) -> list[IncomingMessage]:
         existing = self.store.existing_msgids([m.msgid for m in self.batch])
@@ -192,7 +198,7 @@ class _MessageRun:
 
     def _row(self, message: IncomingMessage) -> dict[str, Any]:
         text, kinds = message.text, ""
-        if message.customer_id in self.refused:
+        if message.msgid in self.no_consent:
             text, kinds = "", NO_CONSENT
         elif text:
             redaction = redact(text)

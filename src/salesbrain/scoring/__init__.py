@@ -3,8 +3,20 @@
 The flow: `facts_from_store` reduces every conversation to a few numbers in one streaming
 pass; `score_guides` turns the facts into per-period scorecards with shrunk components and
 confidence bands; champions, coaching and store segments read the scorecards and facts.
+
+>>> facts = facts_from_store(store)                                  # doctest: +SKIP
+>>> table = score_guides(facts, store.guides(), {"period": "week"})  # doctest: +SKIP
+>>> champions = find_champions(table, store.guides(), by="store")    # doctest: +SKIP
+>>> points = coaching_points(facts, champions)                       # doctest: +SKIP
 """
 
+from salesbrain.scoring.champions import (
+    Champion,
+    champion_conversation_ids,
+    champion_conversations,
+    find_champions,
+)
+from salesbrain.scoring.coaching import CoachingPoint, SideBySide, coaching_points, side_by_side
 from salesbrain.scoring.facts import (
     ConversationFacts,
     ConversationInputs,
@@ -17,6 +29,14 @@ from salesbrain.scoring.labels import (
     facts_from_store,
     labels_from_store,
     quality_labeller,
+    timelines,
+)
+from salesbrain.scoring.outreach import (
+    RecallTask,
+    customer_owners,
+    monthly_recall,
+    read_birthdays,
+    write_recall_tasks,
 )
 from salesbrain.scoring.scorecard import (
     ComponentScore,
@@ -28,10 +48,15 @@ from salesbrain.scoring.scorecard import (
     settings_from,
     weights_from,
 )
+from salesbrain.scoring.segments import StoreSegment, store_segments
 
 __all__ = [
-    "ComponentScore", "ConversationFacts", "ConversationInputs", "FactSettings", "FactsBuilder",
-    "Labellers", "ScoreWeights", "Scorecard", "ScorecardSettings", "ScorecardTable",
-    "compliance_labeller", "facts_from_store", "labels_from_store", "quality_labeller",
-    "score_guides", "settings_from", "timeline_of", "Timeline", "weights_from",
+    "Champion", "CoachingPoint", "ComponentScore", "ConversationFacts", "ConversationInputs",
+    "FactSettings", "FactsBuilder", "Labellers", "RecallTask", "ScoreWeights", "Scorecard",
+    "ScorecardSettings", "ScorecardTable", "SideBySide", "StoreSegment", "Timeline",
+    "champion_conversation_ids", "champion_conversations", "coaching_points",
+    "compliance_labeller", "customer_owners", "facts_from_store", "find_champions",
+    "labels_from_store", "monthly_recall", "quality_labeller", "read_birthdays", "score_guides",
+    "settings_from", "side_by_side", "store_segments", "timeline_of", "timelines",
+    "weights_from", "write_recall_tasks",
 ]

@@ -56,15 +56,15 @@ def find_champions(
     by_id = {g.guide_id: g for g in roster}
     ranked: dict[str, list[tuple[float, int]]] = {}
     eligible = (table.period == wanted) & (table.n_conversations >= min_conversations)
-    for i in np.flatnonzero(eligible):
-        key = _group_of(by_id.get(table.group_ids[table.group[i]]), by)
-        ranked.setdefault(key, []).append((-float(table.score[i]), int(i)))
+    for row in np.flatnonzero(eligible).tolist():
+        key = _group_of(by_id.get(table.group_ids[table.group[row]]), by)
+        ranked.setdefault(key, []).append((-float(table.score[row]), row))
     champions = []
     for key in sorted(ranked):
-        for rank, (_, i) in enumerate(sorted(ranked[key])[:top], start=1):
+        for rank, (_, row) in enumerate(sorted(ranked[key])[:top], start=1):
             champions.append(Champion(
-                table.group_ids[table.group[i]], key, float(table.score[i]),
-                float(table.score_low[i]), int(table.n_conversations[i]), rank))
+                table.group_ids[table.group[row]], key, float(table.score[row]),
+                float(table.score_low[row]), int(table.n_conversations[row]), rank))
     return champions
 
 

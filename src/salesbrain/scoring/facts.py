@@ -25,7 +25,7 @@ ComplianceLabeller = Callable[[Conversation], int]
 class FactSettings:
     burst_s: float = 120.0
     attribution_days: float = 7.0
-    attribution_rule: str = "last_touch"
+    attribution_rule: str = "last_touch"  # or "first_touch" (see salesbrain.attribution)
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,11 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
 import numpy as np
 
-from salesbrain.attribution import Touch, attribute_orders
+from salesbrain.attribution import AttributionRule, Touch, attribute_orders
 from salesbrain.schema import Conversation, Guide, Order, OutreachTask, Role
 from salesbrain.scoring.facts import (
     ConversationFacts,
@@ -159,7 +160,7 @@ class FactsBuilder:
                float(self.inputs.sentiment.get(cid, np.nan)),
                _code(self.inputs.intents.get(cid), INTENT_KEYS), self._segments.index(segment))
         for column, value in zip(self._columns.values(), row, strict=True):
-            column.append(value)
+            column.append(value)  # type: ignore[arg-type]  # "f" columns take floats
 
     def _questions(self, timeline: Timeline, index: int) -> tuple[int, int]:
         """Count customer questions (bursts) and record the reply time of answered ones."""
@@ -222,7 +223,8 @@ class FactsBuilder:
         gmv = np.zeros(len(self._ids))
         orders = [o for book in self._orders.values() for o in book.orders]
         window = timedelta(days=self.settings.attribution_days)
-        credited = attribute_orders(self._touches, orders, window, self.settings.attribution_rule)
+        rule = cast(AttributionRule, self.settings.attribution_rule)
+        credited = attribute_orders(self._touches, orders, window, rule)
         credited_ids = {a.conversation_id for a in credited}
         positions = {cid: i for i, cid in enumerate(self._ids) if cid in credited_ids}
         for attribution in credited:

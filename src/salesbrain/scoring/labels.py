@@ -37,7 +37,8 @@ def labels_from_store(store: Store) -> ConversationInputs:
     sentiment: dict[str, float] = {}
     with store.engine.connect() as conn:
         for row in conn.execute(query):
-            outcomes[row.conversation_id] = row.outcome
+            if row.outcome:  # "" when the brain had no outcome stage
+                outcomes[row.conversation_id] = row.outcome
             hits[row.conversation_id] = int(row.compliance_hits or 0)
             if row.quality is not None:
                 quality[row.conversation_id] = float(row.quality)
@@ -60,6 +61,8 @@ def conversation_intents(store: Store) -> dict[str, str]:
     main: dict[str, str] = {}
     with store.engine.connect() as conn:
         for cid, intent in conn.execute(query):
+            if not intent:
+                continue
             first.setdefault(cid, intent)
             if intent not in _BACKGROUND_INTENTS:
                 main.setdefault(cid, intent)

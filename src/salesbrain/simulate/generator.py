@@ -43,9 +43,9 @@ APPELLATIONS_M = ("哥", "先生", "亲", "帅哥")
 
 @dataclass
 class SimulationSummary:
-    """What a simulation wrote, with the counts a caller reports."""
+    """What a simulation wrote, with the counts a caller reports (JSON-ready via asdict)."""
 
-    out_dir: Path
+    out_dir: str
     seed: int
     messages: int = 0
     conversations: int = 0
@@ -54,16 +54,13 @@ class SimulationSummary:
     tasks_executed: int = 0
     orders: int = 0
     attributed_orders: int = 0
+    execution_rate: float = 0.0
     outcomes: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def execution_rate(self) -> float:
-        return self.tasks_executed / self.tasks if self.tasks else 0.0
 
     @property
     def files(self) -> dict[str, Path]:
         names = ("archive.jsonl", "guides.csv", "orders.csv", "tasks.csv", "truth.json")
-        return {name: self.out_dir / name for name in names}
+        return {name: Path(self.out_dir) / name for name in names}
 
 
 def simulate_brand(out_dir: str | Path, guides: int = 40, customers: int = 2000, days: int = 30,
@@ -82,8 +79,9 @@ def simulate_brand(out_dir: str | Path, guides: int = 40, customers: int = 2000,
     brand = build_brand(_rng(seed, "brand"), guides, customers, start_ms, days)
     tasks = assign_tasks(_rng(seed, "tasks"), brand, start_ms, days)
     plans = plan_conversations(_rng(seed, "plans"), brand, tasks, start_ms, days)
-    summary = SimulationSummary(out, seed, tasks=len(tasks),
-                                tasks_executed=sum(t.executed for t in tasks))
+    executed = sum(t.executed for t in tasks)
+    summary = SimulationSummary(str(out), seed, tasks=len(tasks), tasks_executed=executed,
+                                execution_rate=round(executed / len(tasks), 4) if tasks else 0.0)
     windows: TouchWindows = [[] for _ in brand.customers]
     truth = TruthParts(out)
     linked = _write_conversations(out, brand, plans, start_ms, days, seed, seconds_fraction,

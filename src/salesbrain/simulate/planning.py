@@ -14,6 +14,7 @@ import bisect
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from salesbrain.simulate import catalog
 from salesbrain.simulate.brand import DAY_MS, Brand, Customer
@@ -34,6 +35,10 @@ CUSTOMER_HOURS = (0.2, 0.1, 0.05, 0.03, 0.03, 0.05, 0.2, 0.5, 1.0, 1.5, 2.0, 2.2
                   1.8, 1.8, 1.7, 1.8, 2.3, 2.8, 3.0, 2.4, 1.2)
 
 
+# (start, kind, guide, customers, task_id, task_kind, roomid), before deadlines are known
+Draft = tuple[int, str, int, tuple[int, ...], str, str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class Task:
     task_id: str
@@ -47,7 +52,11 @@ class Task:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """One conversation to generate. `kind`: inbound, outreach, proactive or group."""
+    """One conversation to generate.
+
+    `kind`: inbound (the customer writes first), outreach (an HQ task), proactive (the guide
+    writes first on her own) or group; `task_kind` names the outreach opener to use.
+    """
 
     start_ms: int
     kind: str
@@ -134,7 +143,7 @@ def plan_conversations(rng: random.Random, brand: Brand, tasks: list[Task], star
     """Every conversation of the period, sorted by start time."""
     end_ms = start_ms + days * DAY_MS
     calendar = Calendar(len(brand.customers))
-    drafts: list[tuple[int, str, int, tuple[int, ...], str, str, str]] = []
+    drafts: list[Draft] = []
     for task in tasks:
         if not task.executed:
             window = (task.assigned_ms - BLOCK_BEFORE_MS, task.due_ms)
@@ -149,13 +158,13 @@ def plan_conversations(rng: random.Random, brand: Brand, tasks: list[Task], star
     _plan_one_to_one(rng, brand, calendar, start_ms, days, drafts)
     drafts.sort()
     # Replaced in place: at a million messages, holding drafts and plans together costs tens of MB.
-    plans: list = drafts
+    plans: list[Any] = drafts
     for i, draft in enumerate(drafts):
         plans[i] = _finish(calendar, draft, end_ms)
     return plans
 
 
-def _finish(calendar: Calendar, draft: tuple, end_ms: int) -> Plan:
+def _finish(calendar: Calendar, draft: Draft, end_ms: int) -> Plan:
     t, kind, guide, customers, task_id, task_kind, roomid = draft
     nexts = [n for n in (calendar.next_start(c, t) for c in customers) if n is not None]
     limit = min(nexts, default=end_ms + 30 * DAY_MS)
@@ -165,13 +174,15 @@ def _finish(calendar: Calendar, draft: tuple, end_ms: int) -> Plan:
 
 
 def _plan_groups(rng: random.Random, brand: Brand, calendar: Calendar, start_ms: int, days: int,
-                 drafts: list) -> None:
+                 drafts: list[Draft]) -> None:
+    end_ms = start_ms + days * DAY_MS
     for group in brand.groups:
         for _ in range(_poisson(rng, 1.5 * days / 30)):
             t = _guide_time(rng, start_ms, days)
             members = group.members
             joined = max((brand.customers[c].joined_ms or 0) for c in members)
-            if t > joined + HOUR_MS and all(calendar.is_free(c, t) for c in members):
+            in_period = joined + HOUR_MS < t < end_ms - 600_000
+            if in_period and all(calendar.is_free(c, t) for c in members):
                 for c in group.members:
                     calendar.book(c, t)
                 drafts.append((t, "group", group.guide, tuple(group.members), "", "campaign",
@@ -179,7 +190,7 @@ def _plan_groups(rng: random.Random, brand: Brand, calendar: Calendar, start_ms:
 
 
 def _plan_one_to_one(rng: random.Random, brand: Brand, calendar: Calendar, start_ms: int,
-                     days: int, drafts: list) -> None:
+                     days: int, drafts: list[Draft]) -> None:
     end_ms = start_ms + days * DAY_MS
     for customer in brand.customers:
         guide = brand.guides[customer.guide]
@@ -193,7 +204,8 @@ def _plan_one_to_one(rng: random.Random, brand: Brand, calendar: Calendar, start
         for kind, t in wishes:
             if joined + HOUR_MS < t < end_ms - 600_000 and calendar.is_free(customer.index, t):
                 calendar.book(customer.index, t)
-                drafts.append((t, kind, customer.guide, (customer.index,), "", "proactive", ""))
+                task_kind = "proactive" if kind == "proactive" else ""
+                drafts.append((t, kind, customer.guide, (customer.index,), "", task_kind, ""))
 
 
 def _customer_time(rng: random.Random, start_ms: int, days: int) -> int:

@@ -123,11 +123,18 @@ class Normaliser:
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.separators = frozenset(config["separators"])
-        self.homophones: dict[str, str] = config["homophones"]
+        # brand lists may spell keys as people type them ("V信"): fold them like the text
+        self.homophones: dict[str, str] = {self._fold(k): v for k, v in
+                                           config["homophones"].items() if self._fold(k)}
+        folded = {self._fold(k): v for k, v in config["phrases"].items() if self._fold(k)}
         self.phrases: dict[str, list[tuple[str, str]]] = {}
-        for variant, canonical in sorted(config["phrases"].items(), key=lambda kv: -len(kv[0])):
+        for variant, canonical in sorted(folded.items(), key=lambda kv: -len(kv[0])):
             self.phrases.setdefault(variant[0], []).append((variant, canonical))
         self.numeral_run = re.compile(f"[{_NUMERAL_CHARS}]{{{config['numeral_run_min']},}}")
+
+    def _fold(self, text: str) -> str:
+        return "".join(piece for piece in unicodedata.normalize("NFKC", text).lower()
+                       if not piece.isspace() and piece not in self.separators)
 
     def __call__(self, text: str) -> tuple[str, list[int], list[int]]:
         chars = self._base_chars(text)
@@ -267,7 +274,7 @@ class ComplianceStage:
     def red_packet_hit(self, message: Message) -> ComplianceHit | None:
         """A guide's red packet to a customer is a compliance signal (cash outside a campaign).
 
-        The amount is read from `message.meta["amount_fen"]`, as ingestion stores WeCom's totalamount.
+        The amount is `message.meta["amount_fen"]`, where ingestion keeps WeCom's totalamount.
         """
         if not hasattr(self, "config_"):
             raise RuntimeError("ComplianceStage is not fitted: call fit() or from_pretrained()")
@@ -275,7 +282,7 @@ class ComplianceStage:
             return None
         spec = self.config_["red_packet"]
         amount = int(message.meta.get("amount_fen", 0) or 0)
-        severity = "high" if amount >= spec["high_severity_fen"] else spec["severity"]
+        severity: Severity = "high" if amount >= spec["high_severity_fen"] else spec["severity"]
         category = spec["rule"].split(".")[0]
         return ComplianceHit(spec["rule"], category, severity, 0, 0, f"redpacket:{amount}")
 

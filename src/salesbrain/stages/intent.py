@@ -93,13 +93,18 @@ def render_intent_input(item: IntentInput, context_turns: int = DEFAULT_CONTEXT_
 
 
 class IntentNetwork(nn.Module):
-    """A BERT backbone, mean pooling and a linear head; can run from cached lower states."""
+    """A BERT backbone and a linear head; can run from cached lower-layer states.
+
+    Masks mark padding 0, context 1 and the current message 2. The head reads the mean over
+    the whole input beside the mean over the message alone, so context informs the label
+    without drowning the message in long guide replies.
+    """
 
     def __init__(self, backbone: Any, n_labels: int, dropout: float) -> None:
         super().__init__()
         self.backbone = backbone
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(backbone.config.hidden_size, n_labels)
+        self.head = nn.Linear(2 * backbone.config.hidden_size, n_labels)
 
     def lower_states(self, ids: torch.Tensor, mask: torch.Tensor, layers: int) -> torch.Tensor:
         hidden = self.backbone.embeddings(input_ids=ids)
@@ -111,30 +116,35 @@ class IntentNetwork(nn.Module):
         from transformers.masking_utils import create_bidirectional_mask
 
         layer_mask = create_bidirectional_mask(
-            config=self.backbone.config, inputs_embeds=hidden, attention_mask=mask
+            config=self.backbone.config, inputs_embeds=hidden, attention_mask=(mask > 0).long()
         )
         for layer in self.backbone.encoder.layer[start:stop]:
             hidden = layer(hidden, layer_mask)
         return hidden
 
     def classify(self, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        return self.head(self.dropout(mean_pool(states, mask)))
+        pooled = torch.cat([mean_pool(states, mask > 0), mean_pool(states, mask == 2)], dim=-1)
+        return self.head(self.dropout(pooled))
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        states = self.backbone(input_ids=ids, attention_mask=mask).last_hidden_state
+        states = self.backbone(input_ids=ids, attention_mask=(mask > 0).long()).last_hidden_state
         return self.classify(states, mask)
 
 
-def _pad(
-    rows: Sequence[torch.Tensor], value: float, device: str
-) -> tuple[torch.Tensor, torch.Tensor]:
-    longest = max(len(row) for row in rows)
-    shape = (len(rows), longest, *rows[0].shape[1:])
-    out = torch.full(shape, value, dtype=rows[0].dtype)
+# A tokenised input: ids (or cached states) per position and how many end positions are the
+# current message (its tokens and the closing separator).
+Row = tuple[torch.Tensor, int]
+
+
+def _pad(rows: Sequence[Row], value: float, device: str) -> tuple[torch.Tensor, torch.Tensor]:
+    longest = max(len(row) for row, _ in rows)
+    first = rows[0][0]
+    out = torch.full((len(rows), longest, *first.shape[1:]), value, dtype=first.dtype)
     mask = torch.zeros(len(rows), longest, dtype=torch.long)
-    for i, row in enumerate(rows):
+    for i, (row, message) in enumerate(rows):
         out[i, : len(row)] = row
-        mask[i, : len(row)] = 1
+        mask[i, : len(row) - message] = 1
+        mask[i, len(row) - message : len(row)] = 2
     return out.to(device), mask.to(device)
 
 
@@ -155,7 +165,7 @@ class IntentStage:
         self.settings = merge_settings(IntentSettings(), settings)
 
     # --- inputs as token ids -------------------------------------------------------------
-    def _token_ids(self, items: Sequence[IntentInput]) -> list[torch.Tensor]:
+    def _token_ids(self, items: Sequence[IntentInput]) -> list[Row]:
         """Token ids per item, the oldest context dropped first; the message is always kept."""
         tokenizer, s = self.tokenizer_, self.settings
         rows = []
@@ -169,7 +179,7 @@ class IntentStage:
             room = budget - len(message)
             context = history[max(0, len(history) - room) :] if room > 0 else []
             ids = [tokenizer.cls_token_id, *context, *message, tokenizer.sep_token_id]
-            rows.append(torch.tensor(ids, dtype=torch.long))
+            rows.append((torch.tensor(ids, dtype=torch.long), len(message) + 1))
         return rows
 
     # --- training ------------------------------------------------------------------------
@@ -219,19 +229,19 @@ class IntentStage:
         backbone.config.num_hidden_layers = s.encoder_layers
         self.network_ = IntentNetwork(backbone, len(self.labels_), s.dropout).to(s.device)
 
-    def _lower_states(self, rows: list[torch.Tensor], frozen: int) -> list[torch.Tensor]:
+    def _lower_states(self, rows: list[Row], frozen: int) -> list[Row]:
         network, out = self.network_.eval(), []
         with torch.inference_mode():
             for start in range(0, len(rows), 64):
                 batch = rows[start : start + 64]
                 ids, mask = _pad(batch, self.tokenizer_.pad_token_id, self.settings.device)
                 hidden = network.lower_states(ids, mask, frozen)
-                out.extend(h[: len(r)].to(torch.bfloat16).cpu() for h, r in zip(
-                    hidden, batch, strict=True))
+                out.extend((h[: len(r)].to(torch.bfloat16).cpu(), message)
+                           for h, (r, message) in zip(hidden, batch, strict=True))
         return out
 
     def _train(
-        self, states: list[torch.Tensor], targets: torch.Tensor, frozen: int,
+        self, states: list[Row], targets: torch.Tensor, frozen: int,
         progress: Callable[[dict[str, float]], None] | None,
     ) -> None:
         s, network = self.settings, self.network_
@@ -268,20 +278,20 @@ class IntentStage:
                 progress({"epoch": epoch + 1, "loss": total / len(states)})
         network.eval()
 
-    def _batches(self, states: list[torch.Tensor]) -> list[list[int]]:
+    def _batches(self, states: list[Row]) -> list[list[int]]:
         """Shuffled batches of similar length (sorted within windows) to keep padding low."""
         size = self.settings.batch_size
         order = torch.randperm(len(states)).tolist()
         batches = []
         for start in range(0, len(order), size * 20):
-            window = sorted(order[start : start + size * 20], key=lambda i: len(states[i]))
+            window = sorted(order[start : start + size * 20], key=lambda i: len(states[i][0]))
             batches += [window[i : i + size] for i in range(0, len(window), size)]
         return [batches[i] for i in torch.randperm(len(batches)).tolist()]
 
     # --- inference -----------------------------------------------------------------------
     def _logits(self, items: Sequence[IntentInput]) -> torch.Tensor:
         rows = self._token_ids(items)
-        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i][0]))
         out = torch.zeros(len(rows), len(self.labels_))
         size = self.settings.predict_batch_size
         with torch.inference_mode():

@@ -194,11 +194,13 @@ class OutcomeStage:
                 write_json(directory / f"vocabulary_{i}.json", terms)
             save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()},
                       str(directory / "model.safetensors"))
-        write_json(directory / "config.json", {"stage": self.name, "settings": asdict(self.settings),
-                                               "has_model": hasattr(self, "coef_")})
+        config = {"stage": self.name, "settings": asdict(self.settings),
+                  "has_model": hasattr(self, "coef_")}
+        write_json(directory / "config.json", config)
         write_json(directory / "labels.json", self.labels_)
         write_json(directory / "train_args.json", self.train_args_)
-        write_json(directory / "version.json", version_stamp(self.train_args_["data_snapshot"]))
+        snapshot = str(self.train_args_["data_snapshot"])
+        write_json(directory / "version.json", version_stamp(snapshot))
 
     @classmethod
     def from_pretrained(cls, directory: str | Path) -> OutcomeStage:

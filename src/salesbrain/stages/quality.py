@@ -57,7 +57,7 @@ class QualityPrediction:
 @dataclass(frozen=True, slots=True)
 class QualitySettings:
     max_length: int = 128  # tokens per turn given to the encoder
-    alphas: tuple = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0)
+    alphas: tuple = (1.0, 10.0, 100.0, 300.0, 1000.0, 3000.0, 10000.0, 30000.0)
     encode_batch_size: int = 32
     reserve_chars: int = 5000  # common CJK characters the pruned encoder keeps
 
@@ -124,10 +124,11 @@ class QualityStage:
                 if turn.text.strip():
                     texts.append(turn.text)
                     owners.append((i, turn.role is Role.CUSTOMER))
-        vectors = encoder.encode(texts, kind="query", max_length=self.settings.max_length,
-                                 batch_size=self.settings.encode_batch_size,
-                                 device=device) if texts else None
-        dim = vectors.shape[1] if vectors is not None else _encoder_dim(encoder)
+        dim = _encoder_dim(encoder)
+        vectors = np.zeros((0, dim), dtype=np.float32)
+        if texts:
+            vectors = encoder.encode(texts, kind="query", max_length=self.settings.max_length,
+                                     batch_size=self.settings.encode_batch_size, device=device)
         rows = np.zeros((len(dialogues), 4 * dim + N_COUNT_FEATURES), dtype=np.float32)
         sides: dict[tuple[int, bool], list[int]] = {}
         for position, owner in enumerate(owners):
@@ -165,8 +166,8 @@ class QualityStage:
             self.prepare_encoder(dialogues, encoder)
         if features is None:
             features = self.featurize(dialogues, device=device)
-        targets = np.asarray(targets, dtype=float).reshape(len(features), len(TARGETS))
-        return self._fit_ridge(features, targets)
+        matrix = np.asarray(targets, dtype=float).reshape(len(features), len(TARGETS))
+        return self._fit_ridge(features, matrix)
 
     def _fit_ridge(self, features: np.ndarray, targets: np.ndarray) -> QualityStage:
         from sklearn.linear_model import RidgeCV
@@ -178,7 +179,7 @@ class QualityStage:
         self.scale_ = np.where(spread > 1e-6, spread, 1.0).astype(np.float64)
         model = RidgeCV(alphas=list(self.settings.alphas), alpha_per_target=True)
         model.fit((features - self.mean_) / self.scale_, targets)
-        self.coef_ = np.asarray(model.coef_, dtype=np.float64)
+        self.coef_ = np.ascontiguousarray(model.coef_, dtype=np.float64)
         self.intercept_ = np.asarray(model.intercept_, dtype=np.float64)
         self.alpha_ = [float(a) for a in np.atleast_1d(model.alpha_)]
         self.train_args_ = {"n_train": len(features), "alphas": self.alpha_}
@@ -204,8 +205,11 @@ class QualityStage:
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         self._encoder().save_pretrained(out / "encoder")
-        save_file({"coef": self.coef_, "intercept": self.intercept_, "mean": self.mean_,
-                   "scale": self.scale_}, str(out / "model.safetensors"))
+        # safetensors writes the raw buffer: arrays must be C-contiguous (RidgeCV's are not).
+        weights = {"coef": self.coef_, "intercept": self.intercept_, "mean": self.mean_,
+                   "scale": self.scale_}
+        save_file({k: np.ascontiguousarray(v) for k, v in weights.items()},
+                  str(out / "model.safetensors"))
         write_json(out / "labels.json", list(TARGETS))
         write_json(out / "config.json", {
             "stage": self.name, "settings": asdict(self.settings), "taxonomy": TAXONOMY_VERSION,

@@ -32,6 +32,7 @@ from salesbrain.stages import register_stage
 from salesbrain.suggest.bank import ReplyBank
 from salesbrain.suggest.dense import DualEncoder
 from salesbrain.suggest.fitting import (
+    context_neighbours,
     fit_bm25,
     fit_calibrator,
     fit_encoder,
@@ -44,17 +45,17 @@ from salesbrain.suggest.fusion import (
     Calibrator,
     CandidateTexts,
     Fusion,
-    PriorIndex,
     calibration_features,
 )
 from salesbrain.suggest.lexical import BM25Index
+from salesbrain.suggest.neighbours import ContextNeighbours
 from salesbrain.suggest.ranker import Ranker
 from salesbrain.suggest.slots import extract_slots, fill_slots
 from salesbrain.suggest.types import (
     ReplyPair,
     SuggestInput,
-    SuggestSettings,
     Suggestion,
+    SuggestSettings,
     suggestion_id_of,
 )
 
@@ -76,7 +77,8 @@ def _redactor() -> Callable[[str], str]:
 
 @register_stage("suggest")
 class SuggestStage:
-    """Settings-only constructor; `fit` learns `ranker_`, `bank_` and `calibrator_`."""
+    """Settings-only constructor; `fit` learns `ranker_`, `bank_` and `calibrators_` (one per
+    ranking path: "fused", and "lexical" for the encoder-free path)."""
 
     name = "suggest"
 
@@ -108,18 +110,22 @@ class SuggestStage:
             texts, dedup_threshold=s.near_duplicate, redactor=_redactor(),
             keep=_compliance_filter()), reply_cache)
         del reply_cache
-        self._attach_prior()
+        self._attach_bank()
+        self.ranker_.neighbours = context_neighbours(self.ranker_, pairs)
         log(f"bank: {len(self.bank_)} replies from {len(texts)}")
         for_fusion, for_calibration = split_validation(val_pairs, 0.5)
         if not for_fusion or not for_calibration:
             for_fusion = for_calibration = list(val_pairs)
         candidates, embeddings = self._bank_candidates(), self._bank_embeddings()
-        fit_fusions(self.ranker_, ranking_groups(for_fusion, 10, s.near_duplicate, s.seed))
+        selection = ranking_groups(for_fusion, 10, s.near_duplicate, s.seed)
+        fit_fusions(self.ranker_, selection[: s.calibration_conversations])
         used = fit_retrieval_fusion(self.ranker_, for_fusion, candidates, embeddings, s)
         log(f"retrieval fusion fitted on {used} conversations")
-        self.calibrator_ = fit_calibrator(self.ranker_, for_calibration, candidates,
-                                          embeddings, s)
-        log(f"calibration: threshold {self.calibrator_.threshold_:.3f}")
+        self.calibrators_ = {
+            parts: fit_calibrator(self.ranker_, for_calibration, candidates, embeddings, s, parts)
+            for parts in ("fused", "lexical")}
+        log("calibration thresholds: " + ", ".join(
+            f"{k} {c.threshold_:.3f}" for k, c in self.calibrators_.items()))
         self.data_snapshot_ = snapshot_id(p.reply for p in pairs)
         return self
 
@@ -129,17 +135,19 @@ class SuggestStage:
             vectors = np.zeros((len(bank), 0), dtype=np.float32)
         return bank.with_embeddings(vectors)
 
-    def _attach_prior(self) -> None:
+    def _attach_bank(self) -> None:
+        """Refresh the ranker's view of the bank (after loading or adding replies)."""
         entries = self.bank_.entries
-        self.ranker_.prior = PriorIndex([e.text for e in entries], [e.uses for e in entries],
-                                        self.settings.near_duplicate)
+        self.ranker_.attach_bank([e.text for e in entries], [e.uses for e in entries],
+                                 getattr(self.ranker_, "neighbours", None))
 
     def _bank_candidates(self) -> CandidateTexts:
         key = (id(self.bank_), len(self.bank_))
         if getattr(self, "_candidates_key", None) != key:
             entries = self.bank_.entries
             self._candidates = self.ranker_.candidate_texts(
-                [e.text for e in entries], np.log1p([e.uses for e in entries]))
+                [e.text for e in entries], np.log1p([e.uses for e in entries]),
+                np.arange(len(entries)))
             self._candidates_key = key
         return self._candidates
 
@@ -158,13 +166,16 @@ class SuggestStage:
         vector = self.ranker_.encode_replies([text])
         embedding = vector[0] if vector is not None else np.zeros(0, dtype=np.float32)
         reply_id = self.bank_.add(text, embedding).reply_id
-        self._attach_prior()
+        self._attach_bank()
         return reply_id
 
     # ---- predicting -----------------------------------------------------------------------
-    def predict(self, batch: Sequence[SuggestInput]) -> list[tuple[Suggestion, ...]]:
-        """Up to `k` suggestions per conversation, best first; empty when unsure."""
-        return self._suggest(batch, abstain=True)
+    def predict(self, batch: Sequence[SuggestInput],
+                parts: str = "fused") -> list[tuple[Suggestion, ...]]:
+        """Up to `k` suggestions per conversation, best first; empty when unsure.
+
+        `parts="lexical"` skips the encoder (a cheaper path, and the benchmarks' baseline)."""
+        return self._suggest(batch, abstain=True, parts=parts)
 
     def top_replies(self, batch: Sequence[SuggestInput],
                     parts: str = "fused") -> list[tuple[Suggestion, ...]]:
@@ -179,19 +190,20 @@ class SuggestStage:
         usable = self.bank_.usable(self.settings.require_approved)
         ranked = self.ranker_.retrieve([item.turns for item in batch], self._bank_candidates(),
                                        self._bank_embeddings(), usable, parts)
-        return [self._choose(item, result.rows, result.scores, abstain)
+        calibrator = self.calibrators_["lexical" if parts == "lexical" else "fused"]
+        return [self._choose(item, result.rows, result.scores, calibrator, abstain)
                 for item, result in zip(batch, ranked, strict=True)]
 
     def _choose(self, item: SuggestInput, rows: np.ndarray, scores: np.ndarray,
-                abstain: bool) -> tuple[Suggestion, ...]:
+                calibrator: Calibrator, abstain: bool) -> tuple[Suggestion, ...]:
         if len(rows) == 0:
             return ()
-        probability = self.calibrator_.probability(calibration_features(scores))
+        probability = calibrator.probability(calibration_features(scores))
         slots = extract_slots(item.turns)
         limit = max(0, min(item.k, self.settings.max_suggestions))
         chosen: list[Suggestion] = []
         for row, p in zip(rows, probability, strict=True):
-            if len(chosen) == limit or (abstain and p < self.calibrator_.threshold_):
+            if len(chosen) == limit or (abstain and p < calibrator.threshold_):
                 break
             entry = self.bank_.entries[int(row)]
             text = fill_slots(entry.text, slots)
@@ -223,11 +235,13 @@ class SuggestStage:
                                          "has_encoder": self.ranker_.encoder is not None})
         write_json(out / "fusion.json", {
             "fusions": {k: f.state() for k, f in self.ranker_.fusions.items()},
-            "calibrator": self.calibrator_.state()})
+            "calibrators": {k: c.state() for k, c in self.calibrators_.items()}})
         save_file(self.ranker_.bm25.state(), str(out / "bm25.safetensors"))
         if self.ranker_.encoder is not None:
             self.ranker_.encoder.save(out / "encoder")
         self.bank_.save(out / "bank")
+        neighbours = self.ranker_.neighbours
+        write_json(out / "bank" / "contexts.json", neighbours.state() if neighbours else {})
         write_json(out / "train_args.json", asdict(self.settings))
         write_json(out / "version.json", version_stamp(self.data_snapshot_))
 
@@ -247,8 +261,12 @@ class SuggestStage:
                                encoder)
         fusion = read_json(path / "fusion.json")
         stage.ranker_.fusions = {k: Fusion.from_state(v) for k, v in fusion["fusions"].items()}
-        stage.calibrator_ = Calibrator.from_state(fusion["calibrator"])
+        stage.calibrators_ = {k: Calibrator.from_state(v)
+                              for k, v in fusion["calibrators"].items()}
         stage.bank_ = ReplyBank.load(path / "bank")
-        stage._attach_prior()
+        neighbours = read_json(path / "bank" / "contexts.json")
+        stage.ranker_.neighbours = (ContextNeighbours.from_state(stage.ranker_.bm25, neighbours)
+                                    if neighbours else None)
+        stage._attach_bank()
         stage.data_snapshot_ = read_json(path / "version.json").get("data_snapshot", "")
         return stage

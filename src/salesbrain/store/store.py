@@ -200,24 +200,36 @@ class Store:
         with self.engine.begin() as conn:
             return len(conn.execute(statement, rows).all())
 
-    def set_consent(self, customer_id: str, consent: bool, at_ms: int) -> None:
-        """Record a customer's archiving consent; a refusal scrubs the text already stored."""
-        row = {"tenant": self.tenant, "customer_id": customer_id}
-        cu = t.customers.c
+    def set_consents(self, events: Sequence[tuple[str, bool, int]]) -> None:
+        """Record (customer, consent, at_ms) events in order, in one transaction.
+
+        A refusal scrubs the text already stored for that customer up to `at_ms`.
+        """
+        if not events:
+            return
+        cu, m = t.customers.c, t.messages.c
+        set_consent = (
+            update(t.customers)
+            .where(cu.tenant == self.tenant, cu.customer_id == bindparam("cid"))
+            .values(consent=bindparam("consent"), consent_ms=bindparam("at_ms"))
+        )
+        scrub = (
+            update(t.messages)
+            .where(m.tenant == self.tenant, m.customer_id == bindparam("cid"),
+                   m.ts_ms <= bindparam("at_ms"))
+            .values(text="", redactions="no_consent")
+        )
+        params = [{"cid": c, "consent": ok, "at_ms": at} for c, ok, at in events]
+        refusals = [p for p in params if not p["consent"]]
+        new_rows = [{"tenant": self.tenant, "customer_id": c} for c in dict.fromkeys(e[0] for e in events)]
         with self.engine.begin() as conn:
-            conn.execute(insert_ignoring_duplicates(self.engine, t.customers), [row])
-            conn.execute(
-                update(t.customers)
-                .where(cu.tenant == self.tenant, cu.customer_id == customer_id)
-                .values(consent=consent, consent_ms=at_ms)
-            )
-            if not consent:
-                m = t.messages.c
-                conn.execute(
-                    update(t.messages)
-                    .where(m.tenant == self.tenant, m.customer_id == customer_id)
-                    .values(text="", redactions="no_consent")
-                )
+            conn.execute(insert_ignoring_duplicates(self.engine, t.customers), new_rows)
+            conn.execute(set_consent, params)
+            if refusals:
+                conn.execute(scrub, refusals)
+
+    def set_consent(self, customer_id: str, consent: bool, at_ms: int) -> None:
+        self.set_consents([(customer_id, consent, at_ms)])
 
     def refused_consent(self) -> set[str]:
         cu = t.customers.c

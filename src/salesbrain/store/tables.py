@@ -68,6 +68,7 @@ conversations = Table(
     Column("updated_ms", BigInteger, nullable=False),
     Index("ix_conversations_pair", "tenant", "guide_id", "customer_id", "room_id", "ended_ms"),
     Index("ix_conversations_updated", "tenant", "updated_ms"),
+    Index("ix_conversations_customer", "tenant", "customer_id"),
 )
 
 messages = Table(

@@ -30,7 +30,7 @@ class DenseTraining:
     epochs: float = 1.0
     batch_size: int = 64
     learning_rate: float = 5e-5
-    scale: float = 20.0  # inverse temperature of the in-batch softmax
+    scale: float = 50.0  # inverse temperature of the in-batch softmax (e5 used 100)
     near_duplicate: float = 0.5
     seed: int = 0
 

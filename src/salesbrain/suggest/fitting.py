@@ -13,14 +13,14 @@ import torch
 from salesbrain.schema import Role
 from salesbrain.suggest.dense import DenseTraining, DualEncoder, train_dual_encoder
 from salesbrain.suggest.fusion import (
-    LEXICAL_FEATURES,
     Calibrator,
     CandidateTexts,
     Fusion,
     calibration_features,
 )
 from salesbrain.suggest.lexical import BM25Index, bigram_set, jaccard
-from salesbrain.suggest.ranker import Ranker
+from salesbrain.suggest.neighbours import ContextNeighbours
+from salesbrain.suggest.ranker import LEXICAL_NAMES, Ranker
 from salesbrain.suggest.types import ReplyPair, SuggestSettings, dense_query, dense_reply
 
 Progress = Callable[[str], None]
@@ -108,7 +108,8 @@ def fit_encoder(pairs: Sequence[ReplyPair], bm25: BM25Index, settings: SuggestSe
     position = {t: i for i, t in enumerate(replies)}
     reply_of = [position[dense_reply(p.reply, s.max_reply_chars)] for p in learn_from]
     encoder = DualEncoder.from_base(contexts + replies, work_dir, s.frozen_layers)
-    log(f"encoder: {encoder.model.config.vocab_size} pieces kept; caching frozen layers for {len(contexts)} contexts, {len(replies)} replies")
+    log(f"encoder: {encoder.model.config.vocab_size} pieces kept; caching frozen layers for "
+        f"{len(contexts)} contexts, {len(replies)} replies")
     context_states = encoder.lower_states(contexts, "query", s.max_context_tokens)
     reply_states = encoder.lower_states(replies, "passage", s.max_reply_tokens)
     negatives = (mine_hard_negatives(bm25, learn_from, replies, reply_of, s)
@@ -132,8 +133,8 @@ def fit_fusions(ranker: Ranker, selection: Sequence[RankingGroup]) -> None:
 
 
 def _fit_pair(ranker: Ranker, prefix: str, features: list[np.ndarray], truth: list[int]) -> None:
-    lexical = [f[:, : len(LEXICAL_FEATURES)] for f in features]
-    ranker.fusions[prefix + "lexical"] = Fusion(LEXICAL_FEATURES).fit(lexical, truth)
+    lexical = [f[:, : len(LEXICAL_NAMES)] for f in features]
+    ranker.fusions[prefix + "lexical"] = Fusion(LEXICAL_NAMES).fit(lexical, truth)
     if ranker.encoder is not None:
         ranker.fusions[prefix + "fused"] = Fusion(ranker.feature_names).fit(features, truth)
 
@@ -153,6 +154,11 @@ def fit_retrieval_fusion(ranker: Ranker, pairs: Sequence[ReplyPair], candidates:
                if v > settings.near_duplicate]
     rng = random.Random(settings.seed)
     sample = rng.sample(covered, min(len(covered), settings.calibration_conversations))
+    if not sample:  # no champion reply recurs in the bank: rank it as given candidates
+        for name in ("lexical", "fused"):
+            if name in ranker.fusions:
+                ranker.fusions["retrieval_" + name] = ranker.fusions[name]
+        return 0
     usable = np.ones(len(candidates.texts), dtype=bool)
     contexts = [p.context for p, _ in sample]
     short = ranker.shortlist(contexts, candidates, embeddings, usable)
@@ -168,19 +174,20 @@ def fit_retrieval_fusion(ranker: Ranker, pairs: Sequence[ReplyPair], candidates:
     if ranker.encoder is not None and embeddings is not None:
         vectors = ranker.encode_contexts(contexts)
         dense = [embeddings[r] @ v for r, v in zip(rows, vectors, strict=True)]
-    features = ranker.features(contexts, candidates, rows, dense)
+    features = ranker.features(contexts, candidates, rows, dense, short.neighbours)
     _fit_pair(ranker, "retrieval_", features, truth)
     return len(rows)
 
 
 def fit_calibrator(ranker: Ranker, pairs: Sequence[ReplyPair], candidates: CandidateTexts,
-                   embeddings: np.ndarray | None, settings: SuggestSettings) -> Calibrator:
+                   embeddings: np.ndarray | None, settings: SuggestSettings,
+                   parts: str = "fused") -> Calibrator:
     """A suggestion counts as right when it is a near-duplicate of what the champion sent."""
     guide = [p for p in pairs if p.reply_role is Role.GUIDE]
     rng = random.Random(settings.seed + 1)
     sample = rng.sample(guide, min(len(guide), settings.calibration_conversations))
     usable = np.ones(len(candidates.texts), dtype=bool)
-    ranked = ranker.retrieve([p.context for p in sample], candidates, embeddings, usable)
+    ranked = ranker.retrieve([p.context for p in sample], candidates, embeddings, usable, parts)
     features, correct, top = [], [], []
     for pair, result in zip(sample, ranked, strict=True):
         keep = min(settings.max_suggestions, len(result.rows))
@@ -192,7 +199,8 @@ def fit_calibrator(ranker: Ranker, pairs: Sequence[ReplyPair], candidates: Candi
                     for r in result.rows[:keep]]
         top += [True] + [False] * (keep - 1)
     labels = np.asarray(correct, dtype=int)
-    return Calibrator().fit(np.vstack(features), labels, np.asarray(top),
+    stacked = np.vstack(features) if features else np.zeros((0, 3))
+    return Calibrator().fit(stacked, labels, np.asarray(top, dtype=bool),
                             settings.target_precision)
 
 
@@ -206,3 +214,15 @@ def _step_logger(log: Progress) -> Callable[[int, float], None]:
             log(f"encoder: step {state['step']}, loss {state['loss']:.3f}")
 
     return step
+
+
+def context_neighbours(ranker: Ranker, pairs: Sequence[ReplyPair]) -> ContextNeighbours | None:
+    """The contexts of the training guide replies that have a near-duplicate in the bank."""
+    if ranker.prior is None:
+        return None
+    guide = [p for p in pairs if p.reply_role is Role.GUIDE]
+    rows = ranker.prior.bank_rows([p.reply for p in guide])
+    kept = [(p, int(r)) for p, r in zip(guide, rows, strict=True) if r >= 0]
+    queries = [ranker.query(p.context) for p, _ in kept]
+    return ContextNeighbours(ranker.bm25, [q.context for q in queries],
+                             [q.last for q in queries], [r for _, r in kept])

@@ -53,10 +53,18 @@ class PriorIndex:
         overlap = (query @ self.matrix.T).tocoo()
         value = overlap.data / np.maximum(sizes[overlap.row] + self.sizes[overlap.col]
                                           - overlap.data, 1)
-        for row, col, v in zip(overlap.row, overlap.col, value, strict=True):
-            if v > best[row]:
-                best[row], best_row[row] = v, col
+        order = np.lexsort((-value, overlap.row))
+        rows = overlap.row[order]
+        first = np.ones(len(rows), dtype=bool)
+        first[1:] = rows[1:] != rows[:-1]
+        best_row[rows[first]] = overlap.col[order][first]
+        best[rows[first]] = value[order][first]
         return best_row, best
+
+    def bank_rows(self, texts: Sequence[str]) -> np.ndarray:
+        """The bank reply each text is a near-duplicate of, or -1."""
+        rows, value = self.nearest(texts)
+        return np.where(value > self.threshold, rows, -1)
 
     def lookup(self, texts: Sequence[str]) -> np.ndarray:
         """log(1 + uses) of the most used bank reply within the near-duplicate threshold."""
@@ -81,9 +89,13 @@ def _bigram_matrix(texts: Sequence[str]) -> sparse.csr_matrix:
 class CandidateTexts:
     """Candidate replies with their lexical representations computed once."""
 
-    def __init__(self, index: BM25Index, texts: Sequence[str], prior: np.ndarray) -> None:
+    def __init__(self, index: BM25Index, texts: Sequence[str], prior: np.ndarray,
+                 bank_rows: np.ndarray | None = None) -> None:
         self.texts = list(texts)
         self.prior = np.asarray(prior, dtype=np.float32)
+        # the bank reply each candidate stands for (-1: none), for the neighbour evidence
+        self.bank_rows = (np.full(len(self.texts), -1) if bank_rows is None
+                          else np.asarray(bank_rows))
         self.bm25 = index.documents(self.texts).T.tocsr()  # terms x candidates
         self.tfidf = tfidf_rows(index, self.texts).T.tocsr()
         self.grams = [bigram_set(t) for t in self.texts]
@@ -174,7 +186,7 @@ class Calibrator:
         from sklearn.linear_model import LogisticRegression
 
         if len(np.unique(correct)) < 2:  # all right or all wrong: only the base rate is known
-            rate = float(np.clip(np.mean(correct), 1e-3, 1 - 1e-3))
+            rate = float(np.clip(np.mean(correct), 1e-3, 1 - 1e-3)) if len(correct) else 0.5
             self.coef_ = np.zeros(features.shape[1])
             self.intercept_ = float(np.log(rate / (1 - rate)))
         else:

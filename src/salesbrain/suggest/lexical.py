@@ -113,7 +113,8 @@ class BM25Index:
         return {"idf": self.idf_, "avg_len": np.asarray([self.avg_len_], dtype=np.float32)}
 
     @classmethod
-    def from_state(cls, state: dict[str, np.ndarray], k1: float = 1.2, b: float = 0.75) -> BM25Index:
+    def from_state(cls, state: dict[str, np.ndarray], k1: float = 1.2,
+                   b: float = 0.75) -> BM25Index:
         index = cls(buckets=int(state["idf"].shape[0]), k1=k1, b=b)
         index.idf_ = state["idf"].astype(np.float32)
         index.avg_len_ = float(state["avg_len"][0])

@@ -27,6 +27,7 @@ from salesbrain.suggest.fusion import (
     lexical_features,
 )
 from salesbrain.suggest.lexical import BM25Index
+from salesbrain.suggest.neighbours import NEIGHBOUR_FEATURES, ContextNeighbours
 from salesbrain.suggest.types import (
     SuggestSettings,
     dense_query,
@@ -36,6 +37,7 @@ from salesbrain.suggest.types import (
 )
 
 PARTS: tuple[str, ...] = ("lexical", "dense", "fused")
+LEXICAL_NAMES: tuple[str, ...] = LEXICAL_FEATURES + NEIGHBOUR_FEATURES
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Ranked:
 class Shortlist:
     rows: list[np.ndarray]
     dense: list[np.ndarray] | None
+    neighbours: np.ndarray | None
 
 
 class Ranker:
@@ -58,10 +61,18 @@ class Ranker:
         self.settings, self.bm25, self.encoder = settings, bm25, encoder
         self.fusions: dict[str, Fusion] = {}
         self.prior: PriorIndex | None = None
+        self.neighbours: ContextNeighbours | None = None
+        self.bank_size = 0
 
     @property
     def feature_names(self) -> tuple[str, ...]:
-        return LEXICAL_FEATURES + (DENSE_FEATURES if self.encoder is not None else ())
+        return LEXICAL_NAMES + (DENSE_FEATURES if self.encoder is not None else ())
+
+    def attach_bank(self, texts: Sequence[str], uses: Sequence[int],
+                    neighbours: ContextNeighbours | None) -> None:
+        """The bank's replies (for the prior and candidate mapping) and their past contexts."""
+        self.prior = PriorIndex(texts, uses, self.settings.near_duplicate)
+        self.neighbours, self.bank_size = neighbours, len(texts)
 
     def parts(self) -> tuple[str, ...]:
         return PARTS if self.encoder is not None else ("lexical",)
@@ -71,11 +82,19 @@ class Ranker:
                          last_customer_text(turns))
 
     def candidate_texts(self, texts: Sequence[str], prior: np.ndarray | None = None,
-                        ) -> CandidateTexts:
+                        bank_rows: np.ndarray | None = None) -> CandidateTexts:
+        """Candidates with their evidence; outside texts are matched to bank replies."""
+        if prior is None and self.prior is not None:
+            prior, bank_rows = self.prior.lookup(texts), self.prior.bank_rows(texts)
         if prior is None:
-            prior = (self.prior.lookup(texts) if self.prior is not None
-                     else np.zeros(len(texts), dtype=np.float32))
-        return CandidateTexts(self.bm25, texts, prior)
+            prior = np.zeros(len(texts), dtype=np.float32)
+        return CandidateTexts(self.bm25, texts, prior, bank_rows)
+
+    def neighbour_scores(self, queries: Sequence[QueryText]) -> np.ndarray | None:
+        if self.neighbours is None or not self.bank_size:
+            return None
+        return self.neighbours.bank_scores([q.context for q in queries],
+                                           [q.last for q in queries], self.bank_size)
 
     def encode_contexts(self, contexts: Sequence[Sequence[Turn]]) -> np.ndarray | None:
         if self.encoder is None:
@@ -111,22 +130,29 @@ class Ranker:
 
     def features(self, contexts: Sequence[Sequence[Turn]], candidates: CandidateTexts,
                  rows: Sequence[np.ndarray], dense: Sequence[np.ndarray] | None,
-                 ) -> list[np.ndarray]:
+                 neighbours: np.ndarray | None = None) -> list[np.ndarray]:
         """Per conversation, a (candidates, features) matrix in `feature_names` order."""
         queries = [self.query(t) for t in contexts]
         lexical = lexical_features(self.bm25, queries, candidates, rows)
-        if dense is None:
-            return lexical
-        return [np.column_stack([x, d]) for x, d in zip(lexical, dense, strict=True)]
+        neighbours = self.neighbour_scores(queries) if neighbours is None else neighbours
+        out = []
+        for i, (x, cols) in enumerate(zip(lexical, rows, strict=True)):
+            bank_rows = candidates.bank_rows[cols]
+            near = np.zeros((len(cols), len(NEIGHBOUR_FEATURES)), dtype=np.float32)
+            if neighbours is not None:
+                known = bank_rows >= 0
+                near[known] = neighbours[i, bank_rows[known]]
+            parts = [x, near] + ([dense[i][:, None]] if dense is not None else [])
+            out.append(np.column_stack(parts))
+        return out
 
     def combine(self, features: np.ndarray, parts: str, task: str) -> np.ndarray:
         """Scores for `task` "selection" or "retrieval" from the named part of the evidence."""
         if parts == "dense":
             return features[:, self.feature_names.index("dense")].astype(np.float64)
         prefix = "" if task == "selection" else "retrieval_"
-        if parts == "lexical" or self.encoder is None or features.shape[1] == len(
-                LEXICAL_FEATURES):
-            return self.fusions[prefix + "lexical"].score(features[:, : len(LEXICAL_FEATURES)])
+        if parts == "lexical" or self.encoder is None or features.shape[1] == len(LEXICAL_NAMES):
+            return self.fusions[prefix + "lexical"].score(features[:, : len(LEXICAL_NAMES)])
         return self.fusions[prefix + "fused"].score(features)
 
     def score_groups(self, items: Sequence[tuple[Sequence[Turn], Sequence[str]]],
@@ -145,15 +171,19 @@ class Ranker:
         use_dense = use_dense and embeddings is not None and self.encoder is not None
         vectors = self.encode_contexts(contexts) if use_dense else None
         similarities = embeddings @ vectors.T if vectors is not None else None
+        neighbours = self.neighbour_scores(queries)
         rows, dense = [], []
         for i in range(len(contexts)):
             chosen = _top(lexical[i, allowed], self.settings.shortlist)
+            if neighbours is not None:
+                chosen = np.union1d(chosen, _top(neighbours[i, allowed, 0],
+                                                 self.settings.shortlist))
             if similarities is not None:
                 similarity = similarities[allowed, i]
                 chosen = np.union1d(chosen, _top(similarity, self.settings.shortlist))
                 dense.append(similarity[chosen])
             rows.append(allowed[chosen])
-        return Shortlist(rows, dense if similarities is not None else None)
+        return Shortlist(rows, dense if similarities is not None else None, neighbours)
 
     def retrieve(self, contexts: Sequence[Sequence[Turn]], candidates: CandidateTexts,
                  embeddings: np.ndarray | None, usable: np.ndarray,
@@ -162,7 +192,8 @@ class Ranker:
         if not usable.any():
             return [Ranked(np.zeros(0, dtype=int), np.zeros(0)) for _ in contexts]
         short = self.shortlist(contexts, candidates, embeddings, usable, parts != "lexical")
-        features = self.features(contexts, candidates, short.rows, short.dense)
+        features = self.features(contexts, candidates, short.rows, short.dense,
+                                 short.neighbours)
         ranked = []
         for row, feature in zip(short.rows, features, strict=True):
             scores = self.combine(feature, parts, "retrieval")

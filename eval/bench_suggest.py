@@ -1,0 +1,108 @@
+"""Latency of reply suggestion with a 50,000-reply bank on 2 CPU threads.
+
+Run:
+    .venv/bin/python -m eval.bench_suggest --stage models/dev/suggest \
+        --pairs models/dev/data/dialogues/pairs_test.jsonl [--requests 1000] [--bank-size 50000]
+
+The trained bank is grown to `--bank-size` replies with synthetic entries (two real replies
+joined, their embeddings averaged), so the search costs what a brand's full bank would cost;
+the requests are real held-out conversations, one `predict` call of one conversation each,
+after a short warm-up. The full path (dense encoder + lexical + fusion) and the lexical-only
+path are timed in the same run and their ratio printed. Target: p95 <= 150 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from salesbrain.schema import Role, Turn
+from salesbrain.stages.suggest import SuggestStage
+from salesbrain.suggest.bank import BankReply, ReplyBank, reply_id_of
+from salesbrain.suggest.types import SuggestInput
+
+
+def grown_bank(bank: ReplyBank, size: int, seed: int = 0) -> ReplyBank:
+    """The bank plus synthetic replies up to `size` (two real replies joined)."""
+    rng = random.Random(seed)
+    entries, vectors = list(bank.entries), [bank.embeddings]
+    seen = {e.reply_id for e in entries}
+    extra_vectors = []
+    while len(entries) < size:
+        a, b = rng.randrange(len(bank)), rng.randrange(len(bank))
+        text = f"{bank.entries[a].text}，{bank.entries[b].text}"
+        reply_id = reply_id_of(text)
+        if reply_id in seen:
+            continue
+        seen.add(reply_id)
+        entries.append(BankReply(reply_id, text, "candidate", "synthetic", 1))
+        if bank.embeddings.shape[1]:
+            mixed = bank.embeddings[a] + bank.embeddings[b]
+            extra_vectors.append(mixed / max(float(np.linalg.norm(mixed)), 1e-9))
+    if extra_vectors:
+        vectors.append(np.asarray(extra_vectors, dtype=np.float32))
+    embeddings = (np.vstack(vectors) if bank.embeddings.shape[1]
+                  else np.zeros((len(entries), 0), dtype=np.float32))
+    return ReplyBank(entries, embeddings)
+
+
+def load_requests(path: Path, count: int, seed: int = 0) -> list[SuggestInput]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    guide = [r for r in rows if r["reply_role"] == "guide"]
+    random.Random(seed).shuffle(guide)
+    return [SuggestInput(tuple(Turn(Role(role), text) for role, text in r["context"]), k=3)
+            for r in (guide * (count // max(len(guide), 1) + 1))[:count]]
+
+
+def time_requests(call, requests: list[SuggestInput], warmup: int = 20) -> dict:  # noqa: ANN001
+    for item in requests[:warmup]:
+        call([item])
+    latencies, answered = [], 0
+    for item in requests:
+        started = time.perf_counter()
+        result = call([item])
+        latencies.append((time.perf_counter() - started) * 1000)
+        answered += bool(result[0])
+    values = np.asarray(latencies)
+    return {"requests": len(values), "p50_ms": round(float(np.percentile(values, 50)), 1),
+            "p95_ms": round(float(np.percentile(values, 95)), 1),
+            "mean_ms": round(float(values.mean()), 1),
+            "answered_share": round(answered / len(values), 3)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Reply-suggestion latency benchmark.")
+    parser.add_argument("--stage", type=Path, required=True)
+    parser.add_argument("--pairs", type=Path, required=True, help="held-out pairs (.jsonl)")
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--bank-size", type=int, default=50_000)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    stage = SuggestStage.from_pretrained(args.stage)
+    started = time.perf_counter()
+    stage.bank_ = grown_bank(stage.bank_, args.bank_size)
+    stage._attach_bank()
+    stage.predict(load_requests(args.pairs, 1))  # builds the bank's lexical index once
+    setup_s = time.perf_counter() - started
+    requests = load_requests(args.pairs, args.requests)
+    report = {"bank_size": len(stage.bank_), "threads": args.threads,
+              "bank_setup_s": round(setup_s, 1)}
+    report["full"] = time_requests(stage.predict, requests)
+    report["lexical_only"] = time_requests(
+        lambda batch: stage.predict(batch, parts="lexical"), requests)
+    for key in ("p50_ms", "p95_ms"):
+        report[f"full_vs_lexical_{key[:3]}"] = round(
+            report["full"][key] / max(report["lexical_only"][key], 1e-9), 2)
+    report["target_p95_ms"] = 150
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

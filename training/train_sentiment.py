@@ -1,0 +1,158 @@
+"""Train the sentiment stage on the real review sets, with the TF-IDF baseline in the same run.
+
+    .venv/bin/python -m training.train_sentiment --preset small --out var/brains/sentiment-small
+
+Steps, top to bottom:
+1. prepare: read the review sets (online shopping, food delivery) and eprstmt train; drop the
+   held-out review slice (eval.sentiment.is_heldout_review) before anything else; draw a
+   seeded, label-balanced sample per source; write it and the evaluation files (eprstmt dev,
+   held-out reviews) under `var/data/sentiment/`;
+2. train the stage (fine-tuned e5 by default) and save it to `<out>/sentiment`;
+3. train the baseline (character n-gram TF-IDF + logistic regression) on the same sample and
+   on every non-held-out review;
+4. evaluate all of them on both evaluation files and print one JSON line per step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+from eval.sentiment import (
+    EVAL_FILES,
+    Review,
+    accuracy,
+    is_heldout_review,
+    read_eprstmt,
+    read_review_sets,
+    read_sentiment_file,
+    write_eval_files,
+)
+from salesbrain.paths import REPO_ROOT, shared_data_dir
+from salesbrain.stages.sentiment import SentimentSettings, SentimentStage
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "small": {"per_source": 300, "stage": {"encoder_layers": 4, "max_length": 96}},
+    "benchmark": {"per_source": 1500, "stage": {"encoder_layers": 6, "max_length": 128}},
+    "full": {"per_source": 15000, "stage": {"encoder_layers": 12, "max_length": 256,
+                                            "epochs": 2, "batch_size": 32}},
+}
+SEED = 0
+PREPARED_DIR = REPO_ROOT / "var" / "data" / "sentiment"
+
+
+# 1. prepare -------------------------------------------------------------------------------
+def training_sample(reviews: list[Review], per_source: int, seed: int = SEED) -> list[Review]:
+    """Up to `per_source` reviews from each review set, half positive, half negative."""
+    rng = random.Random(seed)
+    sample = []
+    for source in sorted({r.source for r in reviews}):
+        for label in ("Positive", "Negative"):
+            pool = [r for r in reviews if r.source == source and r.label == label]
+            sample += rng.sample(pool, min(per_source // 2, len(pool)))
+    rng.shuffle(sample)
+    return sample
+
+
+def prepare(data_out: Path, data_dir: Path, per_source: int) -> tuple[Path, list[str]]:
+    """Write the training sample and eval files; return the sample path and the unlabelled
+    in-domain text (all non-held-out reviews, eprstmt unlabelled) used to keep vocabulary."""
+    data_out.mkdir(parents=True, exist_ok=True)
+    kept = [r for r in read_review_sets(data_dir) if not is_heldout_review(r.sentence)]
+    sample = training_sample(kept, per_source) + read_eprstmt(data_dir, "train")
+    path = data_out / f"train-{per_source}.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        for review in sample:
+            line = {"sentence": review.sentence, "label": review.label, "source": review.source}
+            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    write_eval_files(data_dir, data_out)
+    unlabelled_path = Path(data_dir) / "sentiment" / "eprstmt" / "unlabeled.json"
+    unlabelled = [json.loads(line)["sentence"] for line in
+                  unlabelled_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return path, [r.sentence for r in kept] + unlabelled
+
+
+# 2.-4. train, baseline, evaluate ----------------------------------------------------------
+def progress(started: float) -> Any:
+    def report(step: int, total: int, loss: float) -> None:
+        if step == 1 or step % 20 == 0 or step == total:
+            print(json.dumps({"step": "fine-tune", "batch": step, "of": total,
+                              "loss": round(loss, 4),
+                              "wall_s": round(time.perf_counter() - started, 1)}), flush=True)
+    return report
+
+
+def score(stage: SentimentStage, data_dir: Path) -> dict[str, dict[str, float]]:
+    results = {}
+    for key, name in EVAL_FILES.items():
+        sentences, gold = read_sentiment_file(data_dir / name)
+        started = time.perf_counter()
+        predicted = [p.label.capitalize() for p in stage.predict(sentences)]
+        results[key] = {"n": len(gold), "accuracy": round(accuracy(predicted, gold), 4),
+                        "predict_s": round(time.perf_counter() - started, 1)}
+    return results
+
+
+def timed_fit(stage: SentimentStage, texts: list[str], labels: list[str],
+              **kwargs: Any) -> tuple[SentimentStage, float]:
+    started = time.perf_counter()
+    stage.fit(texts, labels, **kwargs)
+    return stage, round(time.perf_counter() - started, 1)
+
+
+def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu") -> Path:
+    """Prepare, train, evaluate; returns the saved stage dir (fine-tuning on `device`)."""
+    import torch
+
+    torch.set_num_threads(2)
+    config = PRESETS[preset]
+    started = time.perf_counter()
+    train_path, vocabulary = prepare(PREPARED_DIR, data_dir, config["per_source"])
+    rows = [json.loads(line) for line in train_path.read_text(encoding="utf-8").splitlines()]
+    texts, labels = [r["sentence"] for r in rows], [r["label"] for r in rows]
+    print(json.dumps({"step": "prepare", "train_examples": len(rows),
+                      "wall_s": round(time.perf_counter() - started, 1)}), flush=True)
+    stage, fit_s = timed_fit(SentimentStage(SentimentSettings(**config["stage"])), texts, labels,
+                             vocabulary_corpus=vocabulary, on_step=progress(time.perf_counter()),
+                             device=device)
+    stage_dir = out_dir / SentimentStage.name
+    stage.save_pretrained(stage_dir)
+    report = {"model": {"fit_s": fit_s, **score(stage, PREPARED_DIR)}}
+    print(json.dumps({"step": "model", **report["model"]}), flush=True)
+    for name, (base_texts, base_labels) in baseline_sets(texts, labels, data_dir).items():
+        baseline, base_s = timed_fit(SentimentStage(SentimentSettings(features="tfidf")),
+                                     base_texts, base_labels)
+        report[name] = {"train_examples": len(base_texts), "fit_s": base_s,
+                        **score(baseline, PREPARED_DIR)}
+        print(json.dumps({"step": name, **report[name]}), flush=True)
+    report["total_wall_s"] = round(time.perf_counter() - started, 1)
+    (stage_dir / "eval_results.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps({"step": "done", "stage_dir": str(stage_dir),
+                      "total_wall_s": report["total_wall_s"]}), flush=True)
+    return stage_dir
+
+
+def baseline_sets(texts: list[str], labels: list[str], data_dir: Path
+                  ) -> dict[str, tuple[list[str], list[str]]]:
+    every = [r for r in read_review_sets(data_dir) if not is_heldout_review(r.sentence)]
+    every += read_eprstmt(data_dir, "train")
+    return {"baseline_tfidf_same_sample": (texts, labels),
+            "baseline_tfidf_all_reviews": ([r.sentence for r in every], [r.label for r in every])}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, default=shared_data_dir())
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    run(args.preset, args.out, args.data_dir, args.device)
+
+
+if __name__ == "__main__":
+    main()
