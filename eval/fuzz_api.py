@@ -2,10 +2,11 @@
 
     python -m eval.fuzz_api                      # ~25 examples per operation, role and mode
     python -m eval.fuzz_api --examples 50 --max-seconds 600 --brain models/brains/<version>
+    python -m eval.fuzz_api --db postgresql+psycopg://postgres@127.0.0.1:55432/postgres
 
-The app runs in-process on a temporary SQLite store holding a small simulated brand, with a
-real brain (a tiny rules-only one unless `--brain` names a trained one) under a registry of two
-versions, so promotion and rollback are fuzzed too. Every operation is called with a guide, a
+The app runs in-process on a temporary SQLite store (or `--db`, in a tenant of its own) holding
+a small simulated brand, with a real brain (a tiny rules-only one unless `--brain` names a
+trained one) under a registry of two versions, so promotion and rollback are fuzzed too. Every operation is called with a guide, a
 manager and an admin key, with schema-valid (positive) and schema-violating (negative) data.
 Prints one JSON object: cases run, status classes, and every 5xx with a curl line to replay it.
 """
@@ -17,6 +18,7 @@ import contextlib
 import json
 import tempfile
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -81,9 +83,10 @@ def known_parameters(store: Store) -> dict[str, str]:
             "version": "fuzz-b", "key_id": spare.split("_")[1]}
 
 
-def build_app(work: Path, brain: Path | None) -> tuple[Any, dict[str, dict[str, str]],
-                                                        dict[str, str]]:
-    store = Store.open(f"sqlite:///{work / 'fuzz.db'}", tenant="demo")
+def build_app(work: Path, brain: Path | None, db_url: str | None) -> tuple[
+        Any, dict[str, dict[str, str]], dict[str, str]]:
+    store = Store.open(db_url or f"sqlite:///{work / 'fuzz.db'}",
+                       tenant=f"fuzz_{uuid.uuid4().hex[:8]}")
     seed_brand(store, work / "brand", guides=8, customers=160, days=21)
     registry = registry_of(work / "models", {"fuzz-a": brain, "fuzz-b": brain})
     guide = store.guides()[0]
@@ -92,17 +95,18 @@ def build_app(work: Path, brain: Path | None) -> tuple[Any, dict[str, dict[str, 
         "manager": create_api_key(store, "manager", store_ids=[guide.store_id]),
         "admin": create_api_key(store, "admin"),
     }
-    options = Settings(db_url=str(store.engine.url), models_root=registry.root,
-                       rate_per_second=1e6, rate_burst=1_000_000, operator_tenant="demo")
+    options = Settings(db_url=store.engine.url.render_as_string(hide_password=False),
+                       models_root=registry.root, rate_per_second=1e6, rate_burst=1_000_000,
+                       operator_tenant=store.tenant)
     app = create_app(options)
     auth = {role: {"Authorization": f"Bearer {key}"} for role, key in keys.items()}
     return app, auth, known_parameters(store)
 
 
-def run_fuzz(examples: int, max_seconds: float, brain: Path | None,
+def run_fuzz(examples: int, max_seconds: float, brain: Path | None, db_url: str | None = None,
              progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="fuzz_api_") as work:
-        app, headers, known = build_app(Path(work), brain)
+        app, headers, known = build_app(Path(work), brain, db_url)
         schema = schemathesis.openapi.from_asgi("/openapi.json", app)
         tally = Tally(time.monotonic() + max_seconds)
         from fastapi.testclient import TestClient
@@ -135,9 +139,10 @@ def main() -> None:
                         help="max examples per operation, role and mode")
     parser.add_argument("--max-seconds", type=float, default=480.0)
     parser.add_argument("--brain", type=Path, default=None, help="a trained brain directory")
+    parser.add_argument("--db", default=None, help="SQLAlchemy URL (default: a temp SQLite)")
     args = parser.parse_args()
     started = time.monotonic()
-    result = run_fuzz(args.examples, args.max_seconds, args.brain,
+    result = run_fuzz(args.examples, args.max_seconds, args.brain, args.db,
                       progress=lambda line: print(line, flush=True))
     result["seconds"] = round(time.monotonic() - started, 1)
     result["schemathesis"] = schemathesis.__version__

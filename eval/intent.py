@@ -91,20 +91,22 @@ def timed_evaluation(stage: IntentStage, inputs: list[IntentInput], gold: list[s
     return {**intent_metrics(gold, predicted), "messages_per_s": len(inputs) / seconds}
 
 
-def benchmark(brain: Path, data_dir: Path, labels_dir: Path | None, seed: int) -> dict:
+def benchmark(
+    brain: Path, data_dir: Path, labels_dir: Path | None, seed: int, threads: int = 2
+) -> dict:
     """fp32 and int8 model and the TF-IDF baseline on the same real test split."""
     import torch
 
     from eval.intent_baseline import fit_baseline, predict_baseline
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(min(threads, 2))
     splits = split_by_conversation(load_intent_examples(data_dir, labels_dir), seed)
     test_file = write_intent_records(splits["test"], DEFAULT_TEST_FILE)
     inputs, gold = read_intent_eval_file(test_file)
     train = splits["train"]
     baseline = fit_baseline([IntentInput(e.text, e.context) for e in train],
                             [e.intent for e in train])
-    results = {"test_file": str(test_file), "n_train": len(train),
+    results = {"test_file": str(test_file), "n_train": len(train), "threads": threads,
                "baseline_tfidf": intent_metrics(gold, predict_baseline(baseline, inputs))}
     for name, overrides in (("model_fp32", None), ("model_int8", {"int8": True})):
         results[name] = timed_evaluation(load_intent_stage(brain, overrides), inputs, gold)
@@ -121,12 +123,13 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=shared_data_dir())
     parser.add_argument("--labels-dir", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads (at most 2)")
     args = parser.parse_args()
     if args.export_test:
         path = export_test_split(args.export_test, args.data_dir, args.labels_dir, args.seed)
         print(json.dumps({"test_file": str(path)}))
     elif args.benchmark and args.brain:
-        result = benchmark(args.brain, args.data_dir, args.labels_dir, args.seed)
+        result = benchmark(args.brain, args.data_dir, args.labels_dir, args.seed, args.threads)
         print(json.dumps(result, ensure_ascii=False, indent=2))
     elif args.brain and args.data:
         print(json.dumps(evaluate_intent(args.brain, args.data), ensure_ascii=False, indent=2))

@@ -94,6 +94,8 @@ def recovery(store: Store, truth: dict[str, Any], inputs: ConversationInputs) ->
         result[f"{skill}_vs_{name}"] = {
             "raw": _spearman(latent(skill), sign * component.value[cells]),
             "shrunk": _spearman(latent(skill), sign * component.estimate[cells])}
+    result["prior_strength"] = {name: round(float(c.prior.strength[0]), 1)
+                                for name, c in table.components.items() if c.n.sum() > 0}
     result["talent_vs_score"] = _spearman(latent("talent"), table.score)
     skills = np.mean([latent(skill) for skill, _, _ in PAIRS], axis=0)
     result["mean_skill_vs_score"] = _spearman(skills, table.score)

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 import uvicorn
 from fastapi import FastAPI
 from pydantic import ValidationError
@@ -34,7 +35,7 @@ from service.api.routes import (
 )
 from service.core.brains import BrainSlot, BrainUnavailable, initial_brain_dir, load_brain
 from service.core.config import Settings, describe
-from service.core.limits import BodyLimitMiddleware
+from service.core.limits import BodyLimitMiddleware, NulGuardMiddleware
 from service.core.metrics import Metrics, MetricsMiddleware
 from service.core.state import build_state
 
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, brain: Brain | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         app.state.service = build_state(settings, metrics)
         if get_brain_slot not in app.dependency_overrides:
             app.state.brains = open_brain_slot(settings, metrics, brain)
@@ -68,6 +70,7 @@ def create_app(settings: Settings | None = None, brain: Brain | None = None) -> 
                   description="Reply suggestions, conversation analysis and guide scorecards.")
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes,
                        max_stream_bytes=settings.max_stream_bytes)
+    app.add_middleware(NulGuardMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     install_error_handlers(app)
     app.state.metrics = metrics

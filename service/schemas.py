@@ -9,14 +9,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from salesbrain.ingest.batch import has_nul
 
 TEXT_LIMIT = 2000
 TURN_LIMIT = 50
 
 
 class Strict(BaseModel):
+    """Request bodies: unknown fields and NUL characters (PostgreSQL cannot store) refused."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name != "records" and has_nul(value):
+            raise ValueError("NUL characters are not allowed")
+        return value
 
 
 # ---- ingestion --------------------------------------------------------------------------------

@@ -73,3 +73,11 @@ def test_report_reads_quality_and_sentiment_labels(tmp_path: Path) -> None:
     assert sum(float(row["compliance_violations"]) for row in leaderboard) > 0
     weekly = _read(tmp_path / "report" / "scorecards.csv")
     assert all(float(row["sentiment"]) == 0.7 for row in weekly if row["sentiment"])
+
+
+def test_report_on_an_empty_store_writes_headers_only(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'empty.db'}", tenant="acme")
+    page = write_report(store, tmp_path / "report")
+    assert page.is_file()
+    header = (tmp_path / "report" / "leaderboard.csv").read_text(encoding="utf-8").splitlines()
+    assert header == [",".join(LEADERBOARD_COLUMNS)]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,7 +35,7 @@ from salesbrain.labelled import (
     write_intent_records,
 )
 from salesbrain.paths import REPO_ROOT, shared_data_dir
-from salesbrain.schema import Turn
+from salesbrain.schema import Role, Turn
 from salesbrain.stages.intent import IntentInput, IntentStage
 
 SEED = 0
@@ -48,7 +49,7 @@ PRESETS: dict[str, dict] = {
               "batch_size": 32, "learning_rate": 2e-4, "head_learning_rate": 3e-3},
     # the reported model: all 12 layers, the top 4 fine-tuned (frozen lower states cached).
     "benchmark": {"encoder_layers": 12, "trainable_layers": 4, "epochs": 6, "max_length": 128,
-                  "batch_size": 16, "learning_rate": 1e-4, "head_learning_rate": 3e-3},
+                  "batch_size": 16, "learning_rate": 1.5e-4, "head_learning_rate": 3e-3},
     # GPU: every layer fine-tuned, longer.
     "full": {"encoder_layers": 12, "trainable_layers": 12, "epochs": 10, "max_length": 128,
              "batch_size": 16, "learning_rate": 5e-5, "head_learning_rate": 2e-3},
@@ -78,14 +79,43 @@ def read_simulated(path: Path) -> list[SimulatedMessage]:
     return [(item.text, item.context, intent) for item, intent in zip(inputs, intents, strict=True)]
 
 
+def simulated_brand_messages(
+    brand_dir: Path, per_class: int = 40, seed: int = SEED
+) -> list[SimulatedMessage]:
+    """Labelled customer messages of a `salesbrain simulate` brand (archive.jsonl + truth.json),
+    with their previous turns in the same chat, at most `per_class` per intent."""
+    truth = json.loads((brand_dir / "truth.json").read_text(encoding="utf-8"))
+    customers, intents = set(truth["customers"]), truth["messages"]
+    chats: dict[tuple[str, ...], list[dict]] = {}
+    with (brand_dir / "archive.jsonl").open(encoding="utf-8") as lines:
+        for record in map(json.loads, lines):
+            if record.get("msgtype") == "text" and not record.get("roomid"):
+                chats.setdefault(tuple(sorted([record["from"], *record["tolist"]])), []).append(
+                    record)
+    by_intent: dict[str, list[SimulatedMessage]] = {}
+    for records in chats.values():
+        records.sort(key=lambda r: r["msgtime"])
+        turns = [Turn(Role.CUSTOMER if r["from"] in customers else Role.GUIDE,
+                      r["text"]["content"]) for r in records]
+        for i, record in enumerate(records):
+            if record["msgid"] in intents:
+                by_intent.setdefault(intents[record["msgid"]], []).append(
+                    (turns[i].text, tuple(turns[max(0, i - 4) : i]), intents[record["msgid"]]))
+    rng = random.Random(seed)
+    return [m for key in sorted(by_intent)
+            for m in rng.sample(by_intent[key], min(per_class, len(by_intent[key])))]
+
+
 def run(
     preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
     simulated: Sequence[SimulatedMessage] = (), labels_dir: Path | None = None,
+    threads: int = 2,
 ) -> Path:
     """Prepare, train and save the intent stage; returns `out_dir/intent`."""
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose from {sorted(PRESETS)}")
-    torch.set_num_threads(2)
+    # One thread is faster than two when other jobs already keep the cores busy.
+    torch.set_num_threads(min(threads, 2))
     files = prepare_intent_data(data_dir, PREPARED_DIR, labels_dir)
     train_inputs, train_intents = read_examples(files["train"])
     validation = read_examples(files["validation"])
@@ -96,19 +126,21 @@ def run(
     print(f"intent: {len(train_inputs)} train ({len(simulated)} simulated), "
           f"{len(validation[0])} validation, preset {preset}")
 
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     stage = IntentStage({**PRESETS[preset], "device": device}).fit(
         train_inputs, train_intents, validation,
         progress=lambda p: print(f"  epoch {p['epoch']:.0f}  loss {p['loss']:.4f}"))
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - started_cpu
     stage.train_args_.update({"preset": preset, "seed": SEED, "train_seconds": round(seconds, 1),
+                              "cpu_seconds": round(cpu_seconds, 1), "threads": threads,
                               "n_simulated": len(simulated), "device": device})
     saved = stage.save_pretrained(Path(out_dir) / "intent", data_snapshot=snapshot)
 
     predicted = [p.intent for p in stage.predict(validation[0])]
     accuracy = accuracy_score(validation[1], predicted)
     macro_f1 = f1_score(validation[1], predicted, average="macro", zero_division=0)
-    print(f"intent: trained in {seconds:.0f} s, temperature {stage.temperature_:.2f}, "
+    print(f"intent: trained in {seconds:.0f} s ({cpu_seconds:.0f} CPU s), "
+          f"temperature {stage.temperature_:.2f}, "
           f"validation accuracy {accuracy:.3f} macro-F1 {macro_f1:.3f}")
     return saved
 
@@ -121,9 +153,16 @@ def main() -> None:
     parser.add_argument("--labels-dir", type=Path, default=None)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--simulated", type=Path, help="extra training messages, cli.md format")
+    parser.add_argument("--simulated-brand", type=Path,
+                        help="a `salesbrain simulate` dir whose labelled messages join training")
+    parser.add_argument("--simulated-per-class", type=int, default=40)
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads (at most 2)")
     args = parser.parse_args()
     simulated = read_simulated(args.simulated) if args.simulated else []
-    saved = run(args.preset, args.out, args.data_dir, args.device, simulated, args.labels_dir)
+    if args.simulated_brand:
+        simulated += simulated_brand_messages(args.simulated_brand, args.simulated_per_class)
+    saved = run(args.preset, args.out, args.data_dir, args.device, simulated, args.labels_dir,
+                args.threads)
     print(f"intent: saved {saved}")
 
 

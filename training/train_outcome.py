@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.outcome import evaluate_outcome, historical_input, load_real_outcomes
-from salesbrain.ingest.records import IncomingMessage, Recall
+from salesbrain.ingest.records import ConsentEvent, IncomingMessage, Recall
 from salesbrain.ingest.wecom import StaffDirectory, read_wecom
 from salesbrain.paths import REPO_ROOT, shared_data_dir
 from salesbrain.schema import Role, Turn
@@ -35,16 +35,24 @@ PREPARED_DIR = REPO_ROOT / "var" / "data" / "outcome"
 
 # 1. prepare -------------------------------------------------------------------------------
 def simulated_conversations(sim_dir: Path) -> list[dict[str, Any]]:
-    """One-to-one simulated conversations with their true outcome, as role-marked turns."""
+    """One-to-one simulated conversations with their true outcome, as role-marked turns.
+
+    Customers whose last archiving-consent event is a refusal are left out entirely: their
+    text must not be used for training.
+    """
     truth = json.loads((sim_dir / "truth.json").read_text(encoding="utf-8"))
     staff = StaffDirectory(set(truth["guides"]))
     messages: list[IncomingMessage] = []
     recalled: set[str] = set()
+    consent: dict[str, bool] = {}
     for parsed in read_wecom(sim_dir / "archive.jsonl", staff):
         if isinstance(parsed, IncomingMessage) and not parsed.room_id:
             messages.append(parsed)
         elif isinstance(parsed, Recall):
             recalled.add(parsed.pre_msgid)
+        elif isinstance(parsed, ConsentEvent):
+            consent[parsed.customer_id] = parsed.consent
+    messages = [m for m in messages if consent.get(m.customer_id, True)]
     by_pair: dict[tuple[str, str], list[IncomingMessage]] = {}
     for message in messages:
         by_pair.setdefault((message.guide_id, message.customer_id), []).append(message)

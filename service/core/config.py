@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     rate_per_second: float = Field(default=20.0, gt=0)
     rate_burst: int = Field(default=40, gt=0)
     session_gap_s: int = Field(default=6 * 3600, gt=0)
+    # Threads running handlers at once. More than a few per core only adds GIL and lock
+    # contention; further requests wait, cheaply, on the event loop.
+    worker_threads: int = Field(default=8, gt=0, le=256)
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:

@@ -1,4 +1,4 @@
-"""Request body size limits, enforced while the body streams in (not after it is buffered)."""
+"""Request limits: body size, enforced while the body streams in, and no NUL in the URL."""
 
 from __future__ import annotations
 
@@ -45,3 +45,19 @@ class BodyLimitMiddleware:
 
 def too_large(limit: int) -> JSONResponse:
     return JSONResponse({"detail": f"body: request body exceeds {limit} bytes"}, status_code=413)
+
+
+class NulGuardMiddleware:
+    """422 for a NUL character in the path or query: PostgreSQL text cannot hold one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raw = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
+            if b"\x00" in raw or b"%00" in raw.lower() or "\x00" in scope.get("path", ""):
+                detail = [{"field": "url", "reason": "NUL characters are not allowed"}]
+                await JSONResponse({"detail": detail}, status_code=422)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

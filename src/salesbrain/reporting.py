@@ -114,7 +114,9 @@ def _html(overall: ScorecardTable, weekly: ScorecardTable, guides: dict[str, Gui
 
 def _weekly_brand_trend(weekly: ScorecardTable) -> dict[str, list[float]]:
     """Each week's brand-wide rate (pooled over guides), in percent."""
-    series = {}
+    series: dict[str, list[float]] = {}
+    if not weekly.period_labels:
+        return series
     for name in TREND_COMPONENTS:
         component, n_periods = weekly.components[name], len(weekly.period_labels)
         n = np.nan_to_num(component.n).reshape(-1, n_periods)

@@ -93,3 +93,19 @@ def test_ingest_lands_in_the_callers_tenant_only(api: World) -> None:
     assert api.stores["甲"].existing_msgids(["only-in-yi"]) == set()
 
 
+
+
+def test_nul_characters_are_refused_not_fatal(api: World) -> None:
+    """PostgreSQL text cannot hold U+0000: refuse it at the edge instead of failing with a 500."""
+    headers = api.headers("甲", "admin")
+    record = {"guide_id": "g1", "customer_id": "wm\x00x", "role": "customer", "ts": T0,
+              "text": "a\x00b"}
+    ingested = api.client.post("/v1/messages", headers=headers,
+                               json={"format": "plain", "records": [record]})
+    assert ingested.status_code == 200 and ingested.json()["errors"][0]["reason"].startswith(
+        "contains a NUL")
+    for path in ("/v1/conversations/a%00b", "/v1/conversations?customer_id=%00"):
+        assert api.client.get(path, headers=headers).status_code == 422
+    feedback = api.client.post("/v1/feedback", headers=headers, json={
+        "suggestion_id": "sg_x", "action": "edit", "sent_text": "好\x00的"})
+    assert feedback.status_code == 422 and "NUL" in feedback.text

@@ -86,7 +86,20 @@ def _as_record(item: Any) -> tuple[dict[str, Any] | None, str]:
             return None, f"malformed JSON: {error}"
     if not isinstance(item, dict):
         return None, "expected a JSON object"
+    if has_nul(item):
+        return None, "contains a NUL character (\\u0000), which text fields cannot hold"
     return item, ""
+
+
+def has_nul(value: Any) -> bool:
+    """Whether a string anywhere in `value` holds U+0000 (PostgreSQL text cannot store it)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
 
 
 class RecordIngestion:

@@ -89,7 +89,25 @@ class Sessionizer:
                 "ended_ms": state.ended_ms, "n_messages": state.n_messages,
             })
         self._dirty.clear()
+        self._forget_closed()
         return rows
+
+    def _forget_closed(self) -> None:
+        """Drop conversations that ended more than a gap before the newest message seen.
+
+        They can no longer grow from time-ordered input; if an old pair speaks again its state
+        is read back from the store. This keeps memory flat however long the archive is.
+        """
+        if not self._states:
+            return
+        horizon = max(state.ended_ms for state in self._states.values()) - 2 * self.gap_ms
+        closed = [cid for cid, state in self._states.items() if state.ended_ms < horizon]
+        for cid in closed:
+            del self._states[cid]
+            head = self._heads.pop(cid)
+            pair = (head["guide_id"], head["customer_id"], head["room_id"])
+            if self._latest.get(pair) == cid:
+                del self._latest[pair]
 
 
 def _pair(message: IncomingMessage) -> PairKey:

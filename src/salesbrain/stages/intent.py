@@ -203,16 +203,20 @@ class IntentStage:
         frozen = s.encoder_layers - s.trainable_layers
         states = self._lower_states(self._token_ids(inputs), frozen)
         self._train(states, targets, frozen, progress)
-        self.temperature_ = 1.0
-        if validation is not None and len(validation[0]):
-            val_logits = self._logits(validation[0])
-            known = [i for i, key in enumerate(validation[1]) if key in self.labels_]
-            val_targets = torch.tensor([self.labels_.index(validation[1][i]) for i in known])
-            self.temperature_ = _fit_temperature(val_logits[known], val_targets)
+        self.temperature_ = self._calibrate(*validation) if validation else 1.0
         self.threshold_ = s.uncertain_threshold
         self.train_args_ = {"n_train": len(inputs), "class_counts": dict(Counter(intents)),
                             "n_validation": len(validation[0]) if validation else 0}
         return self
+
+    def _calibrate(self, inputs: Sequence[IntentInput], intents: Sequence[str]) -> float:
+        """Temperature scaling on held-out messages whose intent the model knows."""
+        known = [i for i, key in enumerate(intents) if key in self.labels_]
+        if not known:
+            return 1.0
+        logits = self._logits([inputs[i] for i in known])
+        return _fit_temperature(logits, torch.tensor([self.labels_.index(intents[i])
+                                                      for i in known]))
 
     def _build_network(self, corpus: list[str]) -> None:
         from transformers import AutoModel, AutoTokenizer

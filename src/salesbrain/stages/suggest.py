@@ -101,7 +101,8 @@ class SuggestStage:
                 val_pairs = pairs
         texts = list(bank_replies) or [p.reply for p in pairs if p.reply_role is Role.GUIDE]
         bm25 = fit_bm25(pairs, texts, s.buckets)
-        encoder, reply_cache = None, {}
+        encoder: DualEncoder | None = None
+        reply_cache: dict[str, Any] = {}
         if s.use_dense:
             with tempfile.TemporaryDirectory() as scratch:
                 encoder, reply_cache = fit_encoder(pairs, bm25, s, Path(work_dir or scratch), log)

@@ -15,6 +15,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -38,8 +39,11 @@ class DenseTraining:
 class DualEncoder:
     """One shared e5 tower for contexts ("query: ") and replies ("passage: ")."""
 
-    def __init__(self, model: torch.nn.Module, tokenizer, frozen_layers: int) -> None:  # noqa: ANN001
-        self.model, self.tokenizer, self.frozen_layers = model.eval(), tokenizer, frozen_layers
+    def __init__(self, model: Any, tokenizer: Any, frozen_layers: int) -> None:
+        # a transformers BertModel and its tokenizer (typed loosely: transformers is untyped)
+        self.model: Any = model.eval()
+        self.tokenizer: Any = tokenizer
+        self.frozen_layers = frozen_layers
 
     @classmethod
     def from_base(cls, corpus: Sequence[str], work_dir: Path, frozen_layers: int) -> DualEncoder:
@@ -69,7 +73,7 @@ class DualEncoder:
         return self.tokenizer([PREFIXES[kind] + t for t in texts], padding=True, truncation=True,
                               max_length=max_tokens, return_tensors="pt")
 
-    def _mask(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor | None:
+    def _mask(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> Any:
         from transformers.masking_utils import create_bidirectional_mask
 
         return create_bidirectional_mask(config=self.model.config, inputs_embeds=hidden,

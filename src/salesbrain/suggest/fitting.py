@@ -171,8 +171,8 @@ def fit_retrieval_fusion(ranker: Ranker, pairs: Sequence[ReplyPair], candidates:
         rows.append(np.asarray([positive] + wrong))
         truth.append(0)
     dense = None
-    if ranker.encoder is not None and embeddings is not None:
-        vectors = ranker.encode_contexts(contexts)
+    vectors = ranker.encode_contexts(contexts) if embeddings is not None else None
+    if vectors is not None and embeddings is not None:
         dense = [embeddings[r] @ v for r, v in zip(rows, vectors, strict=True)]
     features = ranker.features(contexts, candidates, rows, dense, short.neighbours)
     _fit_pair(ranker, "retrieval_", features, truth)

@@ -96,8 +96,10 @@ class CandidateTexts:
         # the bank reply each candidate stands for (-1: none), for the neighbour evidence
         self.bank_rows = (np.full(len(self.texts), -1) if bank_rows is None
                           else np.asarray(bank_rows))
-        self.bm25 = index.documents(self.texts).T.tocsr()  # terms x candidates
-        self.tfidf = tfidf_rows(index, self.texts).T.tocsr()
+        # candidates x terms, cheap to slice by candidate; the transpose, cheap to search
+        self.bm25_rows = index.documents(self.texts).tocsr()
+        self.bm25 = self.bm25_rows.T.tocsr()
+        self.tfidf_rows = tfidf_rows(index, self.texts).tocsr()
         self.grams = [bigram_set(t) for t in self.texts]
         self.log_length = np.log1p([len(normalize(t)) for t in self.texts]).astype(np.float32)
 
@@ -121,8 +123,8 @@ def lexical_features(index: BM25Index, queries: Sequence[QueryText], candidates:
     for i, query in enumerate(queries):
         cols = rows[i]
         both = query_terms[[i, n + i]]
-        bm25 = (both @ candidates.bm25[:, cols]).toarray() / idf_mass[[i, n + i], None]
-        cos = (tfidf[[i, n + i]] @ candidates.tfidf[:, cols]).toarray()
+        bm25 = (candidates.bm25_rows[cols] @ both.T).toarray().T / idf_mass[[i, n + i], None]
+        cos = (candidates.tfidf_rows[cols] @ tfidf[[i, n + i]].T).toarray().T
         context_grams, last_grams = bigram_set(query.context), bigram_set(query.last)
         jac_last = [jaccard(last_grams, candidates.grams[c]) for c in cols]
         jac_ctx = [jaccard(context_grams, candidates.grams[c]) for c in cols]

@@ -122,9 +122,9 @@ class Ranker:
         candidates = self.candidate_texts(texts)
         rows = [np.asarray([position[c] for c in cands]) for _, cands in items]
         dense = None
-        if self.encoder is not None and use_dense:
-            queries = self.encode_contexts([turns for turns, _ in items])
-            replies = self.encode_replies(texts)
+        queries = self.encode_contexts([turns for turns, _ in items]) if use_dense else None
+        replies = self.encode_replies(texts) if use_dense else None
+        if queries is not None and replies is not None:
             dense = [replies[r] @ q for q, r in zip(queries, rows, strict=True)]
         return self.features([turns for turns, _ in items], candidates, rows, dense)
 
