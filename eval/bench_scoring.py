@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -103,6 +104,14 @@ def timed(steps: dict[str, float], name: str, work: Callable[[], Any]) -> Any:
     return result
 
 
+def facts_mib(facts: ConversationFacts) -> dict[str, float]:
+    """Memory held by the facts: numpy columns, and the id strings with their lists."""
+    arrays = sum(v.nbytes for v in vars(facts).values() if isinstance(v, np.ndarray))
+    names = sum(sys.getsizeof(v) + sum(map(sys.getsizeof, v))
+                for v in vars(facts).values() if isinstance(v, list))
+    return {"arrays": round(arrays / 2**20, 1), "id_strings": round(names / 2**20, 1)}
+
+
 def peak_rss_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
@@ -123,6 +132,7 @@ def bench_scale(n_guides: int, days: int) -> dict[str, Any]:
     scoring = [k for k in steps if not k.startswith("generate_facts") and not k.endswith("_cpu")]
     return {"guides": n_guides, "days": days, "conversations": len(facts),
             "answered_questions": len(facts.response_s), "tasks": len(facts.task_guide),
+            "facts_mib": facts_mib(facts),
             "weekly_cards": len(weekly), "seconds": steps,
             "scoring_seconds": round(sum(steps[k] for k in scoring), 2),
             "scoring_cpu_seconds": round(sum(steps[f"{k}_cpu"] for k in scoring), 2),

@@ -6,8 +6,9 @@
 
 The app runs in-process on a temporary SQLite store (or `--db`, in a tenant of its own) holding
 a small simulated brand, with a real brain (a tiny rules-only one unless `--brain` names a
-trained one) under a registry of two versions, so promotion and rollback are fuzzed too. Every operation is called with a guide, a
-manager and an admin key, with schema-valid (positive) and schema-violating (negative) data.
+trained one) under a registry of two versions, so promotion and rollback are fuzzed too. Every
+operation is called with a guide, a manager and an admin key, with schema-valid (positive) and
+schema-violating (negative) data.
 Prints one JSON object: cases run, status classes, and every 5xx with a curl line to replay it.
 """
 

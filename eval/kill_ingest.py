@@ -7,7 +7,8 @@ A simulated brand's WeCom archive is streamed to POST /v1/messages as NDJSON; on
 is committed the server is killed with SIGKILL, restarted, and the whole batch is sent again.
 The store must then equal a reference store that ingested the archive once, from the file:
 the same messages (nothing lost, nothing doubled), conversations with the same ids and message
-counts, the same recall and consent effects. Prints one JSON object.
+counts, the same recall and consent effects, and the same quarantined records (a malformed
+line is slipped in every 997 lines). Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -56,12 +57,23 @@ def snapshot(store: Store) -> dict[str, Any]:
             "quarantined": store.count("quarantine")}
 
 
-def reference_store(brand: Path, work_dir: Path) -> Store:
+def with_bad_records(archive: Path, every: int = 997) -> Path:
+    """A copy of the archive with a malformed line after every `every` lines (for quarantine)."""
+    target = archive.with_name("archive_with_errors.jsonl")
+    with archive.open("rb") as source, target.open("wb") as out:
+        for number, line in enumerate(source, start=1):
+            out.write(line)
+            if number % every == 0:
+                out.write(b'{"msgid": "broken-%d", "msgtype": \n' % number)
+    return target
+
+
+def reference_store(brand: Path, archive: Path, work_dir: Path) -> Store:
     store = Store.open(f"sqlite:///{work_dir / 'reference.db'}", tenant="reference")
     ingestor = Ingestor(store)
     for name, spec in (("guides.csv", GUIDES), ("orders.csv", ORDERS), ("tasks.csv", TASKS)):
         ingestor.ingest_table(brand / name, spec)
-    ingestor.ingest_messages(brand / "archive.jsonl", "wecom")
+    ingestor.ingest_messages(archive, "wecom")
     return store
 
 
@@ -102,14 +114,15 @@ def run_kill_test(work_dir: Path, db_url: str | None = None, chunk_records: int 
     settings = {"ingest_chunk_records": chunk_records, "max_stream_bytes": 1 << 30}
     server = Server(url, work_dir / "models", work_dir / "server.log", brain, **settings)
     server.wait_ready()
-    reference = snapshot(reference_store(brand, work_dir))
+    archive = with_bad_records(brand / "archive.jsonl")
+    reference = snapshot(reference_store(brand, archive, work_dir))
     kill_at = max(1, int(len(reference["messages"]) * kill_fraction))
-    report = kill_mid_batch(server, store, secret, brand / "archive.jsonl", kill_at)
+    report = kill_mid_batch(server, store, secret, archive, kill_at)
     server.stop()
     restarted = Server(url, work_dir / "models", work_dir / "server.log", brain, **settings)
     restarted.wait_ready()
     outcome: dict[str, Any] = {}
-    send_batch(restarted.url, secret, brand / "archive.jsonl", outcome)
+    send_batch(restarted.url, secret, archive, outcome)
     restarted.stop()
     return {**report, "resend": outcome.get("body", outcome),
             **compare(snapshot(store), reference)}

@@ -55,7 +55,8 @@ def level(server: Server, script: Path, connections: int, seconds: float) -> dic
     stats = run_wrk(server.url, script, connections, seconds)
     return {"connections": connections, "requests": stats["requests"], "errors": stats["errors"],
             "rps": stats["rps"], **{f"p{q}_ms": round(stats[f"p{q}_us"] / 1000, 1)
-                                    for q in (50, 95, 99)}}
+                                    for q in (50, 95, 99)},
+            "no_suggestion": stats["empty"]}
 
 
 def swap_repeatedly(url: str, admin_key: str, stop: threading.Event, pause_s: float,
@@ -63,6 +64,7 @@ def swap_repeatedly(url: str, admin_key: str, stop: threading.Event, pause_s: fl
     """Promote load-b, roll back to load-a, and again, until told to stop."""
     headers = {"Authorization": f"Bearer {admin_key}"}
     promote = True
+    launched = time.perf_counter()
     with httpx.Client(base_url=url, timeout=600) as http:
         while not stop.wait(pause_s):
             path = "/v1/models/load-b/promote?force=true" if promote else "/v1/models/rollback"
@@ -70,7 +72,8 @@ def swap_repeatedly(url: str, admin_key: str, stop: threading.Event, pause_s: fl
             response = http.post(path, headers=headers)
             log.append({"call": path, "status": response.status_code,
                         "serving": response.json().get("serving"),
-                        "seconds": round(time.perf_counter() - started, 2)})
+                        "seconds": round(time.perf_counter() - started, 2),
+                        "done_at_s": round(time.perf_counter() - launched, 2)})
             promote = not promote
 
 
@@ -86,47 +89,58 @@ def hot_swap(server: Server, script: Path, admin_key: str, seconds: float,
     finally:
         stop.set()
         swapper.join()
+    span_s = stats["span_us"] / 1e6
     return {"connections": 8, "requests": stats["requests"], "failed_requests": stats["errors"],
             "rps": stats["rps"], "p99_ms": round(stats["p99_us"] / 1000, 1),
-            "versions_served": stats["versions"], "swaps": swaps}
+            "load_seconds": round(span_s, 1), "versions_served": stats["versions"],
+            "swaps_during_load": sum(1 for s in swaps if s["done_at_s"] <= span_s),
+            "swaps": swaps}
 
 
 def run_load_test(brain: Path | None, seconds: float, max_requests: int, pause_s: float,
-                  size: dict[str, int]) -> dict[str, Any]:
+                  size: dict[str, int], swap_seconds: float | None = None,
+                  worker_threads: int = 8, swap_max_requests: int | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="load_test_") as tmp:
         work = Path(tmp)
         store, targets, admin_key = prepare(work, brain, size)
         script = write_script(work / "suggest.lua", "/v1/suggest", targets, max_requests)
         db_url = store.engine.url.render_as_string(hide_password=False)
         server = Server(db_url, work / "models", work / "server.log", rate_per_second=1e6,
-                        rate_burst=1_000_000, operator_tenant="load")
+                        rate_burst=1_000_000, operator_tenant="load",
+                        worker_threads=worker_threads)
         try:
             ready = server.wait_ready()
             run_wrk(server.url, script, 4, 2)  # warm-up: connections, caches, lazy imports
             table = [level(server, script, c, seconds) for c in LEVELS]
-            swap = hot_swap(server, script, admin_key, seconds, pause_s)
+            swap_script = write_script(work / "swap.lua", "/v1/suggest", targets,
+                                       swap_max_requests or max_requests)
+            swap = hot_swap(server, swap_script, admin_key, swap_seconds or seconds, pause_s)
         finally:
             server.stop()
     return {"brain": str(brain) if brain else "tiny rules-only brain",
             "brain_version": ready["brain_version"], "cpu_count": os.cpu_count(),
+            "worker_threads": worker_threads,
             "load_average": os.getloadavg(), "conversations": len(targets),
             "levels": table, "hot_swap": swap}
 
 
 def print_table(result: dict[str, Any]) -> None:
     print(f"brain: {result['brain']}  cpus: {result['cpu_count']}  "
+          f"server threads: {result['worker_threads']}  "
           f"load average after: {[round(x, 1) for x in result['load_average']]}")
     print(f"{'clients':>7} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} "
-          f"{'p95 ms':>7} {'p99 ms':>7}")
+          f"{'p95 ms':>7} {'p99 ms':>7} {'no suggestion':>13}")
     for row in result["levels"]:
         print(f"{row['connections']:>7} {row['requests']:>8} {row['errors']:>6} {row['rps']:>7} "
-              f"{row['p50_ms']:>7} {row['p95_ms']:>7} {row['p99_ms']:>7}")
+              f"{row['p50_ms']:>7} {row['p95_ms']:>7} {row['p99_ms']:>7} "
+              f"{row['no_suggestion']:>13}")
     swap = result["hot_swap"]
-    print(f"hot swap at 8 clients: {swap['requests']} requests, {swap['failed_requests']} failed, "
-          f"{len(swap['swaps'])} swaps, answers per version {swap['versions_served']}")
+    print(f"hot swap at 8 clients: {swap['requests']} requests in {swap['load_seconds']} s, "
+          f"{swap['failed_requests']} failed, {swap['swaps_during_load']} swaps during the load "
+          f"({len(swap['swaps'])} in all), answers per version {swap['versions_served']}")
     for call in swap["swaps"]:
-        print(f"  {call['call']} -> {call['status']} serving {call['serving']} "
-              f"in {call['seconds']} s")
+        print(f"  at {call['done_at_s']:>6} s  {call['call']} -> {call['status']} serving "
+              f"{call['serving']} in {call['seconds']} s")
 
 
 def main() -> None:
@@ -135,13 +149,19 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="per level")
     parser.add_argument("--max-requests", type=int, default=3000, help="per level")
     parser.add_argument("--swap-pause", type=float, default=1.0, help="seconds between swaps")
+    parser.add_argument("--swap-seconds", type=float, default=None,
+                        help="length of the hot-swap run (default: --seconds)")
+    parser.add_argument("--swap-max-requests", type=int, default=None,
+                        help="request cap of the hot-swap run (default: --max-requests)")
+    parser.add_argument("--worker-threads", type=int, default=8, help="server handler threads")
     parser.add_argument("--guides", type=int, default=20)
     parser.add_argument("--customers", type=int, default=400)
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     size = {"guides": args.guides, "customers": args.customers, "days": args.days}
-    result = run_load_test(args.brain, args.seconds, args.max_requests, args.swap_pause, size)
+    result = run_load_test(args.brain, args.seconds, args.max_requests, args.swap_pause, size,
+                           args.swap_seconds, args.worker_threads, args.swap_max_requests)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:

@@ -97,9 +97,15 @@ def classification_metrics(gold: Sequence[str], predicted: Sequence[str]) -> dic
 
 def evaluate_outcome(stage_dir: Path, data_dir: Path, labels_file: Path | None = None
                      ) -> dict[str, Any]:
-    """Model vs majority class on the held-out real conversations (macro-F1 over gold classes)."""
+    """Model vs majority class on the held-out real conversations (macro-F1 over gold classes).
+
+    `stage_dir` is an outcome stage directory or a brain directory holding one.
+    """
     from salesbrain.stages.outcome import OutcomeStage
 
+    stage_dir = Path(stage_dir)
+    if (stage_dir / OutcomeStage.name / "config.json").is_file():
+        stage_dir = stage_dir / OutcomeStage.name
     stage = OutcomeStage.from_pretrained(stage_dir)
     examples = load_real_outcomes(data_dir, labels_file)
     train = [e for e in examples if not e.heldout]

@@ -100,9 +100,12 @@ def accuracy(predicted: Sequence[str], gold: Sequence[str]) -> float:
 
 
 def evaluate_sentiment(stage_dir: Path, data_file: Path) -> dict[str, Any]:
-    """The CLI contract's `eval sentiment` metrics for a saved sentiment stage."""
+    """The CLI contract's `eval sentiment` metrics for a sentiment stage dir or a brain dir."""
     from salesbrain.stages.sentiment import SentimentStage
 
+    stage_dir = Path(stage_dir)
+    if (stage_dir / SentimentStage.name / "config.json").is_file():
+        stage_dir = stage_dir / SentimentStage.name
     stage = SentimentStage.from_pretrained(stage_dir)
     sentences, gold = read_sentiment_file(data_file)
     predicted = [p.label.capitalize() for p in stage.predict(sentences)]
@@ -122,7 +125,7 @@ def main() -> None:
     write = commands.add_parser("write", help="export the sentiment eval files")
     write.add_argument("--data-dir", type=Path, default=shared_data_dir())
     write.add_argument("--out", type=Path, default=REPO_ROOT / "var" / "eval")
-    score = commands.add_parser("score", help="evaluate a saved sentiment stage")
+    score = commands.add_parser("score", help="evaluate a saved sentiment stage (or brain)")
     score.add_argument("--stage", type=Path, required=True)
     score.add_argument("--data", type=Path, required=True)
     args = parser.parse_args()

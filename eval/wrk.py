@@ -31,6 +31,7 @@ local prepared = {}
 local next_index = 0
 count = 0
 non200 = 0
+empty = 0
 first_us = 0
 last_us = 0
 versions = {}
@@ -57,13 +58,15 @@ function response(status, headers, body)
   if status ~= 200 then non200 = non200 + 1 end
   local version = body and string.match(body, '"brain_version":"([^"]+)"')
   if version then versions[version] = (versions[version] or 0) + 1 end
+  if body and string.find(body, '"suggestions":[]', 1, true) then empty = empty + 1 end
   if count >= max_requests then wrk.thread:stop() end
 end
 
 function done(summary, latency, requests)
-  local failed, seen, first, last = 0, {}, math.huge, 0
+  local failed, abstained, seen, first, last = 0, 0, {}, math.huge, 0
   for _, thread in ipairs(threads) do
     failed = failed + thread:get("non200")
+    abstained = abstained + thread:get("empty")
     first = math.min(first, thread:get("first_us"))
     last = math.max(last, thread:get("last_us"))
     for version, n in pairs(thread:get("versions")) do seen[version] = (seen[version] or 0) + n end
@@ -71,9 +74,9 @@ function done(summary, latency, requests)
   local names = {}
   for version, n in pairs(seen) do table.insert(names, string.format('"%s": %d', version, n)) end
   local e = summary.errors
-  io.write(string.format('WRK_JSON {"requests": %d, "span_us": %d, "non200": %d, ' ..
+  io.write(string.format('WRK_JSON {"requests": %d, "span_us": %d, "non200": %d, "empty": %d, ' ..
     '"socket_errors": %d, "timeouts": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, ' ..
-    '"mean_us": %.1f, "versions": {%s}}\n', summary.requests, last - first, failed,
+    '"mean_us": %.1f, "versions": {%s}}\n', summary.requests, last - first, failed, abstained,
     e.connect + e.read + e.write, e.timeout, latency:percentile(50), latency:percentile(95),
     latency:percentile(99), latency.mean, table.concat(names, ", ")))
 end
@@ -107,7 +110,7 @@ def run_wrk(base_url: str, script: Path, connections: int, seconds: float) -> di
     if binary is None:
         raise RuntimeError("wrk not found: apt-get install wrk")
     command = [binary, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s",
-               "--timeout", "60s", "-s", str(script), base_url]
+               "--timeout", "300s", "-s", str(script), base_url]
     output = subprocess.run(command, capture_output=True, text=True, check=True,
                             timeout=seconds + 120).stdout
     line = next(x for x in output.splitlines() if x.startswith("WRK_JSON "))

@@ -9,7 +9,9 @@ Top to bottom:
    by conversation (fixed seed: the split `eval.intent` scores on) and write the train
    and validation parts to `var/data/intent/` (cli.md intent format; the test part is written
    only by the evaluation, `python -m eval.intent --export-test`);
-2. optionally add simulated messages (`--simulated FILE.jsonl`, same format) to training only;
+2. add labelled customer messages of a simulated brand (seeded; at most the preset's
+   `simulated_per_class` per intent) to training only; `--simulated FILE.jsonl` (same format)
+   replaces them, `--real-only` drops them;
 3. fine-tune with the preset's settings, calibrating probabilities on the validation part;
 4. save the stage to OUT/intent and print the validation metrics.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,24 +39,34 @@ from salesbrain.labelled import (
 )
 from salesbrain.paths import REPO_ROOT, shared_data_dir
 from salesbrain.schema import Role, Turn
+from salesbrain.simulate import simulate_brand
 from salesbrain.stages.intent import IntentInput, IntentStage
 
 SEED = 0
 PREPARED_DIR = REPO_ROOT / "var" / "data" / "intent"
 SimulatedMessage = tuple[str, tuple[Turn, ...], str]
 
-# Each preset overrides IntentSettings (src/salesbrain/stages/intent.py).
+# "stage" overrides IntentSettings (src/salesbrain/stages/intent.py); "simulated_per_class"
+# caps the simulated messages per intent added to training (0: real messages only).
 PRESETS: dict[str, dict] = {
-    # ~2-3 minutes on 2 CPU cores: the first 6 e5 layers, the top 2 fine-tuned.
-    "small": {"encoder_layers": 6, "trainable_layers": 2, "epochs": 4, "max_length": 96,
-              "batch_size": 32, "learning_rate": 2e-4, "head_learning_rate": 3e-3},
+    # a few minutes on 2 CPU cores: the first 6 e5 layers, the top 2 fine-tuned.
+    "small": {"stage": {"encoder_layers": 6, "trainable_layers": 2, "epochs": 4,
+                        "max_length": 96, "batch_size": 32, "learning_rate": 2e-4,
+                        "head_learning_rate": 3e-3},
+              "simulated_per_class": 40},
     # the reported model: all 12 layers, the top 4 fine-tuned (frozen lower states cached).
-    "benchmark": {"encoder_layers": 12, "trainable_layers": 4, "epochs": 6, "max_length": 128,
-                  "batch_size": 16, "learning_rate": 1.5e-4, "head_learning_rate": 3e-3},
+    "benchmark": {"stage": {"encoder_layers": 12, "trainable_layers": 4, "epochs": 6,
+                            "max_length": 128, "batch_size": 16, "learning_rate": 1.5e-4,
+                            "head_learning_rate": 3e-3},
+                  "simulated_per_class": 40},
     # GPU: every layer fine-tuned, longer.
-    "full": {"encoder_layers": 12, "trainable_layers": 12, "epochs": 10, "max_length": 128,
-             "batch_size": 16, "learning_rate": 5e-5, "head_learning_rate": 2e-3},
+    "full": {"stage": {"encoder_layers": 12, "trainable_layers": 12, "epochs": 10,
+                       "max_length": 128, "batch_size": 16, "learning_rate": 5e-5,
+                       "head_learning_rate": 2e-3},
+             "simulated_per_class": 40},
 }
+# The simulated brand whose labelled customer messages join training (never evaluation).
+SIMULATED_BRAND = {"guides": 20, "customers": 800, "days": 30, "seed": 7}
 
 
 def read_examples(path: Path) -> tuple[list[IntentInput], list[str]]:
@@ -106,20 +119,35 @@ def simulated_brand_messages(
             for m in rng.sample(by_intent[key], min(per_class, len(by_intent[key])))]
 
 
+def simulate_intent_messages(per_class: int) -> list[SimulatedMessage]:
+    """Labelled customer messages from a freshly simulated brand (seeded, so reproducible)."""
+    if per_class <= 0:
+        return []
+    with tempfile.TemporaryDirectory(prefix="intent-sim-") as tmp:
+        simulate_brand(tmp, **SIMULATED_BRAND)
+        return simulated_brand_messages(Path(tmp), per_class)
+
+
 def run(
     preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
-    simulated: Sequence[SimulatedMessage] = (), labels_dir: Path | None = None,
+    simulated: Sequence[SimulatedMessage] | None = None, labels_dir: Path | None = None,
     threads: int = 2,
 ) -> Path:
-    """Prepare, train and save the intent stage; returns `out_dir/intent`."""
+    """Prepare, train and save the intent stage; returns `out_dir/intent`.
+
+    `simulated` replaces the preset's simulated messages (pass [] for real messages only).
+    """
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose from {sorted(PRESETS)}")
+    config = PRESETS[preset]
     # One thread is faster than two when other jobs already keep the cores busy.
     torch.set_num_threads(min(threads, 2))
     files = prepare_intent_data(data_dir, PREPARED_DIR, labels_dir)
     train_inputs, train_intents = read_examples(files["train"])
     validation = read_examples(files["validation"])
     snapshot = snapshot_id(files[name].read_text(encoding="utf-8") for name in sorted(files))
+    if simulated is None:
+        simulated = simulate_intent_messages(config["simulated_per_class"])
     # Simulated messages only ever join the training part.
     train_inputs += [IntentInput(text, tuple(context)) for text, context, _ in simulated]
     train_intents += [intent for _, _, intent in simulated]
@@ -127,7 +155,7 @@ def run(
           f"{len(validation[0])} validation, preset {preset}")
 
     started, started_cpu = time.perf_counter(), time.process_time()
-    stage = IntentStage({**PRESETS[preset], "device": device}).fit(
+    stage = IntentStage({**config["stage"], "device": device}).fit(
         train_inputs, train_intents, validation,
         progress=lambda p: print(f"  epoch {p['epoch']:.0f}  loss {p['loss']:.4f}"))
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - started_cpu
@@ -152,15 +180,14 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=shared_data_dir())
     parser.add_argument("--labels-dir", type=Path, default=None)
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--simulated", type=Path, help="extra training messages, cli.md format")
-    parser.add_argument("--simulated-brand", type=Path,
-                        help="a `salesbrain simulate` dir whose labelled messages join training")
-    parser.add_argument("--simulated-per-class", type=int, default=40)
+    parser.add_argument("--simulated", type=Path,
+                        help="training-only messages (cli.md format) instead of simulated ones")
+    parser.add_argument("--real-only", action="store_true", help="no simulated messages")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads (at most 2)")
     args = parser.parse_args()
-    simulated = read_simulated(args.simulated) if args.simulated else []
-    if args.simulated_brand:
-        simulated += simulated_brand_messages(args.simulated_brand, args.simulated_per_class)
+    simulated = read_simulated(args.simulated) if args.simulated else None
+    if args.real_only:
+        simulated = []
     saved = run(args.preset, args.out, args.data_dir, args.device, simulated, args.labels_dir,
                 args.threads)
     print(f"intent: saved {saved}")

@@ -41,9 +41,9 @@ STC3_FILE = "stc3/train_data_cn.json"
 
 # "dialogues": how many training dialogues (None: all); "settings": QualitySettings overrides.
 PRESETS: dict[str, dict] = {
-    # ~2-4 minutes on 2 CPU cores: 300 dialogues, short turns.
+    # tests and demo: 300 dialogues, short turns (78 s of CPU when measured).
     "small": {"dialogues": 300, "settings": {"max_length": 64}},
-    # the reported model: every training dialogue (~2,370), turns up to 128 tokens.
+    # the reported model: every training dialogue (2,374), turns up to 128 tokens.
     "benchmark": {"dialogues": None, "settings": {"max_length": 128}},
     # GPU: the same model, encoded on the device.
     "full": {"dialogues": None, "settings": {"max_length": 256}},

@@ -4,7 +4,8 @@
 
 Steps, top to bottom:
 1. prepare: read the review sets (online shopping, food delivery) and eprstmt train; drop the
-   held-out review slice (eval.sentiment.is_heldout_review) before anything else; draw a
+   held-out review slice (eval.sentiment.is_heldout_review) and any text of eprstmt dev
+   before anything else (unlabelled text too, though it only shapes the vocabulary); draw a
    seeded, label-balanced sample per source; write it and the evaluation files (eprstmt dev,
    held-out reviews) under `var/data/sentiment/`;
 2. train the stage (fine-tuned e5 by default) and save it to `<out>/sentiment`;
@@ -36,10 +37,13 @@ from salesbrain.paths import REPO_ROOT, shared_data_dir
 from salesbrain.stages.sentiment import SentimentSettings, SentimentStage
 
 PRESETS: dict[str, dict[str, Any]] = {
-    "small": {"per_source": 300, "stage": {"encoder_layers": 4, "max_length": 96}},
-    "benchmark": {"per_source": 1500, "stage": {"encoder_layers": 6, "max_length": 128}},
-    "full": {"per_source": 15000, "stage": {"encoder_layers": 12, "max_length": 256,
-                                            "epochs": 2, "batch_size": 32}},
+    "small": {"per_source": 4000, "stage": {"features": "tfidf"}},
+    "benchmark": {"per_source": 1000, "stage": {
+        "features": "e5", "encoder_layers": 6, "max_length": 96, "epochs": 2,
+        "learning_rate": 1e-4, "head_learning_rate": 2e-3}},
+    "full": {"per_source": 15000, "stage": {
+        "features": "e5", "encoder_layers": 12, "max_length": 256, "epochs": 2,
+        "batch_size": 32}},
 }
 SEED = 0
 PREPARED_DIR = REPO_ROOT / "var" / "data" / "sentiment"
@@ -58,11 +62,18 @@ def training_sample(reviews: list[Review], per_source: int, seed: int = SEED) ->
     return sample
 
 
+def training_reviews(data_dir: Path) -> list[Review]:
+    """Reviews that may be trained on: not in the held-out slice, not an eprstmt dev text."""
+    evaluation = {r.sentence for r in read_eprstmt(data_dir, "dev")}
+    return [r for r in read_review_sets(data_dir)
+            if not is_heldout_review(r.sentence) and r.sentence not in evaluation]
+
+
 def prepare(data_out: Path, data_dir: Path, per_source: int) -> tuple[Path, list[str]]:
     """Write the training sample and eval files; return the sample path and the unlabelled
-    in-domain text (all non-held-out reviews, eprstmt unlabelled) used to keep vocabulary."""
+    in-domain text (trainable reviews, eprstmt unlabelled) used to keep vocabulary."""
     data_out.mkdir(parents=True, exist_ok=True)
-    kept = [r for r in read_review_sets(data_dir) if not is_heldout_review(r.sentence)]
+    kept = training_reviews(data_dir)
     sample = training_sample(kept, per_source) + read_eprstmt(data_dir, "train")
     path = data_out / f"train-{per_source}.jsonl"
     with path.open("w", encoding="utf-8") as handle:
@@ -71,8 +82,10 @@ def prepare(data_out: Path, data_dir: Path, per_source: int) -> tuple[Path, list
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")
     write_eval_files(data_dir, data_out)
     unlabelled_path = Path(data_dir) / "sentiment" / "eprstmt" / "unlabeled.json"
+    evaluation = {r.sentence for r in read_eprstmt(data_dir, "dev")}
     unlabelled = [json.loads(line)["sentence"] for line in
                   unlabelled_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    unlabelled = [text for text in unlabelled if text not in evaluation]
     return path, [r.sentence for r in kept] + unlabelled
 
 
@@ -138,8 +151,7 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu") -> Path
 
 def baseline_sets(texts: list[str], labels: list[str], data_dir: Path
                   ) -> dict[str, tuple[list[str], list[str]]]:
-    every = [r for r in read_review_sets(data_dir) if not is_heldout_review(r.sentence)]
-    every += read_eprstmt(data_dir, "train")
+    every = training_reviews(data_dir) + read_eprstmt(data_dir, "train")
     return {"baseline_tfidf_same_sample": (texts, labels),
             "baseline_tfidf_all_reviews": ([r.sentence for r in every], [r.label for r in every])}
 

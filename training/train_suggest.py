@@ -102,9 +102,8 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu") -> Path
 
     from eval.response_selection import read_groups, score_with, stage_scorer
 
-    groups = read_groups(data / "response_selection_val.tsv")
-    if script["max_pairs"]:
-        groups = groups[: script["max_pairs"] // 4]
+    # a sanity check on part of the validation groups; reported numbers come from eval/ on test
+    groups = read_groups(data / "response_selection_val.tsv")[:300]
     saved = SuggestStage.from_pretrained(target)
     report = {parts: score_with(stage_scorer(saved, parts), groups)
               for parts in saved.available_parts()}

@@ -171,7 +171,7 @@ def _fine_tune(encoder: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, tex
         schedule.step()
         optimiser.zero_grad()
         if on_step is not None:
-            on_step(step + 1, len(plan), float(loss))
+            on_step(step + 1, len(plan), loss.item())
     encoder.eval().to(torch.device("cpu"))  # the stage predicts on CPU
     return head.to("cpu")
 

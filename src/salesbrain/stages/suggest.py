@@ -91,8 +91,8 @@ class SuggestStage:
     def fit(self, pairs: Sequence[ReplyPair], bank_replies: Sequence[str],
             val_pairs: Sequence[ReplyPair] | None = None, work_dir: Path | None = None,
             log: Callable[[str], None] | None = None) -> SuggestStage:
-        """Learn the ranker from `pairs`, build the bank from `bank_replies` (plus the guide
-        replies of `pairs` when `bank_replies` is empty), fit fusion and calibration on
+        """Learn the ranker from `pairs`, build the bank from the champions' `bank_replies` (from
+        the guide replies of `pairs` when it is empty), fit fusion and calibration on
         `val_pairs` (held-out conversations carved from `pairs` when not given)."""
         s, log = self.settings, log or (lambda _: None)
         if val_pairs is None:
@@ -105,7 +105,8 @@ class SuggestStage:
         reply_cache: dict[str, Any] = {}
         if s.use_dense:
             with tempfile.TemporaryDirectory() as scratch:
-                encoder, reply_cache = fit_encoder(pairs, bm25, s, Path(work_dir or scratch), log)
+                encoder, reply_cache = fit_encoder(pairs, bm25, s, Path(work_dir or scratch), log,
+                                                   texts)
         self.ranker_ = Ranker(s, bm25, encoder)
         self.bank_ = self._embedded(ReplyBank.build(
             texts, dedup_threshold=s.near_duplicate, redactor=_redactor(),

@@ -94,12 +94,17 @@ def mine_hard_negatives(bm25: BM25Index, pairs: Sequence[ReplyPair], replies: li
 
 
 def fit_encoder(pairs: Sequence[ReplyPair], bm25: BM25Index, settings: SuggestSettings,
-                work_dir: Path, log: Progress) -> tuple[DualEncoder, dict[str, torch.Tensor]]:
+                work_dir: Path, log: Progress, bank_texts: Sequence[str] = (),
+                ) -> tuple[DualEncoder, dict[str, torch.Tensor]]:
     """Prune e5 to the corpus, cache the frozen layers, fine-tune the top layers.
 
     Returns the encoder and the cached frozen-layer states of the replies it saw, keyed by
     reply text, so that embedding the bank can skip those layers."""
     s = settings
+    # the vocabulary keeps every piece of every text the stage will see, not only the sample
+    corpus = [dense_query(p.context, s.dense_turns, s.max_context_chars) for p in pairs]
+    replies_seen = [p.reply for p in pairs] + list(bank_texts)
+    corpus += [dense_reply(t, s.max_reply_chars) for t in replies_seen]
     learn_from = [p for p in pairs if s.customer_replies or p.reply_role is Role.GUIDE]
     if s.encoder_pairs and len(learn_from) > s.encoder_pairs:
         learn_from = random.Random(s.seed).sample(learn_from, s.encoder_pairs)
@@ -107,7 +112,10 @@ def fit_encoder(pairs: Sequence[ReplyPair], bm25: BM25Index, settings: SuggestSe
     replies = sorted({dense_reply(p.reply, s.max_reply_chars) for p in learn_from})
     position = {t: i for i, t in enumerate(replies)}
     reply_of = [position[dense_reply(p.reply, s.max_reply_chars)] for p in learn_from]
-    encoder = DualEncoder.from_base(contexts + replies, work_dir, s.frozen_layers)
+    encoder = DualEncoder.from_base(corpus, work_dir, s.frozen_layers)
+    if s.epochs <= 0 or s.frozen_layers >= len(encoder.layers):
+        log("encoder: used as pretrained (no trainable layers or no epochs)")
+        return encoder, {}
     log(f"encoder: {encoder.model.config.vocab_size} pieces kept; caching frozen layers for "
         f"{len(contexts)} contexts, {len(replies)} replies")
     context_states = encoder.lower_states(contexts, "query", s.max_context_tokens)
