@@ -49,7 +49,8 @@ def _sentiment(brain_dir: Path, data_dir: Path) -> dict[str, dict[str, Any]]:
     from eval.sentiment import evaluate_sentiment, write_eval_files
 
     files = write_eval_files(data_dir, EVAL_DIR)
-    return {f"sentiment_{key}@{fingerprint(path)}": evaluate_sentiment(brain_dir, path)
+    stage_dir = brain_dir / "sentiment"
+    return {f"sentiment_{key}@{fingerprint(path)}": evaluate_sentiment(stage_dir, path)
             for key, path in files.items()}
 
 

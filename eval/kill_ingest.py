@@ -102,7 +102,8 @@ def kill_mid_batch(server: Server, store: Store, secret: str, archive: Path,
 
 
 def run_kill_test(work_dir: Path, db_url: str | None = None, chunk_records: int = 200,
-                  kill_fraction: float = 0.3, **size: Any) -> dict[str, Any]:
+                  kill_fraction: float = 0.3, bad_every: int = 997,
+                  **size: Any) -> dict[str, Any]:
     """Kill once `kill_fraction` of the messages are stored; compare with a clean ingestion."""
     brand = work_dir / "brand"
     store = Store.open(db_url or f"sqlite:///{work_dir / 'service.db'}",
@@ -114,7 +115,7 @@ def run_kill_test(work_dir: Path, db_url: str | None = None, chunk_records: int 
     settings = {"ingest_chunk_records": chunk_records, "max_stream_bytes": 1 << 30}
     server = Server(url, work_dir / "models", work_dir / "server.log", brain, **settings)
     server.wait_ready()
-    archive = with_bad_records(brand / "archive.jsonl")
+    archive = with_bad_records(brand / "archive.jsonl", bad_every)
     reference = snapshot(reference_store(brand, archive, work_dir))
     kill_at = max(1, int(len(reference["messages"]) * kill_fraction))
     report = kill_mid_batch(server, store, secret, archive, kill_at)
@@ -124,8 +125,9 @@ def run_kill_test(work_dir: Path, db_url: str | None = None, chunk_records: int 
     outcome: dict[str, Any] = {}
     send_batch(restarted.url, secret, archive, outcome)
     restarted.stop()
-    return {**report, "resend": outcome.get("body", outcome),
-            **compare(snapshot(store), reference)}
+    resend = dict(outcome.get("body", outcome))
+    resend["errors"] = len(resend.get("errors", []))  # each names its record index and reason
+    return {**report, "resend": resend, **compare(snapshot(store), reference)}
 
 
 def compare(got: dict[str, Any], want: dict[str, Any]) -> dict[str, Any]:

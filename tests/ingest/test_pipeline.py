@@ -189,3 +189,11 @@ def test_tenants_do_not_see_each_other(tmp_path: Path, roster: Store) -> None:
     other = roster.for_tenant(roster.tenant + "_other")
     assert other.count("messages") == 0 and list(other.conversations()) == []
     assert other.conversation(next(roster.conversations()).conversation_id) is None
+
+
+def test_nul_characters_are_quarantined_not_stored(tmp_path: Path, roster: Store) -> None:
+    lines = [encode(wecom("a", CUSTOMER, GUIDE, T0, text={"content": "坏\u0000字"})),
+             encode(wecom("b", CUSTOMER, GUIDE, T0 + 1))]
+    summary = Ingestor(roster).ingest_messages(write_lines(tmp_path / "a.jsonl", lines))
+    assert (summary.stored, summary.quarantined) == (1, 1)
+    assert "NUL" in roster.quarantined()[0]["reason"]

@@ -151,6 +151,8 @@ class MessageRun:
 
     def take(self, record: Parsed) -> None:
         self.summary.read += 1
+        if isinstance(record, IncomingMessage) and _has_nul(record):
+            record = Rejected(record.line, "NUL character in a field (not storable text)")
         if isinstance(record, IncomingMessage):
             if record.customer_id in self.refused:
                 self.no_consent.add(record.msgid)
@@ -220,6 +222,12 @@ class MessageRun:
             "redactions": kinds,
             "meta": message.meta or None,
         }
+
+
+def _has_nul(message: IncomingMessage) -> bool:
+    fields = (message.msgid, message.guide_id, message.customer_id, message.text, message.room_id,
+              message.conversation_id)
+    return any("\x00" in value for value in fields)
 
 
 def quarantine_row(path: Path, rejected: Rejected) -> dict[str, Any]:

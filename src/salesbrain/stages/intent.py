@@ -1,9 +1,11 @@
 """Customer intent: one taxonomy label per customer message, read with the turns before it.
 
 The e5 encoder (vocabulary pruned to the training corpus plus a reserve of common characters,
-optionally cut to its first `encoder_layers` layers) is fine-tuned with a linear head on the
-mean-pooled states. Embeddings and the lower layers stay frozen, so their outputs are computed
-once and only the top `trainable_layers` layers and the head train. Probabilities are
+optionally cut to its first `encoder_layers` layers) reads "query: " + the last few turns
+marked by speaker + the message, cut from the left to `max_length` tokens; a linear head reads
+the mean-pooled states of the whole input and of the message alone. Embeddings and the lower
+layers stay frozen, so their outputs are computed once and only the top `trainable_layers`
+layers and the head train. Probabilities are
 temperature-scaled on a validation set held out from training; a prediction whose top
 probability is below `threshold_` is flagged `uncertain`.
 
@@ -234,7 +236,7 @@ class IntentStage:
         self.network_ = IntentNetwork(backbone, len(self.labels_), s.dropout).to(s.device)
 
     def _lower_states(self, rows: list[Row], frozen: int) -> list[Row]:
-        network, out = self.network_.eval(), []
+        network, out = self.network_.eval(), list[Row]()
         with torch.inference_mode():
             for start in range(0, len(rows), 64):
                 batch = rows[start : start + 64]
