@@ -35,7 +35,8 @@ def fingerprint(path: Path) -> str:
 
 def _summary(metrics: dict[str, Any]) -> dict[str, Any]:
     """Scalar metrics only: per-class tables stay in the full reports."""
-    return {k: v for k, v in metrics.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+    return {k: v for k, v in metrics.items()
+            if isinstance(v, int | float) and not isinstance(v, bool)}
 
 
 def _intent(brain_dir: Path, data_dir: Path) -> dict[str, dict[str, Any]]:
@@ -77,9 +78,11 @@ def _suggest(brain_dir: Path, data_dir: Path) -> dict[str, dict[str, Any]]:
     tsv, dev = EVAL_DIR / "response_selection_test.tsv", EVAL_DIR / "jddc_dev"
     if not tsv.is_file() or not (dev / "dev_question.txt").is_file():
         prepare_dialogues(data_dir, REPO_ROOT / "var" / "data" / "dialogues", EVAL_DIR)
+    selection = evaluate_response_selection(brain_dir, tsv)
+    generation = evaluate_generation(brain_dir, dev)
     return {
-        f"response_selection_real_test@{fingerprint(tsv)}": evaluate_response_selection(brain_dir, tsv),
-        f"generation_jddc_heldout@{fingerprint(dev)}": evaluate_generation(brain_dir, dev),
+        f"response_selection_real_test@{fingerprint(tsv)}": selection,
+        f"generation_jddc_heldout@{fingerprint(dev)}": generation,
     }
 
 

@@ -16,7 +16,9 @@ PG_URL = os.environ.get("SALESBRAIN_TEST_PG_URL")
 
 
 @pytest.fixture(autouse=True)
-def _hermetic_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _hermetic_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Keep models and the var/ directory of tests away from the developer's own."""
     monkeypatch.setenv("SALESBRAIN_MODELS", str(tmp_path_factory.getbasetemp() / "models"))
 

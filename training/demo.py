@@ -61,9 +61,12 @@ def train_demo_brain(db_url: str) -> Path:
 def demo_keys(store: Store) -> dict[str, str]:
     guide = store.guides()[0]
     return {
-        f"guide ({guide.guide_id})": create_api_key(store, "guide", guide_id=guide.guide_id, label="demo"),
+        f"guide ({guide.guide_id})": create_api_key(
+            store, "guide", guide_id=guide.guide_id, label="demo"
+        ),
         f"manager (store {guide.store_id})": create_api_key(
-            store, "manager", store_ids=[guide.store_id], label="demo"),
+            store, "manager", store_ids=[guide.store_id], label="demo"
+        ),
         "admin": create_api_key(store, "admin", label="demo"),
     }
 

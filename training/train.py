@@ -16,6 +16,7 @@ import argparse
 import importlib
 import inspect
 import logging
+import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 
 from salesbrain.artifacts import version_stamp, write_json
 from salesbrain.brain import STAGE_ORDER, write_manifest
-from salesbrain.paths import models_dir, shared_data_dir
+from salesbrain.paths import REPO_ROOT, models_dir, shared_data_dir
 from salesbrain.registry import BrainRegistry
 from salesbrain.store import Store
 
@@ -69,6 +70,7 @@ def train_brain(
         "train_seconds": timings, "stamp": version_stamp(),
     })
     _evaluate(brain_dir, data_dir)
+    _move_scratch(brain_dir, stages, REPO_ROOT / "var" / "train_work" / version)
     if promote and out_dir is None:
         registry = BrainRegistry()
         if registry.live_version() is None:
@@ -83,6 +85,15 @@ def run_job(
     accepted = inspect.signature(job.run).parameters
     extra = {key: value for key, value in context.items() if key in accepted}
     return Path(job.run(preset, brain_dir, data_dir, device, **extra))
+
+
+def _move_scratch(brain_dir: Path, stages: tuple[str, ...], work_dir: Path) -> None:
+    """Keep the brain directory to the artifact contract; training scratch goes under var/."""
+    keep = {*stages, "brain.json", "eval_results.json"}
+    for entry in sorted(brain_dir.iterdir()):
+        if entry.name not in keep:
+            work_dir.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(entry), str(work_dir / entry.name))
 
 
 def _evaluate(brain_dir: Path, data_dir: Path) -> None:

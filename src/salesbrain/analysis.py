@@ -32,8 +32,13 @@ def pending_conversations(store: Store, brain_version: str) -> list[str]:
         select(c.conversation_id)
         .select_from(join)
         .where(c.tenant == store.tenant)
-        .where(or_(lab.conversation_id.is_(None), lab.analyzed_ms < c.updated_ms,
-                   lab.brain_version != brain_version))
+        .where(
+            or_(
+                lab.conversation_id.is_(None),
+                lab.analyzed_ms < c.updated_ms,
+                lab.brain_version != brain_version,
+            )
+        )
         .order_by(c.started_ms, c.conversation_id)
     )
     with store.engine.connect() as conn:
@@ -57,7 +62,9 @@ def attributed_conversations(store: Store) -> set[str]:
     return {a.conversation_id for a in attribute_orders(guide_touches(store), store.orders())}
 
 
-def save_analyses(store: Store, analyses: Sequence[ConversationAnalysis], brain_version: str) -> None:
+def save_analyses(
+    store: Store, analyses: Sequence[ConversationAnalysis], brain_version: str
+) -> None:
     stamp = now_ms()
     conversation_rows = [_conversation_row(a, brain_version, stamp) for a in analyses]
     message_rows = [row for a in analyses for row in _message_rows(a, brain_version)]
@@ -65,13 +72,22 @@ def save_analyses(store: Store, analyses: Sequence[ConversationAnalysis], brain_
     msgids = [row["msgid"] for row in message_rows]
     with store.engine.begin() as conn:
         lab, ml = t.conversation_labels.c, t.message_labels.c
-        conn.execute(delete(t.conversation_labels).where(lab.tenant == store.tenant,
-                                                         lab.conversation_id.in_(ids)))
+        conn.execute(
+            delete(t.conversation_labels).where(
+                lab.tenant == store.tenant, lab.conversation_id.in_(ids)
+            )
+        )
         if msgids:
-            conn.execute(delete(t.message_labels).where(ml.tenant == store.tenant, ml.msgid.in_(msgids)))
-            conn.execute(t.message_labels.insert(), [{**r, "tenant": store.tenant} for r in message_rows])
-        conn.execute(t.conversation_labels.insert(),
-                     [{**r, "tenant": store.tenant} for r in conversation_rows])
+            conn.execute(
+                delete(t.message_labels).where(ml.tenant == store.tenant, ml.msgid.in_(msgids))
+            )
+            conn.execute(
+                t.message_labels.insert(), [{**r, "tenant": store.tenant} for r in message_rows]
+            )
+        conn.execute(
+            t.conversation_labels.insert(),
+            [{**r, "tenant": store.tenant} for r in conversation_rows],
+        )
 
 
 def _conversation_row(analysis: ConversationAnalysis, version: str, stamp: int) -> dict[str, Any]:
@@ -90,15 +106,28 @@ def _conversation_row(analysis: ConversationAnalysis, version: str, stamp: int) 
 def _message_rows(analysis: ConversationAnalysis, version: str) -> list[dict[str, Any]]:
     hits = {c.msgid: [asdict(h) for h in c.hits] for c in analysis.compliance}
     rows: list[dict[str, Any]] = [
-        {"msgid": i.msgid, "intent": i.intent, "probability": i.probability,
-         "uncertain": i.uncertain, "sentiment": analysis.message_sentiment.get(i.msgid),
-         "compliance": None, "brain_version": version}
+        {
+            "msgid": i.msgid,
+            "intent": i.intent,
+            "probability": i.probability,
+            "uncertain": i.uncertain,
+            "sentiment": analysis.message_sentiment.get(i.msgid),
+            "compliance": None,
+            "brain_version": version,
+        }
         for i in analysis.intents
     ]
     # Guide messages carry compliance hits but no intent.
     rows += [
-        {"msgid": msgid, "intent": "", "probability": 0.0, "uncertain": False, "sentiment": None,
-         "compliance": found, "brain_version": version}
+        {
+            "msgid": msgid,
+            "intent": "",
+            "probability": 0.0,
+            "uncertain": False,
+            "sentiment": None,
+            "compliance": found,
+            "brain_version": version,
+        }
         for msgid, found in hits.items()
     ]
     return rows
@@ -115,7 +144,9 @@ def analyze_store(
     n_messages = 0
     with tqdm(total=len(pending), unit="conv", disable=not progress, desc="analyze") as bar:
         for start in range(0, len(pending), batch_size):
-            conversations = list(store.conversations(conversation_ids=pending[start:start + batch_size]))
+            conversations = list(
+                store.conversations(conversation_ids=pending[start : start + batch_size])
+            )
             flags = [c.conversation_id in attributed for c in conversations]
             analyses = brain.analyze_many(conversations, attributed_orders=flags)
             save_analyses(store, analyses, brain.version)
@@ -123,7 +154,9 @@ def analyze_store(
             bar.update(len(conversations))
     seconds = time.perf_counter() - started
     return {
-        "brain": brain.version, "conversations": len(pending), "messages": n_messages,
+        "brain": brain.version,
+        "conversations": len(pending),
+        "messages": n_messages,
         "seconds": round(seconds, 2),
         "messages_per_s": round(n_messages / seconds, 1) if seconds > 0 and n_messages else 0.0,
     }

@@ -106,14 +106,20 @@ class Brain:
     # ---- understanding ----------------------------------------------------------------------
 
     def analyze(
-        self, conversation: Conversation, *, attributed_order: bool = False,
+        self,
+        conversation: Conversation,
+        *,
+        attributed_order: bool = False,
         now: datetime | None = None,
     ) -> ConversationAnalysis:
         return self.analyze_many([conversation], attributed_orders=[attributed_order], now=now)[0]
 
     def analyze_many(
-        self, conversations: Sequence[Conversation], *,
-        attributed_orders: Sequence[bool] | None = None, now: datetime | None = None,
+        self,
+        conversations: Sequence[Conversation],
+        *,
+        attributed_orders: Sequence[bool] | None = None,
+        now: datetime | None = None,
     ) -> list[ConversationAnalysis]:
         """Analyse conversations in batches: one stage call per stage for the whole list."""
         now = now or datetime.now(UTC)
@@ -126,16 +132,18 @@ class Brain:
         results = []
         for i, conversation in enumerate(conversations):
             per_message = sentiments[i]
-            results.append(ConversationAnalysis(
-                conversation_id=conversation.conversation_id,
-                intents=intents[i],
-                message_sentiment=per_message,
-                sentiment=sum(per_message.values()) / len(per_message) if per_message else None,
-                compliance=compliance[i],
-                outcome=outcomes[i][0],
-                outcome_source=outcomes[i][1],
-                quality=qualities[i],
-            ))
+            results.append(
+                ConversationAnalysis(
+                    conversation_id=conversation.conversation_id,
+                    intents=intents[i],
+                    message_sentiment=per_message,
+                    sentiment=sum(per_message.values()) / len(per_message) if per_message else None,
+                    compliance=compliance[i],
+                    outcome=outcomes[i][0],
+                    outcome_source=outcomes[i][1],
+                    quality=qualities[i],
+                )
+            )
         return results
 
     def _intents(self, conversations: Sequence[Conversation]) -> list[list[MessageIntent]]:
@@ -166,8 +174,12 @@ class Brain:
         found: list[dict[str, float]] = [{} for _ in conversations]
         if stage is None:
             return found
-        keyed = [(i, m.msgid, m.text) for i, c in enumerate(conversations)
-                 for m in c.customer_messages() if m.text and not m.recalled]
+        keyed = [
+            (i, m.msgid, m.text)
+            for i, c in enumerate(conversations)
+            for m in c.customer_messages()
+            if m.text and not m.recalled
+        ]
         predictions = stage.predict([text for _, _, text in keyed])
         for (owner, msgid, _), prediction in zip(keyed, predictions, strict=True):
             found[owner][msgid] = float(prediction.positive_probability)
@@ -178,9 +190,15 @@ class Brain:
         found: list[list[MessageCompliance]] = [[] for _ in conversations]
         if stage is None:
             return found
-        keyed = [(i, m.msgid, m.text) for i, c in enumerate(conversations)
-                 for m in c.guide_messages() if m.text]
-        for (owner, msgid, _), hits in zip(keyed, stage.predict([k[2] for k in keyed]), strict=True):
+        keyed = [
+            (i, m.msgid, m.text)
+            for i, c in enumerate(conversations)
+            for m in c.guide_messages()
+            if m.text
+        ]
+        for (owner, msgid, _), hits in zip(
+            keyed, stage.predict([k[2] for k in keyed]), strict=True
+        ):
             if hits:
                 found[owner].append(MessageCompliance(msgid, tuple(hits)))
         return found
@@ -195,7 +213,9 @@ class Brain:
 
         inputs = [
             OutcomeInput(
-                turns=tuple(turns_of(c)), last_ts=c.ended_at, now=now,
+                turns=tuple(turns_of(c)),
+                last_ts=c.ended_at,
+                now=now,
                 attributed_order=attributed[i],
                 guide_spoke=any(m.role is Role.GUIDE for m in c.messages),
                 customer_spoke=any(m.role is Role.CUSTOMER for m in c.messages),
@@ -208,7 +228,9 @@ class Brain:
         stage = self.stages.get("quality")
         if stage is None:
             return [None for _ in conversations]
-        return [float(p.quality) for p in stage.predict([tuple(turns_of(c)) for c in conversations])]
+        return [
+            float(p.quality) for p in stage.predict([tuple(turns_of(c)) for c in conversations])
+        ]
 
     # ---- suggestion -------------------------------------------------------------------------
 
@@ -231,11 +253,13 @@ class Brain:
         from salesbrain.stages.intent import IntentInput
 
         last = positions[-1]
-        context = tuple(turns[max(0, last - INTENT_CONTEXT_TURNS):last])
+        context = tuple(turns[max(0, last - INTENT_CONTEXT_TURNS) : last])
         return str(stage.predict([IntentInput(turns[last].text, context)])[0].intent)
 
 
-def write_manifest(directory: Path, version: str, stages: Sequence[str], extra: dict[str, Any]) -> None:
+def write_manifest(
+    directory: Path, version: str, stages: Sequence[str], extra: dict[str, Any]
+) -> None:
     """Write `brain.json` listing the stages present, in the canonical order."""
     ordered = [name for name in STAGE_ORDER if name in stages]
     write_json(directory / MANIFEST, {"version": version, "stages": ordered, **extra})

@@ -18,7 +18,9 @@ import typer
 
 from salesbrain.paths import shared_data_dir
 
-app = typer.Typer(help="salesbrain: learn from sales champions, lift every guide.", no_args_is_help=True)
+app = typer.Typer(
+    help="salesbrain: learn from sales champions, lift every guide.", no_args_is_help=True
+)
 quarantine_app = typer.Typer(help="Records that could not be ingested.", no_args_is_help=True)
 models_app = typer.Typer(help="Trained brains: list, promote, roll back.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluate a brain on held-out data.", no_args_is_help=True)
@@ -126,7 +128,9 @@ def train(
 
 
 @app.command()
-def analyze(db: DbOption = None, tenant: TenantOption = "demo", brain: BrainOption | None = None) -> None:
+def analyze(
+    db: DbOption = None, tenant: TenantOption = "demo", brain: BrainOption | None = None
+) -> None:
     """Label every changed conversation in the store with the live brain."""
     from salesbrain.analysis import analyze_store
     from salesbrain.registry import resolve_brain_dir
@@ -186,12 +190,16 @@ def _print_metrics(metrics: dict[str, Any], as_json: bool) -> None:
 
 
 @eval_app.command("intent")
-def eval_intent(brain: BrainOption, data: Annotated[Path, typer.Option("--data")], json_: JsonFlag = False) -> None:
+def eval_intent(
+    brain: BrainOption, data: Annotated[Path, typer.Option("--data")], json_: JsonFlag = False
+) -> None:
     _print_metrics(_lazy("eval.intent").evaluate_intent(brain, data), json_)
 
 
 @eval_app.command("sentiment")
-def eval_sentiment(brain: BrainOption, data: Annotated[Path, typer.Option("--data")], json_: JsonFlag = False) -> None:
+def eval_sentiment(
+    brain: BrainOption, data: Annotated[Path, typer.Option("--data")], json_: JsonFlag = False
+) -> None:
     _print_metrics(_lazy("eval.sentiment").evaluate_sentiment(brain, data), json_)
 
 
@@ -204,13 +212,17 @@ def eval_response_selection(
 
 @eval_app.command("generation")
 def eval_generation(
-    brain: BrainOption, jddc_dev: Annotated[Path, typer.Option("--jddc-dev")], json_: JsonFlag = False
+    brain: BrainOption,
+    jddc_dev: Annotated[Path, typer.Option("--jddc-dev")],
+    json_: JsonFlag = False,
 ) -> None:
     _print_metrics(_lazy("eval.generation").evaluate_generation(brain, jddc_dev), json_)
 
 
 @eval_app.command("quality")
-def eval_quality(brain: BrainOption, stc3: Annotated[Path, typer.Option("--stc3")], json_: JsonFlag = False) -> None:
+def eval_quality(
+    brain: BrainOption, stc3: Annotated[Path, typer.Option("--stc3")], json_: JsonFlag = False
+) -> None:
     _print_metrics(_lazy("eval.quality").evaluate_quality(brain, stc3), json_)
 
 
@@ -228,7 +240,9 @@ def keys_create(
 
     stores = [s for s in store_ids.split(",") if s]
     try:
-        secret = create_api_key(_open_store(db, tenant), role, guide_id=guide_id, store_ids=stores, label=label)
+        secret = create_api_key(
+            _open_store(db, tenant), role, guide_id=guide_id, store_ids=stores, label=label
+        )
     except ValueError as error:
         fail(str(error))
     typer.echo(secret)

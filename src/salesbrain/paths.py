@@ -13,7 +13,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def shared_data_dir() -> Path:
-    """The real public data sets (`SALESBRAIN_DATA_DIR`, default `../shared/data` beside the repo)."""
+    """The real public data sets (`SALESBRAIN_DATA_DIR`, default `../shared/data`)."""
     env = os.environ.get("SALESBRAIN_DATA_DIR")
     return Path(env) if env else REPO_ROOT.parent / "shared" / "data"
 

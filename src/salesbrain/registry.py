@@ -61,7 +61,9 @@ class BrainRegistry:
         if live and live != version and not force:
             regressions = compare_eval(_eval(self.brain_dir(live)), _eval(candidate))
             if regressions:
-                raise PromotionRefused(f"{version} is worse than live {live}: " + "; ".join(regressions))
+                raise PromotionRefused(
+                    f"{version} is worse than live {live}: " + "; ".join(regressions)
+                )
         if live and live != version:
             state["history"] = [*state.get("history", []), live]
         state["live"] = version

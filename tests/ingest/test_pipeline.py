@@ -18,9 +18,18 @@ CUSTOMER = "wmAbC123"
 T0 = 1_700_000_000_000
 
 
-def wecom(msgid: str, sender: str, to: str, ts: int, msgtype: str = "text", **payload: object) -> dict:
-    record = {"msgid": msgid, "action": "send", "from": sender, "tolist": [to], "roomid": "",
-              "msgtime": ts, "msgtype": msgtype}
+def wecom(
+    msgid: str, sender: str, to: str, ts: int, msgtype: str = "text", **payload: object
+) -> dict:
+    record = {
+        "msgid": msgid,
+        "action": "send",
+        "from": sender,
+        "tolist": [to],
+        "roomid": "",
+        "msgtime": ts,
+        "msgtype": msgtype,
+    }
     record.update(payload or {"text": {"content": "这款有39码吗？"}})
     return record
 
@@ -49,12 +58,24 @@ def test_good_and_broken_records(tmp_path: Path, roster: Store) -> None:
         encode(wecom("m3", CUSTOMER, GUIDE, T0 + 1000, "hologram", hologram={})),  # unknown type
         encode({k: v for k, v in wecom("m4", CUSTOMER, GUIDE, T0).items() if k != "from"}),
         "这是坏的编码".encode("gbk"),  # not UTF-8
-        encode(wecom("m6", CUSTOMER, GUIDE, T0 + 2000, text={"content": "啊" * (MAX_TEXT_CHARS + 1)})),
-        encode(wecom("m7", GUIDE, CUSTOMER, T0 + 60_000, text={"content": "有的亲，我的电话13812345678"})),
+        encode(
+            wecom("m6", CUSTOMER, GUIDE, T0 + 2000, text={"content": "啊" * (MAX_TEXT_CHARS + 1)})
+        ),
+        encode(
+            wecom(
+                "m7", GUIDE, CUSTOMER, T0 + 60_000, text={"content": "有的亲，我的电话13812345678"}
+            )
+        ),
     ]
     summary = Ingestor(roster).ingest_messages(write_lines(tmp_path / "a.jsonl", lines), "wecom")
-    assert summary.as_dict() == {"read": 7, "stored": 2, "duplicates": 0, "quarantined": 5,
-                                 "redacted": 1, "events": 0}
+    assert summary.as_dict() == {
+        "read": 7,
+        "stored": 2,
+        "duplicates": 0,
+        "quarantined": 5,
+        "redacted": 1,
+        "events": 0,
+    }
     reasons = {row["line"]: row["reason"] for row in roster.quarantined()}
     assert reasons[2].startswith("malformed JSON")
     assert "unknown message type 'hologram'" in reasons[3]
@@ -91,8 +112,12 @@ def test_sessions_split_by_gap_and_seconds_normalised(tmp_path: Path, roster: St
 
 
 def test_sessions_continue_across_runs(tmp_path: Path, roster: Store) -> None:
-    Ingestor(roster).ingest_messages(write_lines(tmp_path / "1.jsonl", [encode(wecom("a", CUSTOMER, GUIDE, T0))]))
-    Ingestor(roster).ingest_messages(write_lines(tmp_path / "2.jsonl", [encode(wecom("b", GUIDE, CUSTOMER, T0 + 5000))]))
+    Ingestor(roster).ingest_messages(
+        write_lines(tmp_path / "1.jsonl", [encode(wecom("a", CUSTOMER, GUIDE, T0))])
+    )
+    Ingestor(roster).ingest_messages(
+        write_lines(tmp_path / "2.jsonl", [encode(wecom("b", GUIDE, CUSTOMER, T0 + 5000))])
+    )
     conversations = list(roster.conversations())
     assert len(conversations) == 1 and len(conversations[0].messages) == 2
 
@@ -100,9 +125,18 @@ def test_sessions_continue_across_runs(tmp_path: Path, roster: Store) -> None:
 def test_consent_refusal_scrubs_text(tmp_path: Path, roster: Store) -> None:
     lines = [
         encode(wecom("a", CUSTOMER, GUIDE, T0)),
-        encode({"msgid": "d1", "action": "send", "from": CUSTOMER, "tolist": [GUIDE], "roomid": "",
-                "msgtime": T0 + 10, "msgtype": "disagree",
-                "disagree": {"userid": CUSTOMER, "disagree_time": T0 + 10}}),
+        encode(
+            {
+                "msgid": "d1",
+                "action": "send",
+                "from": CUSTOMER,
+                "tolist": [GUIDE],
+                "roomid": "",
+                "msgtime": T0 + 10,
+                "msgtype": "disagree",
+                "disagree": {"userid": CUSTOMER, "disagree_time": T0 + 10},
+            }
+        ),
         encode(wecom("b", CUSTOMER, GUIDE, T0 + 20)),
     ]
     summary = Ingestor(roster).ingest_messages(write_lines(tmp_path / "a.jsonl", lines))
@@ -114,14 +148,28 @@ def test_consent_refusal_scrubs_text(tmp_path: Path, roster: Store) -> None:
 def test_recall_marks_message_and_media_are_placeholders(tmp_path: Path, roster: Store) -> None:
     lines = [
         encode(wecom("a", CUSTOMER, GUIDE, T0)),
-        encode(wecom("img", CUSTOMER, GUIDE, T0 + 5, "image", image={"md5sum": "x", "filesize": 10})),
-        encode({"msgid": "r", "action": "recall", "from": CUSTOMER, "tolist": [GUIDE], "roomid": "",
-                "msgtime": T0 + 9, "msgtype": "revoke", "revoke": {"pre_msgid": "a"}}),
+        encode(
+            wecom("img", CUSTOMER, GUIDE, T0 + 5, "image", image={"md5sum": "x", "filesize": 10})
+        ),
+        encode(
+            {
+                "msgid": "r",
+                "action": "recall",
+                "from": CUSTOMER,
+                "tolist": [GUIDE],
+                "roomid": "",
+                "msgtime": T0 + 9,
+                "msgtype": "revoke",
+                "revoke": {"pre_msgid": "a"},
+            }
+        ),
     ]
     Ingestor(roster).ingest_messages(write_lines(tmp_path / "a.jsonl", lines))
     first, image = next(roster.conversations()).messages
     assert first.recalled and first.text == "这款有39码吗？"
-    assert image.type is MessageType.IMAGE and image.text == "[图片]" and image.meta["filesize"] == 10
+    assert (
+        image.type is MessageType.IMAGE and image.text == "[图片]" and image.meta["filesize"] == 10
+    )
 
 
 def test_group_chat_is_one_conversation_per_room(tmp_path: Path, roster: Store) -> None:
@@ -134,7 +182,11 @@ def test_group_chat_is_one_conversation_per_room(tmp_path: Path, roster: Store) 
     Ingestor(roster).ingest_messages(write_lines(tmp_path / "a.jsonl", lines))
     conversations = list(roster.conversations())
     assert len(conversations) == 1
-    assert [m.customer_id for m in conversations[0].messages] == [CUSTOMER, "wmOther", "room:wrRoom1"]
+    assert [m.customer_id for m in conversations[0].messages] == [
+        CUSTOMER,
+        "wmOther",
+        "room:wrRoom1",
+    ]
 
 
 def test_json_array_and_envelope_are_streamed(tmp_path: Path, roster: Store) -> None:
@@ -151,7 +203,7 @@ def test_plain_csv_and_jsonl(tmp_path: Path, roster: Store) -> None:
     csv_path = tmp_path / "m.csv"
     csv_path.write_text(
         "guide_id,customer_id,role,ts,text\n"
-        f"{GUIDE},c1,customer,2026-10-01T10:00:00+08:00,\"你好,在吗\"\n"
+        f'{GUIDE},c1,customer,2026-10-01T10:00:00+08:00,"你好,在吗"\n'
         f"{GUIDE},c1,guide,2026-10-01T10:01:00+08:00,在的\n"
         f"{GUIDE},c1,robot,2026-10-01T10:02:00+08:00,?\n",
         encoding="utf-8",
@@ -161,8 +213,19 @@ def test_plain_csv_and_jsonl(tmp_path: Path, roster: Store) -> None:
     assert "role must be" in roster.quarantined()[0]["reason"]
     assert Ingestor(roster).ingest_messages(csv_path).stored == 0
     jsonl = tmp_path / "m.jsonl"
-    jsonl.write_text(json.dumps({"guide_id": GUIDE, "customer_id": "c2", "role": "customer",
-                                 "ts": 1700000000, "text": "好的", "conversation_id": "x1"}) + "\n")
+    jsonl.write_text(
+        json.dumps(
+            {
+                "guide_id": GUIDE,
+                "customer_id": "c2",
+                "role": "customer",
+                "ts": 1700000000,
+                "text": "好的",
+                "conversation_id": "x1",
+            }
+        )
+        + "\n"
+    )
     assert detect_format(jsonl) == "jsonl"
     Ingestor(roster).ingest_messages(jsonl)
     assert roster.conversation("x1") is not None
@@ -170,13 +233,18 @@ def test_plain_csv_and_jsonl(tmp_path: Path, roster: Store) -> None:
 
 def test_orders_and_tasks_tables(tmp_path: Path, roster: Store) -> None:
     orders = tmp_path / "orders.csv"
-    orders.write_text("order_id,customer_id,ts,amount,channel\n"
-                      "o1,c1,2026-10-02T12:00:00+08:00,199.00,store\n"
-                      "o2,c1,2026-10-02T12:00:00+08:00,abc,store\n", encoding="utf-8")
+    orders.write_text(
+        "order_id,customer_id,ts,amount,channel\n"
+        "o1,c1,2026-10-02T12:00:00+08:00,199.00,store\n"
+        "o2,c1,2026-10-02T12:00:00+08:00,abc,store\n",
+        encoding="utf-8",
+    )
     tasks = tmp_path / "tasks.csv"
-    tasks.write_text("task_id,guide_id,customer_id,kind,assigned_ts,due_ts\n"
-                     f"t1,{GUIDE},c1,birthday,2026-10-01T09:00:00+08:00,2026-10-03T09:00:00+08:00\n",
-                     encoding="utf-8")
+    tasks.write_text(
+        "task_id,guide_id,customer_id,kind,assigned_ts,due_ts\n"
+        f"t1,{GUIDE},c1,birthday,2026-10-01T09:00:00+08:00,2026-10-03T09:00:00+08:00\n",
+        encoding="utf-8",
+    )
     ingestor = Ingestor(roster)
     assert ingestor.ingest_table(orders, ORDERS).as_dict()["quarantined"] == 1
     assert ingestor.ingest_table(tasks, TASKS).stored == 1
@@ -185,15 +253,19 @@ def test_orders_and_tasks_tables(tmp_path: Path, roster: Store) -> None:
 
 
 def test_tenants_do_not_see_each_other(tmp_path: Path, roster: Store) -> None:
-    Ingestor(roster).ingest_messages(write_lines(tmp_path / "a.jsonl", [encode(wecom("a", CUSTOMER, GUIDE, T0))]))
+    Ingestor(roster).ingest_messages(
+        write_lines(tmp_path / "a.jsonl", [encode(wecom("a", CUSTOMER, GUIDE, T0))])
+    )
     other = roster.for_tenant(roster.tenant + "_other")
     assert other.count("messages") == 0 and list(other.conversations()) == []
     assert other.conversation(next(roster.conversations()).conversation_id) is None
 
 
 def test_nul_characters_are_quarantined_not_stored(tmp_path: Path, roster: Store) -> None:
-    lines = [encode(wecom("a", CUSTOMER, GUIDE, T0, text={"content": "坏\u0000字"})),
-             encode(wecom("b", CUSTOMER, GUIDE, T0 + 1))]
+    lines = [
+        encode(wecom("a", CUSTOMER, GUIDE, T0, text={"content": "坏\u0000字"})),
+        encode(wecom("b", CUSTOMER, GUIDE, T0 + 1)),
+    ]
     summary = Ingestor(roster).ingest_messages(write_lines(tmp_path / "a.jsonl", lines))
     assert (summary.stored, summary.quarantined) == (1, 1)
     assert "NUL" in roster.quarantined()[0]["reason"]

@@ -28,7 +28,16 @@ from salesbrain.ingest.records import (
 )
 from salesbrain.schema import MessageType, Role
 
-PLAIN_COLUMNS = ("msgid", "conversation_id", "guide_id", "customer_id", "role", "ts", "type", "text")
+PLAIN_COLUMNS = (
+    "msgid",
+    "conversation_id",
+    "guide_id",
+    "customer_id",
+    "role",
+    "ts",
+    "type",
+    "text",
+)
 
 
 def read_plain_jsonl(path: Path) -> Iterator[Parsed]:
@@ -89,7 +98,14 @@ def parse_plain(record: dict[str, Any], line: int) -> IncomingMessage:
         raise RecordError(f"unknown message type {kind_name!r}") from error
     msgid = record.get("msgid") or _content_id(guide, customer, role_name, ts_ms, text)
     return IncomingMessage(
-        str(msgid), guide, customer, Role(role_name), ts_ms, kind, check_length(text), line,
+        str(msgid),
+        guide,
+        customer,
+        Role(role_name),
+        ts_ms,
+        kind,
+        check_length(text),
+        line,
         room_id=str(record.get("room_id") or ""),
         conversation_id=str(record.get("conversation_id") or ""),
     )

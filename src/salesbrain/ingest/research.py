@@ -30,7 +30,7 @@ _SYNTHETIC = {"synthetic_ts": True}
 
 
 def read_jddc(path: Path) -> Iterator[Parsed]:
-    """`session_id, user_id, is_agent, is_transfer, is_repeat, sku, content` per tab-separated line."""
+    """Tab-separated `session_id, user_id, is_agent, is_transfer, is_repeat, sku, content`."""
     session, turn, conversation_index = "", 0, -1
     for line, text, reason in decoded_lines(path):
         if text is None:
@@ -38,7 +38,9 @@ def read_jddc(path: Path) -> Iterator[Parsed]:
             continue
         fields = text.split("\t", 6)
         if len(fields) != 7 or fields[2] not in ("0", "1"):
-            yield Rejected(line, "expected 7 tab-separated fields with is_agent 0 or 1", text[:2000])
+            yield Rejected(
+                line, "expected 7 tab-separated fields with is_agent 0 or 1", text[:2000]
+            )
             continue
         session_id, user_id, is_agent, _transfer, _repeat, sku, content = fields
         if session_id != session:
@@ -52,9 +54,16 @@ def read_jddc(path: Path) -> Iterator[Parsed]:
             turn += 1
             continue
         yield IncomingMessage(
-            f"jddc:{session_id}:{turn}", JDDC_AGENT, f"jddc:{user_id}", role,
-            _synthetic_ts(conversation_index, turn), MessageType.TEXT, content, line,
-            conversation_id=f"jddc:{session_id}", meta=meta,
+            f"jddc:{session_id}:{turn}",
+            JDDC_AGENT,
+            f"jddc:{user_id}",
+            role,
+            _synthetic_ts(conversation_index, turn),
+            MessageType.TEXT,
+            content,
+            line,
+            conversation_id=f"jddc:{session_id}",
+            meta=meta,
         )
         turn += 1
 
@@ -85,9 +94,16 @@ def _stc3_dialogue(dialogue: object, index: int) -> Iterator[Parsed]:
             continue
         role = Role.CUSTOMER if sender == "customer" else Role.GUIDE
         yield IncomingMessage(
-            f"stc3:{dialogue_id}:{turn}", STC3_HELPDESK, f"stc3:{dialogue_id}", role,
-            _synthetic_ts(index - 1, turn), MessageType.TEXT, "\n".join(map(str, utterances)),
-            index, conversation_id=f"stc3:{dialogue_id}", meta=dict(_SYNTHETIC),
+            f"stc3:{dialogue_id}:{turn}",
+            STC3_HELPDESK,
+            f"stc3:{dialogue_id}",
+            role,
+            _synthetic_ts(index - 1, turn),
+            MessageType.TEXT,
+            "\n".join(map(str, utterances)),
+            index,
+            conversation_id=f"stc3:{dialogue_id}",
+            meta=dict(_SYNTHETIC),
         )
 
 

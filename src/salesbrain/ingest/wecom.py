@@ -115,12 +115,16 @@ def _consent(record: dict[str, Any], msgtype: str, line: int) -> ConsentEvent:
     customer = payload.get("userid") or record.get("from")
     when = payload.get("agree_time") or payload.get("disagree_time") or record.get("msgtime")
     return ConsentEvent(
-        require_text(customer, f"{msgtype}.userid"), msgtype == "agree",
-        parse_timestamp_ms(when, "agree_time"), line,
+        require_text(customer, f"{msgtype}.userid"),
+        msgtype == "agree",
+        parse_timestamp_ms(when, "agree_time"),
+        line,
     )
 
 
-def _message(record: dict[str, Any], msgtype: str, line: int, staff: StaffDirectory) -> IncomingMessage:
+def _message(
+    record: dict[str, Any], msgtype: str, line: int, staff: StaffDirectory
+) -> IncomingMessage:
     msgid = require_text(record.get("msgid"), "msgid")
     sender = require_text(record.get("from"), "from")
     receivers = record.get("tolist")
@@ -158,7 +162,11 @@ def _payload(record: dict[str, Any], msgtype: str) -> tuple[MessageType, str, di
     if msgtype == "weapp":
         body = body if isinstance(body, dict) else {}
         title = str(body.get("title", ""))
-        return MessageType.WEAPP, f"[小程序] {title}".strip(), {"app": str(body.get("displayname", ""))}
+        return (
+            MessageType.WEAPP,
+            f"[小程序] {title}".strip(),
+            {"app": str(body.get("displayname", ""))},
+        )
     if msgtype in ("redpacket", "external_redpacket"):
         body = body if isinstance(body, dict) else {}
         meta = {"amount_fen": int(body.get("totalamount", 0) or 0)}

@@ -91,9 +91,16 @@ class Store:
         with self.engine.connect() as conn:
             for start in range(0, len(customers), _IN_CHUNK):
                 query = select(
-                    c.guide_id, c.customer_id, c.room_id, c.conversation_id,
-                    c.started_ms, c.ended_ms, c.n_messages,
-                ).where(c.tenant == self.tenant, c.customer_id.in_(customers[start:start + _IN_CHUNK]))
+                    c.guide_id,
+                    c.customer_id,
+                    c.room_id,
+                    c.conversation_id,
+                    c.started_ms,
+                    c.ended_ms,
+                    c.n_messages,
+                ).where(
+                    c.tenant == self.tenant, c.customer_id.in_(customers[start : start + _IN_CHUNK])
+                )
                 for row in conn.execute(query):
                     key = (row.guide_id, row.customer_id, row.room_id)
                     if key in wanted and (key not in latest or row.ended_ms > latest[key].ended_ms):
@@ -135,7 +142,7 @@ class Store:
     def write_batch(
         self, message_rows: list[dict[str, Any]], conversation_rows: list[dict[str, Any]]
     ) -> int:
-        """Insert messages and upsert their conversations in one transaction; returns rows stored."""
+        """Insert messages and upsert their conversations in one transaction; returns new rows."""
         stamp = now_ms()
         for row in conversation_rows:
             row["tenant"] = self.tenant
@@ -173,8 +180,13 @@ class Store:
                 ended_ms=func.greatest(c.ended_ms, bindparam("ended_ms")),
             )
         params = [
-            {"cid": r["conversation_id"], "started_ms": r["started_ms"], "ended_ms": r["ended_ms"],
-             "n_messages": r["n_messages"], "updated_ms": r["updated_ms"]}
+            {
+                "cid": r["conversation_id"],
+                "started_ms": r["started_ms"],
+                "ended_ms": r["ended_ms"],
+                "n_messages": r["n_messages"],
+                "updated_ms": r["updated_ms"],
+            }
             for r in rows
         ]
         conn.execute(statement, params)
@@ -196,7 +208,9 @@ class Store:
             row.update(tenant=self.tenant, created_ms=stamp)
         if not rows:
             return 0
-        statement = insert_ignoring_duplicates(self.engine, t.quarantine).returning(t.quarantine.c.id)
+        statement = insert_ignoring_duplicates(self.engine, t.quarantine).returning(
+            t.quarantine.c.id
+        )
         with self.engine.begin() as conn:
             return len(conn.execute(statement, rows).all())
 
@@ -215,13 +229,18 @@ class Store:
         )
         scrub = (
             update(t.messages)
-            .where(m.tenant == self.tenant, m.customer_id == bindparam("cid"),
-                   m.ts_ms <= bindparam("at_ms"))
+            .where(
+                m.tenant == self.tenant,
+                m.customer_id == bindparam("cid"),
+                m.ts_ms <= bindparam("at_ms"),
+            )
             .values(text="", redactions="no_consent")
         )
         params = [{"cid": c, "consent": ok, "at_ms": at} for c, ok, at in events]
         refusals = [p for p in params if not p["consent"]]
-        new_rows = [{"tenant": self.tenant, "customer_id": c} for c in dict.fromkeys(e[0] for e in events)]
+        new_rows = [
+            {"tenant": self.tenant, "customer_id": c} for c in dict.fromkeys(e[0] for e in events)
+        ]
         with self.engine.begin() as conn:
             conn.execute(insert_ignoring_duplicates(self.engine, t.customers), new_rows)
             conn.execute(set_consent, params)
@@ -288,8 +307,12 @@ class Store:
             found = grouped[head.conversation_id]
             if found:
                 yield Conversation(
-                    head.conversation_id, head.guide_id, head.customer_id, tuple(found),
-                    room_id=head.room_id, source=head.source,
+                    head.conversation_id,
+                    head.guide_id,
+                    head.customer_id,
+                    tuple(found),
+                    room_id=head.room_id,
+                    source=head.source,
                 )
 
     def guides(self) -> list[Guide]:
@@ -312,8 +335,14 @@ class Store:
         query = select(t.outreach_tasks).where(k.tenant == self.tenant).order_by(k.task_id)
         with self.engine.connect() as conn:
             return [
-                OutreachTask(r.task_id, r.guide_id, r.customer_id, r.kind,
-                             from_ms(r.assigned_ms), from_ms(r.due_ms))
+                OutreachTask(
+                    r.task_id,
+                    r.guide_id,
+                    r.customer_id,
+                    r.kind,
+                    from_ms(r.assigned_ms),
+                    from_ms(r.due_ms),
+                )
                 for r in conn.execute(query)
             ]
 

@@ -101,14 +101,18 @@ def fit_encoder(pairs: Sequence[ReplyPair], bm25: BM25Index, settings: SuggestSe
     Returns the encoder and the cached frozen-layer states of the replies it saw, keyed by
     reply text, so that embedding the bank can skip those layers."""
     s = settings
+
+    def query_text(pair: ReplyPair) -> str:
+        return dense_query(pair.context, s.dense_turns, s.max_context_chars, s.role_marks)
+
     # the vocabulary keeps every piece of every text the stage will see, not only the sample
-    corpus = [dense_query(p.context, s.dense_turns, s.max_context_chars) for p in pairs]
+    corpus = [query_text(p) for p in pairs]
     replies_seen = [p.reply for p in pairs] + list(bank_texts)
     corpus += [dense_reply(t, s.max_reply_chars) for t in replies_seen]
     learn_from = [p for p in pairs if s.customer_replies or p.reply_role is Role.GUIDE]
     if s.encoder_pairs and len(learn_from) > s.encoder_pairs:
         learn_from = random.Random(s.seed).sample(learn_from, s.encoder_pairs)
-    contexts = [dense_query(p.context, s.dense_turns, s.max_context_chars) for p in learn_from]
+    contexts = [query_text(p) for p in learn_from]
     replies = sorted({dense_reply(p.reply, s.max_reply_chars) for p in learn_from})
     position = {t: i for i, t in enumerate(replies)}
     reply_of = [position[dense_reply(p.reply, s.max_reply_chars)] for p in learn_from]

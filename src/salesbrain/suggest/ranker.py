@@ -100,7 +100,8 @@ class Ranker:
         if self.encoder is None:
             return None
         s = self.settings
-        texts = [dense_query(t, s.dense_turns, s.max_context_chars) for t in contexts]
+        texts = [dense_query(t, s.dense_turns, s.max_context_chars, s.role_marks)
+                 for t in contexts]
         return self.encoder.encode(texts, "query", s.max_context_tokens)
 
     def encode_replies(self, texts: Sequence[str], cache: dict | None = None,

@@ -62,9 +62,10 @@ def last_customer_text(turns: Sequence[Turn]) -> str:
     return turns[-1].text if turns else ""
 
 
-def dense_query(turns: Sequence[Turn], max_turns: int, max_chars: int) -> str:
-    """Recent turns with role marks, most recent kept whole when the text must be cut."""
-    text = " ".join(ROLE_MARKS[t.role] + " ".join(t.text.split())
+def dense_query(turns: Sequence[Turn], max_turns: int, max_chars: int,
+                role_marks: bool = True) -> str:
+    """Recent turns (with role marks if asked), the most recent kept whole when cut."""
+    text = " ".join((ROLE_MARKS[t.role] if role_marks else "") + " ".join(t.text.split())
                     for t in recent_turns(turns, max_turns))
     return text[-max_chars:]
 
@@ -79,6 +80,7 @@ class SuggestSettings:
 
     lexical_turns: int = 3
     dense_turns: int = 4
+    role_marks: bool = True  # "顾客：" / "导购：" before each turn of the encoder's input
     max_context_chars: int = 160
     max_reply_chars: int = 96
     max_context_tokens: int = 96
