@@ -112,6 +112,8 @@ class OutcomeStage:
                 if y in MODEL_OUTCOMES]
         texts = [self._texts(x) for x, _, _ in kept]
         labels = [y for _, y, _ in kept]
+        for learned in ("coef_", "intercept_", "vectorizers_"):  # a refit starts clean
+            self.__dict__.pop(learned, None)
         self.labels_ = sorted(set(labels), key=MODEL_OUTCOMES.index) or ["resolved"]
         if len(self.labels_) > 1:
             self._fit_model(texts, labels, [w for _, _, w in kept])
