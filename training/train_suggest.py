@@ -26,7 +26,9 @@ import torch
 from salesbrain.paths import shared_data_dir
 from salesbrain.schema import Role, Turn
 from salesbrain.stages.suggest import SuggestStage
+from salesbrain.store import Store
 from salesbrain.suggest.types import ReplyPair
+from training.champion_replies import champion_pairs
 
 # Script-level keys (max_pairs, sources) are read here; every other key is a SuggestSettings
 # override, merged strictly.
@@ -80,7 +82,9 @@ def subsample(pairs: list[ReplyPair], max_pairs: int, seed: int) -> list[ReplyPa
     return random.Random(seed).sample(pairs, max_pairs)
 
 
-def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu") -> Path:
+def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
+        store: Store | None = None) -> Path:
+    """Train on the real dialogues plus, given a tenant's store, its champions' replies."""
     if device != "cpu":
         raise ValueError("train_suggest runs on cpu only; the dual encoder is small")
     config = dict(PRESETS[preset])
@@ -93,6 +97,10 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu") -> Path
     train = subsample(load_pairs(data / "pairs_train.jsonl"), script["max_pairs"], 0)
     val = subsample(load_pairs(data / "pairs_val.jsonl"), script["max_pairs"] // 4, 1)
     bank_replies = [p.reply for p in train if p.reply_role is Role.GUIDE]
+    if store is not None:
+        tenant_pairs = champion_pairs(store)
+        train, bank_replies = train + tenant_pairs, bank_replies + [p.reply for p in tenant_pairs]
+        log(f"tenant {store.tenant}: {len(tenant_pairs)} champion reply pairs")
     log(f"preset {preset}: {len(train)} train pairs, {len(val)} validation pairs, "
         f"{len(bank_replies)} bank replies")
 
