@@ -16,6 +16,7 @@ metrics of the saved stage beside its lexical-only path.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import time
@@ -82,6 +83,11 @@ def subsample(pairs: list[ReplyPair], max_pairs: int, seed: int) -> list[ReplyPa
     return random.Random(seed).sample(pairs, max_pairs)
 
 
+def _held_out(conversation_id: str, share: float = 0.2) -> bool:
+    digest = hashlib.sha1(conversation_id.encode()).digest()
+    return digest[0] < share * 256
+
+
 def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
         store: Store | None = None) -> Path:
     """Train on the real dialogues plus, given a tenant's store, its champions' replies."""
@@ -98,9 +104,16 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
     val = subsample(load_pairs(data / "pairs_val.jsonl"), script["max_pairs"] // 4, 1)
     bank_replies = [p.reply for p in train if p.reply_role is Role.GUIDE]
     if store is not None:
+        # The tenant's own champions, split by conversation: abstention is calibrated on the
+        # tenant's held-out conversations too, so it reflects the replies this brand sends.
         tenant_pairs = champion_pairs(store)
-        train, bank_replies = train + tenant_pairs, bank_replies + [p.reply for p in tenant_pairs]
-        log(f"tenant {store.tenant}: {len(tenant_pairs)} champion reply pairs")
+        held_out = {p.conversation_id for p in tenant_pairs if _held_out(p.conversation_id)}
+        tenant_train = [p for p in tenant_pairs if p.conversation_id not in held_out]
+        train = train + tenant_train
+        val = val + [p for p in tenant_pairs if p.conversation_id in held_out]
+        bank_replies = bank_replies + [p.reply for p in tenant_train]
+        log(f"tenant {store.tenant}: {len(tenant_train)} champion reply pairs for training, "
+            f"{len(tenant_pairs) - len(tenant_train)} held out for calibration")
     log(f"preset {preset}: {len(train)} train pairs, {len(val)} validation pairs, "
         f"{len(bank_replies)} bank replies")
 
