@@ -12,7 +12,6 @@ Steps, top to bottom:
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from pathlib import Path
@@ -21,9 +20,10 @@ from typing import Any
 from eval.outcome import evaluate_outcome, historical_input, load_real_outcomes
 from salesbrain.ingest.records import ConsentEvent, IncomingMessage, Recall
 from salesbrain.ingest.wecom import StaffDirectory, read_wecom
-from salesbrain.paths import REPO_ROOT, shared_data_dir
+from salesbrain.paths import REPO_ROOT
 from salesbrain.schema import Role, Turn
 from salesbrain.stages.outcome import MODEL_OUTCOMES, OutcomeSettings, OutcomeStage
+from training.jobs import job_main
 
 PRESETS: dict[str, dict[str, Any]] = {
     "small": {"guides": 10, "customers": 400, "days": 14, "seed": 11, "real_weight": 1.0},
@@ -133,13 +133,7 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu") -> Path
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--data-dir", type=Path, default=shared_data_dir())
-    parser.add_argument("--device", default="cpu")
-    args = parser.parse_args()
-    run(args.preset, args.out, args.data_dir, args.device)
+    job_main(run, PRESETS, __doc__.split("\n")[0])
 
 
 if __name__ == "__main__":

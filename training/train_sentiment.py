@@ -22,7 +22,6 @@ epochs); `full` fine-tunes all 12 e5 layers on every review and expects `--devic
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import time
@@ -39,8 +38,9 @@ from eval.sentiment import (
     read_sentiment_file,
     write_eval_files,
 )
-from salesbrain.paths import REPO_ROOT, shared_data_dir
+from salesbrain.paths import REPO_ROOT
 from salesbrain.stages.sentiment import SentimentSettings, SentimentStage
+from training.jobs import job_main
 
 PRESETS: dict[str, dict[str, Any]] = {
     "small": {"per_source": 4000, "stage": {"features": "tfidf"}},
@@ -189,13 +189,7 @@ def baseline_sets(config: dict[str, Any], texts: list[str], labels: list[str], d
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--data-dir", type=Path, default=shared_data_dir())
-    parser.add_argument("--device", default="cpu")
-    args = parser.parse_args()
-    run(args.preset, args.out, args.data_dir, args.device)
+    job_main(run, PRESETS, __doc__.split("\n")[0])
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ metrics of the saved stage beside its lexical-only path.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import random
@@ -24,12 +23,12 @@ from pathlib import Path
 
 import torch
 
-from salesbrain.paths import shared_data_dir
 from salesbrain.schema import Role, Turn
 from salesbrain.stages.suggest import SuggestStage
 from salesbrain.store import Store
 from salesbrain.suggest.types import ReplyPair
 from training.champion_replies import champion_pairs
+from training.jobs import job_main
 
 # Script-level keys (max_pairs, sources) are read here; every other key is a SuggestSettings
 # override, merged strictly.
@@ -139,13 +138,7 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Train the reply-suggestion stage.")
-    parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--data-dir", type=Path, default=shared_data_dir())
-    parser.add_argument("--device", default="cpu")
-    args = parser.parse_args()
-    run(args.preset, args.out, args.data_dir, args.device)
+    job_main(run, PRESETS, "Train the reply-suggestion stage.")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,20 @@
+"""The command line every stage training job shares: `python -m training.train_<stage> ...`."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from salesbrain.paths import shared_data_dir
+
+
+def job_main(run: Callable[..., Path], presets: Mapping[str, Any], description: str) -> None:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--preset", choices=sorted(presets), default="small")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, default=shared_data_dir())
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    run(args.preset, args.out, args.data_dir, args.device)
