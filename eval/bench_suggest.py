@@ -53,11 +53,36 @@ def grown_bank(bank: ReplyBank, size: int, seed: int = 0) -> ReplyBank:
 
 
 def load_requests(path: Path, count: int, seed: int = 0) -> list[SuggestInput]:
+    return [item for item, _ in load_held_out(path, count, seed)]
+
+
+def load_held_out(path: Path, count: int | None = None,
+                  seed: int = 0) -> list[tuple[SuggestInput, str]]:
+    """Held-out guide turns as requests (repeated up to `count`; all once when None), each
+    with the reply the guide actually sent."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     guide = [r for r in rows if r["reply_role"] == "guide"]
     random.Random(seed).shuffle(guide)
-    return [SuggestInput(tuple(Turn(Role(role), text) for role, text in r["context"]), k=3)
-            for r in (guide * (count // max(len(guide), 1) + 1))[:count]]
+    count = len(guide) if count is None else count
+    return [(SuggestInput(tuple(Turn(Role(role), text) for role, text in r["context"]), k=3),
+             r["reply"]) for r in (guide * (count // max(len(guide), 1) + 1))[:count]]
+
+
+def abstention_report(stage: SuggestStage, held_out: list[tuple[SuggestInput, str]],
+                      parts: str) -> dict:
+    """How often the stage answers, and how often its first suggestion is a near-duplicate
+    (char-bigram Jaccard > the stage's threshold) of what the guide really sent."""
+    from salesbrain.suggest.lexical import bigram_jaccard
+
+    answers = stage.predict([item for item, _ in held_out], parts=parts)
+    right = [bigram_jaccard(a[0].text, truth) > stage.settings.near_duplicate
+             for a, (_, truth) in zip(answers, held_out, strict=True) if a]
+    top = stage.top_replies([item for item, _ in held_out], parts=parts)
+    right_all = [bool(t) and bigram_jaccard(t[0].text, truth) > stage.settings.near_duplicate
+                 for t, (_, truth) in zip(top, held_out, strict=True)]
+    return {"conversations": len(held_out), "answered_share": round(len(right) / len(held_out), 3),
+            "precision_when_answered": round(float(np.mean(right)), 3) if right else None,
+            "precision_if_always_answering": round(float(np.mean(right_all)), 3)}
 
 
 def time_requests(call, requests: list[SuggestInput], warmup: int = 20) -> dict:  # noqa: ANN001
@@ -86,14 +111,17 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     stage = SuggestStage.from_pretrained(args.stage)
+    held_out = load_held_out(args.pairs)
+    abstention = {parts: abstention_report(stage, held_out, parts)
+                  for parts in ("fused", "lexical")}
     started = time.perf_counter()
     stage.bank_ = grown_bank(stage.bank_, args.bank_size)
     stage._attach_bank()
     stage.predict(load_requests(args.pairs, 1))  # builds the bank's lexical index once
     setup_s = time.perf_counter() - started
     requests = load_requests(args.pairs, args.requests)
-    report = {"bank_size": len(stage.bank_), "threads": args.threads,
-              "bank_setup_s": round(setup_s, 1)}
+    report = {"abstention_real_bank": abstention, "bank_size": len(stage.bank_),
+              "threads": args.threads, "bank_setup_s": round(setup_s, 1)}
     report["full"] = time_requests(stage.predict, requests)
     report["lexical_only"] = time_requests(
         lambda batch: stage.predict(batch, parts="lexical"), requests)

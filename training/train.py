@@ -48,6 +48,7 @@ def train_brain(
     tenant: str = "demo",
     stages: tuple[str, ...] = STAGE_ORDER,
     promote: bool = True,
+    evaluate: bool = True,
 ) -> Path:
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
@@ -69,7 +70,8 @@ def train_brain(
         "preset": preset, "device": device, "tenant": tenant,
         "train_seconds": timings, "stamp": version_stamp(),
     })
-    _evaluate(brain_dir, data_dir)
+    if evaluate:
+        _evaluate(brain_dir, data_dir)
     _move_scratch(brain_dir, stages, REPO_ROOT / "var" / "train_work" / version)
     if promote and out_dir is None:
         registry = BrainRegistry()
