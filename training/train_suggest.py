@@ -37,12 +37,12 @@ _CONTEXT = {"dense_turns": 3, "role_marks": False, "max_context_chars": 160,
 PRESETS: dict[str, dict] = {
     "small": {"max_pairs": 800, "use_dense": True, "epochs": 0.0,
               "calibration_conversations": 100, **_CONTEXT},
-    # e5 as pretrained: on 2 shared CPU cores, fine-tuning one layer on 5,000 pairs ranked
-    # below the pretrained encoder (see "benchmark_finetuned" and the suggest report)
-    "benchmark": {"max_pairs": 0, "use_dense": True, "epochs": 0.0, **_CONTEXT},
-    "benchmark_finetuned": {"max_pairs": 0, "use_dense": True, "frozen_layers": 11,
-                            "epochs": 1.0, "batch_size": 64, "customer_replies": False,
-                            "encoder_pairs": 5000, "learning_rate": 1e-4, **_CONTEXT},
+    # the top layer of e5 fine-tuned on 5,000 guide replies (79 steps); lower layers frozen
+    "benchmark": {"max_pairs": 0, "use_dense": True, "frozen_layers": 11, "epochs": 1.0,
+                  "batch_size": 64, "customer_replies": False, "encoder_pairs": 5000,
+                  "learning_rate": 1e-4, **_CONTEXT},
+    # the ablation: e5 as pretrained inside the same fusion
+    "benchmark_pretrained": {"max_pairs": 0, "use_dense": True, "epochs": 0.0, **_CONTEXT},
     "full": {"max_pairs": 0, "use_dense": True, "frozen_layers": 8, "epochs": 3.0,
              "batch_size": 128, "customer_replies": True, "learning_rate": 5e-5,
              "calibration_conversations": 1000, **_CONTEXT},
@@ -116,8 +116,7 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
     log(f"preset {preset}: {len(train)} train pairs, {len(val)} validation pairs, "
         f"{len(bank_replies)} bank replies")
 
-    stage = SuggestStage(config).fit(train, bank_replies, val_pairs=val,
-                                     work_dir=Path(out_dir) / "work", log=log)
+    stage = SuggestStage(config).fit(train, bank_replies, val_pairs=val, log=log)
     target = Path(out_dir) / "suggest"
     stage.save_pretrained(target)
     seconds = time.perf_counter() - started

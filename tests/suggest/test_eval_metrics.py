@@ -82,3 +82,32 @@ def test_jddc_dev_reader_and_scoring(tmp_path: Path) -> None:
     first = (bleu4_char("M码有货", "M码有货") + bleu4_char("M码有货", "有的")) / 2
     assert result["bleu4_char"] == pytest.approx((first + 0.1 ** 0.25) / 2)
     assert result["chrf"] == pytest.approx(((1.0 + chrf("M码有货", "有的")) / 2 + 1.0) / 2)
+
+
+def test_cli_contract_functions_on_a_tiny_stage(tmp_path: Path) -> None:
+    from eval.generation import evaluate_generation
+    from eval.response_selection import evaluate_response_selection
+    from salesbrain.schema import Turn
+    from salesbrain.stages.suggest import SuggestStage
+    from salesbrain.suggest.types import ReplyPair
+
+    talk = [("有M码吗", "M码有货的亲"), ("几天到货", "一般三天内送到"),
+            ("能开发票吗", "可以开电子发票")]
+    pairs = [ReplyPair((Turn(Role.CUSTOMER, q),), a, f"c{i}") for i, (q, a) in enumerate(talk)]
+    SuggestStage({"use_dense": False, "target_precision": 0.0}).fit(
+        pairs, [], val_pairs=pairs).save_pretrained(tmp_path / "brain" / "suggest")
+    tsv = tmp_path / "test.tsv"
+    tsv.write_text("1\t有 M码 吗\tM码 有货 的 亲\n0\t有 M码 吗\t一般 三天 内 送到\n",
+                   encoding="utf-8")
+    selection = evaluate_response_selection(tmp_path / "brain", tsv)
+    assert set(selection) == {"n", "R10@1", "R10@2", "R10@5", "MRR"} and selection["n"] == 1
+    dev = tmp_path / "dev"
+    dev.mkdir()
+    (dev / "dev_question.txt").write_text(
+        "<session s>\n<context>\nQ:\t你好\nA:\t您好\n</context>\n<Q1>几天到货</Q1>\n</session s>\n",
+        encoding="utf-8")
+    (dev / "dev_answer.txt").write_text("<session s>\n一般三天内送到\n</session s>\n",
+                                        encoding="utf-8")
+    generation = evaluate_generation(tmp_path / "brain" / "suggest", dev)
+    assert set(generation) == {"n", "bleu4_char", "chrf"} and generation["n"] == 1
+    assert 0.0 <= generation["bleu4_char"] <= 1.0 and 0.0 <= generation["chrf"] <= 1.0

@@ -239,6 +239,7 @@ class SuggestStage:
             "fusions": {k: f.state() for k, f in self.ranker_.fusions.items()},
             "calibrators": {k: c.state() for k, c in self.calibrators_.items()}})
         save_file(self.ranker_.bm25.state(), str(out / "bm25.safetensors"))
+        (out / "bm25.safetensors").chmod(0o644)
         if self.ranker_.encoder is not None:
             self.ranker_.encoder.save(out / "encoder")
         self.bank_.save(out / "bank")

@@ -172,8 +172,9 @@ class ReplyBank:
 
         directory.mkdir(parents=True, exist_ok=True)
         write_json(directory / "bank.json", {"replies": [asdict(e) for e in self.entries]})
-        save_file({"embeddings": np.ascontiguousarray(self.embeddings)},
-                  str(directory / "bank.safetensors"))
+        path = directory / "bank.safetensors"
+        save_file({"embeddings": np.ascontiguousarray(self.embeddings)}, str(path))
+        path.chmod(0o644)  # safetensors writes owner-only files; artifacts are shared read-only
 
     @classmethod
     def load(cls, directory: Path) -> ReplyBank:
