@@ -70,19 +70,28 @@ def load_held_out(path: Path, count: int | None = None,
 
 def abstention_report(stage: SuggestStage, held_out: list[tuple[SuggestInput, str]],
                       parts: str) -> dict:
-    """How often the stage answers, and how often its first suggestion is a near-duplicate
-    (char-bigram Jaccard > the stage's threshold) of what the guide really sent."""
+    """How often the stage answers, and how often what it shows holds a near-duplicate
+    (char-bigram Jaccard > the stage's threshold) of what the guide really sent: the first
+    suggestion ("top1") or any shown one ("list", what abstention is calibrated on)."""
     from salesbrain.suggest.lexical import bigram_jaccard
 
-    answers = stage.predict([item for item, _ in held_out], parts=parts)
-    right = [bigram_jaccard(a[0].text, truth) > stage.settings.near_duplicate
-             for a, (_, truth) in zip(answers, held_out, strict=True) if a]
-    top = stage.top_replies([item for item, _ in held_out], parts=parts)
-    right_all = [bool(t) and bigram_jaccard(t[0].text, truth) > stage.settings.near_duplicate
-                 for t, (_, truth) in zip(top, held_out, strict=True)]
-    return {"conversations": len(held_out), "answered_share": round(len(right) / len(held_out), 3),
-            "precision_when_answered": round(float(np.mean(right)), 3) if right else None,
-            "precision_if_always_answering": round(float(np.mean(right_all)), 3)}
+    def same(text: str, truth: str) -> bool:
+        return bigram_jaccard(text, truth) > stage.settings.near_duplicate
+
+    def precision(lists: list, first_only: bool) -> float | None:
+        right = [any(same(s.text, truth) for s in (shown[:1] if first_only else shown))
+                 for shown, (_, truth) in zip(lists, held_out, strict=True) if shown]
+        return round(float(np.mean(right)), 3) if right else None
+
+    items = [item for item, _ in held_out]
+    answers = stage.predict(items, parts=parts)
+    always = stage.top_replies(items, parts=parts)
+    return {"conversations": len(held_out),
+            "answered_share": round(sum(map(bool, answers)) / len(held_out), 3),
+            "top1_precision_when_answered": precision(answers, True),
+            "list_precision_when_answered": precision(answers, False),
+            "top1_precision_always_answering": precision(always, True),
+            "list_precision_always_answering": precision(always, False)}
 
 
 def time_requests(call, requests: list[SuggestInput], warmup: int = 20) -> dict:  # noqa: ANN001

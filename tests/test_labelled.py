@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,18 @@ def test_split_is_by_conversation_and_stable() -> None:
         e for e in splits["test"] if e in examples[:30]
     ]
     assert split_of("jddc", "c1", seed=0) == split_of("jddc", "c1", seed=0)
+
+
+def test_targeted_labels_are_trained_on_and_never_scored(data_dir: Path, tmp_path: Path) -> None:
+    labels = tmp_path / "labels"
+    write_labels(labels, "intent_jddc_extra.jsonl", [ref("jddc", "s1", 4, "logistics")])
+    (example,) = load_intent_examples(data_dir, labels)
+    assert example.targeted
+    many = [replace(example, conversation=f"c{i}") for i in range(200)]
+    splits = split_by_conversation(many, seed=0)
+    assert not splits["test"] and not splits["validation"]
+    assert 0 < len(splits["train"]) < len(many)  # held-out conversations' ones are dropped
+    assert all(split_of("jddc", e.conversation) == "train" for e in splits["train"])
 
 
 def test_current_label_files_resolve() -> None:

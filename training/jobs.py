@@ -15,6 +15,11 @@ def job_main(run: Callable[..., Path], presets: Mapping[str, Any], description: 
     parser.add_argument("--preset", choices=sorted(presets), default="small")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--data-dir", type=Path, default=shared_data_dir())
-    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda where a GPU is visible")
     args = parser.parse_args()
+    if args.device.startswith("cuda"):
+        import torch
+
+        if not torch.cuda.is_available():
+            parser.error(f"--device {args.device}: torch sees no CUDA device on this machine")
     run(args.preset, args.out, args.data_dir, args.device)

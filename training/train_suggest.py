@@ -26,8 +26,9 @@ import torch
 from salesbrain.schema import Role, Turn
 from salesbrain.stages.suggest import SuggestStage
 from salesbrain.store import Store
-from salesbrain.suggest.types import ReplyPair
+from salesbrain.suggest.types import ReplyPair, SuggestSettings
 from training.champion_replies import champion_pairs
+from training.feedback import tenant_feedback, without_ignored
 from training.jobs import job_main
 
 # Script-level keys (max_pairs, sources) are read here; every other key is a SuggestSettings
@@ -83,15 +84,13 @@ def subsample(pairs: list[ReplyPair], max_pairs: int, seed: int) -> list[ReplyPa
 
 
 def _held_out(conversation_id: str, share: float = 0.2) -> bool:
-    digest = hashlib.sha1(conversation_id.encode()).digest()
+    digest = hashlib.sha1(f"tenant-held-out\x1f{conversation_id}".encode()).digest()
     return digest[0] < share * 256
 
 
 def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
         store: Store | None = None) -> Path:
     """Train on the real dialogues plus, given a tenant's store, its champions' replies."""
-    if device != "cpu":
-        raise ValueError("train_suggest runs on cpu only; the dual encoder is small")
     config = dict(PRESETS[preset])
     script = {k: config.pop(k) for k in SCRIPT_KEYS}
     torch.set_num_threads(2)
@@ -113,10 +112,18 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
         bank_replies = bank_replies + [p.reply for p in tenant_train]
         log(f"tenant {store.tenant}: {len(tenant_train)} champion reply pairs for training, "
             f"{len(tenant_pairs) - len(tenant_train)} held out for calibration")
+        # what guides accepted or wrote instead teaches the ranker and joins the bank; what
+        # they kept ignoring leaves it
+        feedback = tenant_feedback(store)
+        train = train + feedback.pairs
+        bank_replies = without_ignored(bank_replies + [p.reply for p in feedback.pairs],
+                                       feedback.ignored, SuggestSettings().near_duplicate)
+        log(f"tenant {store.tenant}: feedback {dict(feedback.counts)}: "
+            f"{len(feedback.pairs)} pairs for training, {len(feedback.ignored)} replies dropped")
     log(f"preset {preset}: {len(train)} train pairs, {len(val)} validation pairs, "
         f"{len(bank_replies)} bank replies")
 
-    stage = SuggestStage(config).fit(train, bank_replies, val_pairs=val, log=log)
+    stage = SuggestStage(config).fit(train, bank_replies, val_pairs=val, log=log, device=device)
     target = Path(out_dir) / "suggest"
     stage.save_pretrained(target)
     seconds = time.perf_counter() - started

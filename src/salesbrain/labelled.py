@@ -1,6 +1,7 @@
 """Hand labels stored by reference, resolved to the real message text and its context.
 
-Label files (`data/labels/intent_<dataset>.jsonl`) hold one reference per line, never text:
+Label files (`data/labels/intent_*.jsonl`, e.g. `intent_jddc.jsonl`, `intent_jddc_extra.jsonl`)
+hold one reference per line, never text:
 
     {"dataset": "jddc", "conversation": "<session id>", "turn": 3, "intent": "logistics"}
 
@@ -13,6 +14,10 @@ The referenced conversations are read from the shared real data sets:
 
 A reference that does not resolve raises `LabelReferenceError` naming the file and the line.
 
+Files whose name ends in `_extra` come from targeted passes: candidates surfaced by keyword
+searches for the thin intents. Their messages are `targeted`: they are trained on and never
+scored on (see `split_by_conversation`), since a keyword search is not a random sample.
+
 >>> examples = load_intent_examples(shared_data_dir())  # doctest: +SKIP
 >>> examples[0].intent, examples[0].context[-1].role  # doctest: +SKIP
 ('complaint', <Role.GUIDE: 'guide'>)
@@ -24,7 +29,7 @@ import hashlib
 import json
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -33,6 +38,7 @@ from salesbrain.schema import Role, Turn
 from salesbrain.taxonomy import INTENT_KEYS
 
 CONTEXT_TURNS = 4
+TARGETED_SUFFIX = "_extra"
 
 DATASET_FILES: dict[str, str] = {
     "jddc": "jddc2019/chat_sample.tsv",
@@ -59,6 +65,8 @@ class LabelledMessage:
     text: str
     context: tuple[Turn, ...]
     intent: str
+    # found by a keyword search rather than sampled: trained on, never scored on
+    targeted: bool = False
 
 
 def _read_jddc(path: Path) -> Conversations:
@@ -170,6 +178,8 @@ def resolve_label_file(path: Path, data_dir: Path) -> list[LabelledMessage]:
             reference = _parse_reference(line, where)
             conversations = load_conversations(reference[0], data_dir)
             example = _resolve(reference, conversations.get(reference[1]), where)
+            if Path(path).stem.endswith(TARGETED_SUFFIX):
+                example = replace(example, targeted=True)
             key = (example.dataset, example.conversation, example.turn)
             if key in examples and examples[key].intent != example.intent:
                 raise LabelReferenceError(
@@ -180,21 +190,40 @@ def resolve_label_file(path: Path, data_dir: Path) -> list[LabelledMessage]:
     return list(examples.values())
 
 
+def intent_label_files(labels_dir: Path) -> list[Path]:
+    """The hand-label files read as training and test data, in a stable order.
+
+    Every `intent_*.jsonl` in `labels_dir` (e.g. `intent_jddc.jsonl` and targeted passes such as
+    `intent_jddc_extra.jsonl`) except second-pass agreement samples (`*second_pass*`), which
+    re-label messages that are already in another file.
+    """
+    return sorted(
+        path
+        for path in Path(labels_dir).glob("intent_*.jsonl")
+        if path.is_file() and "second_pass" not in path.stem
+    )
+
+
 def load_intent_examples(
     data_dir: Path, labels_dir: Path | None = None
 ) -> list[LabelledMessage]:
     """Every hand-labelled customer message in `labels_dir`, resolved.
 
-    Reads `intent_<dataset>.jsonl` for each known dataset (missing files are skipped); other
-    files there, such as second-pass agreement samples, are not training or test data.
+    Reads the files of `intent_label_files`; a message labelled in two files is kept once, and
+    two different labels for it raise `LabelReferenceError`.
     """
     directory = Path(labels_dir) if labels_dir is not None else default_labels_dir()
-    examples: list[LabelledMessage] = []
-    for dataset in DATASET_FILES:
-        path = directory / f"intent_{dataset}.jsonl"
-        if path.is_file():
-            examples.extend(resolve_label_file(path, Path(data_dir)))
-    return examples
+    examples: dict[tuple[str, str, int], LabelledMessage] = {}
+    for path in intent_label_files(directory):
+        for example in resolve_label_file(path, Path(data_dir)):
+            key = (example.dataset, example.conversation, example.turn)
+            if key in examples and examples[key].intent != example.intent:
+                raise LabelReferenceError(
+                    f"{path}: conflicting label {example.intent!r} for {key}, already labelled "
+                    f"{examples[key].intent!r} in another file"
+                )
+            examples.setdefault(key, example)
+    return list(examples.values())
 
 
 def split_of(dataset: str, conversation: str, seed: int = 0) -> str:
@@ -217,10 +246,18 @@ def split_of(dataset: str, conversation: str, seed: int = 0) -> str:
 def split_by_conversation(
     examples: list[LabelledMessage], seed: int = 0
 ) -> dict[str, list[LabelledMessage]]:
-    """Examples grouped into train / validation / test, every conversation in exactly one."""
+    """Examples grouped into train / validation / test, every conversation in exactly one.
+
+    Targeted examples (surfaced by a keyword search, so not a random sample of what customers
+    write) join training when their conversation is a training one and are left out otherwise,
+    so that validation and test stay random samples of labelled conversations.
+    """
     splits: dict[str, list[LabelledMessage]] = {name: [] for name in SPLIT_FRACTIONS}
     for example in examples:
-        splits[split_of(example.dataset, example.conversation, seed)].append(example)
+        split = split_of(example.dataset, example.conversation, seed)
+        if example.targeted and split != "train":
+            continue
+        splits[split].append(example)
     return splits
 
 

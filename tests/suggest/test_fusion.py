@@ -46,6 +46,24 @@ def test_calibrator_is_monotone_in_score_and_abstains_below_threshold() -> None:
     assert 0 < kept.sum() < 400 and correct[kept].mean() >= 0.8
 
 
+def test_the_cut_is_set_on_whole_lists_when_given() -> None:
+    # three suggestions per list; a list is right when any of them is (the guide picks it)
+    rng = np.random.default_rng(2)
+    lists = 300
+    score = np.repeat(rng.normal(size=lists), 3) - np.tile([0.0, 0.5, 1.0], lists)
+    correct = (rng.random(3 * lists) < 1 / (1 + np.exp(-2 * score))).astype(int)
+    top = np.tile([True, False, False], lists)
+    list_right = correct.reshape(lists, 3).max(axis=1)
+    features = np.column_stack([score, np.zeros_like(score), np.zeros_like(score)])
+    first_only = Calibrator().fit(features, correct, top, 0.6)
+    whole_list = Calibrator().fit(features, correct, top, 0.6, list_right)
+    first_p = whole_list.probability(features[top])
+    kept = first_p >= whole_list.threshold_
+    assert list_right[kept].mean() >= 0.6
+    # lists are right more often than their first suggestion: the same target keeps more
+    assert whole_list.threshold_ < first_only.threshold_
+
+
 def test_prior_index_matches_near_duplicates_only() -> None:
     prior = PriorIndex(["请问还有其他可以帮您的吗", "三天到货"], [9, 1], threshold=0.5)
     rows = prior.bank_rows(["请问还有其他可以帮您的吗?", "明天发货", "三天到货"])

@@ -36,3 +36,9 @@ def test_missing_slot_drops_reply_but_name_falls_back() -> None:
     assert fill_slots("{price}包邮", {}) is None
     assert fill_slots("{customer_name}您好", {}) == "亲您好"
     assert to_slot_template("[姓名x]您好，[金额x]") == "{customer_name}您好，{price}"
+
+
+def test_a_redacted_name_keeps_one_form_of_address() -> None:
+    template = to_slot_template("[姓名]先生，您的外套已发货")
+    assert fill_slots(template, {"customer_name": "李姐"}) == "李姐，您的外套已发货"
+    assert fill_slots(template, {}) == "亲，您的外套已发货"

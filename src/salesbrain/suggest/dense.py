@@ -34,6 +34,7 @@ class DenseTraining:
     scale: float = 50.0  # inverse temperature of the in-batch softmax (e5 used 100)
     near_duplicate: float = 0.5
     seed: int = 0
+    device: str = "cpu"  # "cuda": the trainable layers and the cached states move there
 
 
 class DualEncoder:
@@ -69,9 +70,14 @@ class DualEncoder:
     def layers(self) -> torch.nn.ModuleList:
         return self.model.encoder.layer
 
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
     def tokenize(self, texts: Sequence[str], kind: str, max_tokens: int) -> dict:
-        return self.tokenizer([PREFIXES[kind] + t for t in texts], padding=True, truncation=True,
-                              max_length=max_tokens, return_tensors="pt")
+        batch = self.tokenizer([PREFIXES[kind] + t for t in texts], padding=True,
+                               truncation=True, max_length=max_tokens, return_tensors="pt")
+        return {k: v.to(self.device) for k, v in batch.items()}
 
     def _mask(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> Any:
         from transformers.masking_utils import create_bidirectional_mask
@@ -105,7 +111,7 @@ class DualEncoder:
             for start in range(0, len(order), batch_size):
                 rows = order[start : start + batch_size]
                 batch = self.tokenize([texts[i] for i in rows], kind, max_tokens)
-                out[rows] = self.upper(self.lower(batch), batch["attention_mask"]).numpy()
+                out[rows] = self.upper(self.lower(batch), batch["attention_mask"]).cpu().numpy()
         return out
 
     def lower_states(self, texts: Sequence[str], kind: str, max_tokens: int,
@@ -120,7 +126,7 @@ class DualEncoder:
                 batch = self.tokenize([texts[i] for i in rows], kind, max_tokens)
                 hidden = self.lower(batch).to(torch.bfloat16)
                 for j, i in enumerate(rows):
-                    states[i] = hidden[j, : int(batch["attention_mask"][j].sum())].clone()
+                    states[i] = hidden[j, : int(batch["attention_mask"][j].sum())].cpu()
                 if progress is not None:
                     progress(len(rows))
         return [s for s in states if s is not None]
@@ -134,15 +140,17 @@ class DualEncoder:
         with torch.inference_mode():
             for start in range(0, len(cached), batch_size):
                 rows = cached[start : start + batch_size]
-                out[rows] = self.pooled_from_states([cache[texts[i]] for i in rows]).numpy()
+                out[rows] = self.pooled_from_states(
+                    [cache[texts[i]] for i in rows]).cpu().numpy()
         if fresh:
             out[fresh] = self.encode([texts[i] for i in fresh], kind, max_tokens, batch_size)
         return out
 
     def pooled_from_states(self, states: Sequence[torch.Tensor]) -> torch.Tensor:
-        hidden = pad_sequence([s.float() for s in states], batch_first=True)
-        lengths = torch.tensor([len(s) for s in states])
-        mask = (torch.arange(hidden.shape[1])[None, :] < lengths[:, None]).long()
+        device = self.device
+        hidden = pad_sequence([s.to(device).float() for s in states], batch_first=True)
+        lengths = torch.tensor([len(s) for s in states], device=device)
+        mask = (torch.arange(hidden.shape[1], device=device)[None, :] < lengths[:, None]).long()
         return self.upper(hidden, mask)
 
 
@@ -168,9 +176,10 @@ def train_dual_encoder(
 ) -> list[float]:
     """Contrastive training of the top layers; `pairs` are (context, reply, hard negative or -1).
 
-    Returns the loss of every step.
+    Returns the loss of every step. The model is back on the CPU afterwards.
     """
     torch.manual_seed(settings.seed)
+    encoder.model.to(settings.device)
     rng = random.Random(settings.seed)
     grams = [bigram_set(t) for t in reply_texts]
     params = [p for layer in encoder.layers[encoder.frozen_layers :] for p in layer.parameters()]
@@ -194,7 +203,7 @@ def train_dual_encoder(
         losses.append(float(loss.detach()))
         if progress is not None:
             progress(len(batch), losses[-1])
-    encoder.model.eval()
+    encoder.model.to("cpu").eval()
     return losses
 
 
@@ -208,6 +217,6 @@ def _contrastive_step(encoder: DualEncoder, context_states: Sequence[torch.Tenso
     keys = encoder.pooled_from_states([reply_states[r] for r in candidates])
     logits = settings.scale * queries @ keys.T
     masked = negative_mask(trues, candidates, grams, settings.near_duplicate)
-    logits = logits.masked_fill(masked, float("-inf"))
-    target = torch.tensor([column[r] for r in trues])
+    logits = logits.masked_fill(masked.to(logits.device), float("-inf"))
+    target = torch.tensor([column[r] for r in trues], device=logits.device)
     return torch.nn.functional.cross_entropy(logits, target)

@@ -27,10 +27,15 @@ Progress = Callable[[str], None]
 RankingGroup = tuple[ReplyPair, tuple[str, ...], int]
 
 
-def split_validation(pairs: Sequence[ReplyPair], share: float) -> tuple[list, list]:
-    """Hold out whole conversations (stable hash of the id) for fusion and calibration."""
+def split_validation(pairs: Sequence[ReplyPair], share: float,
+                     purpose: str) -> tuple[list, list]:
+    """Hold out whole conversations (stable hash of the id) for fusion and calibration.
+
+    The hash is salted with `purpose` so that successive splits are independent: an unsalted
+    hash would send every conversation held out by one split to the same side of the next.
+    """
     def held_out(pair: ReplyPair) -> bool:
-        digest = hashlib.sha1(pair.conversation_id.encode("utf-8")).digest()
+        digest = hashlib.sha1(f"{purpose}\x1f{pair.conversation_id}".encode()).digest()
         return digest[0] / 256 < share
 
     train = [p for p in pairs if not held_out(p)]
@@ -95,7 +100,7 @@ def mine_hard_negatives(bm25: BM25Index, pairs: Sequence[ReplyPair], replies: li
 
 def fit_encoder(pairs: Sequence[ReplyPair], bm25: BM25Index, settings: SuggestSettings,
                 work_dir: Path, log: Progress, bank_texts: Sequence[str] = (),
-                ) -> tuple[DualEncoder, dict[str, torch.Tensor]]:
+                device: str = "cpu") -> tuple[DualEncoder, dict[str, torch.Tensor]]:
     """Prune e5 to the corpus, cache the frozen layers, fine-tune the top layers.
 
     Returns the encoder and the cached frozen-layer states of the replies it saw, keyed by
@@ -120,6 +125,7 @@ def fit_encoder(pairs: Sequence[ReplyPair], bm25: BM25Index, settings: SuggestSe
     if s.epochs <= 0 or s.frozen_layers >= len(encoder.layers):
         log("encoder: used as pretrained (no trainable layers or no epochs)")
         return encoder, {}
+    encoder.model.to(device)  # the frozen layers run there once too, to cache their states
     log(f"encoder: {encoder.model.config.vocab_size} pieces kept; caching frozen layers for "
         f"{len(contexts)} contexts, {len(replies)} replies")
     context_states = encoder.lower_states(contexts, "query", s.max_context_tokens)
@@ -129,7 +135,7 @@ def fit_encoder(pairs: Sequence[ReplyPair], bm25: BM25Index, settings: SuggestSe
     triples = list(zip(range(len(learn_from)), reply_of, negatives, strict=True))
     training = DenseTraining(epochs=s.epochs, batch_size=s.batch_size,
                              learning_rate=s.learning_rate, near_duplicate=s.near_duplicate,
-                             seed=s.seed)
+                             seed=s.seed, device=device)
     losses = train_dual_encoder(encoder, context_states, reply_states, triples, replies, training,
                                 progress=_step_logger(log))
     log(f"encoder: {len(losses)} steps, loss {np.mean(losses[:10]):.3f} -> "
@@ -194,26 +200,34 @@ def fit_retrieval_fusion(ranker: Ranker, pairs: Sequence[ReplyPair], candidates:
 def fit_calibrator(ranker: Ranker, pairs: Sequence[ReplyPair], candidates: CandidateTexts,
                    embeddings: np.ndarray | None, settings: SuggestSettings,
                    parts: str = "fused") -> Calibrator:
-    """A suggestion counts as right when it is a near-duplicate of what the champion sent."""
+    """A suggestion counts as right when it is a near-duplicate of what the champion sent.
+
+    Scores are per suggestion; the abstention cut is per list: it is set on the first
+    suggestion's probability so that the lists shown hold the champion's reply (among their
+    `max_suggestions`) at least `target_precision` of the time. Many replies would do where a
+    champion sent one, so this undercounts good lists: the cut errs on the side of silence.
+    """
     guide = [p for p in pairs if p.reply_role is Role.GUIDE]
     rng = random.Random(settings.seed + 1)
     sample = rng.sample(guide, min(len(guide), settings.calibration_conversations))
     usable = np.ones(len(candidates.texts), dtype=bool)
     ranked = ranker.retrieve([p.context for p in sample], candidates, embeddings, usable, parts)
-    features, correct, top = [], [], []
+    features, correct, top, list_hits = [], [], [], []
     for pair, result in zip(sample, ranked, strict=True):
         keep = min(settings.max_suggestions, len(result.rows))
         if keep == 0:
             continue
         grams = bigram_set(pair.reply)
         features.append(calibration_features(result.scores)[:keep])
-        correct += [jaccard(grams, candidates.grams[r]) > settings.near_duplicate
-                    for r in result.rows[:keep]]
+        hits = [jaccard(grams, candidates.grams[r]) > settings.near_duplicate
+                for r in result.rows[:keep]]
+        correct += hits
+        list_hits.append(any(hits))
         top += [True] + [False] * (keep - 1)
     labels = np.asarray(correct, dtype=int)
     stacked = np.vstack(features) if features else np.zeros((0, 3))
     return Calibrator().fit(stacked, labels, np.asarray(top, dtype=bool),
-                            settings.target_precision)
+                            settings.target_precision, np.asarray(list_hits, dtype=int))
 
 
 def _step_logger(log: Progress) -> Callable[[int, float], None]:

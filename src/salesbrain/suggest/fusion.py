@@ -179,12 +179,13 @@ class Fusion:
 class Calibrator:
     """P(a champion would send this reply) from its fused score and its share of the top list.
 
-    Logistic regression on validation conversations; `threshold_` is the lowest probability at
-    which the top suggestion was right at least `target_precision` of the time.
+    Logistic regression on validation conversations; `threshold_` is the lowest probability of
+    a list's first suggestion at which the lists were right (`list_correct`: by default, their
+    first suggestion was) at least `target_precision` of the time.
     """
 
     def fit(self, features: np.ndarray, correct: np.ndarray, top_mask: np.ndarray,
-            target_precision: float) -> Calibrator:
+            target_precision: float, list_correct: np.ndarray | None = None) -> Calibrator:
         from sklearn.linear_model import LogisticRegression
 
         if len(np.unique(correct)) < 2:  # all right or all wrong: only the base rate is known
@@ -196,7 +197,8 @@ class Calibrator:
             self.coef_ = model.coef_.ravel()
             self.intercept_ = float(model.intercept_[0])
         top_prob = self.probability(features[top_mask])
-        self.threshold_ = precision_threshold(top_prob, correct[top_mask], target_precision)
+        list_correct = correct[top_mask] if list_correct is None else list_correct
+        self.threshold_ = precision_threshold(top_prob, list_correct, target_precision)
         return self
 
     def probability(self, features: np.ndarray) -> np.ndarray:

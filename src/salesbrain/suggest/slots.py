@@ -55,11 +55,20 @@ def slots_in(text: str) -> set[str]:
     return set(_SLOT.findall(text))
 
 
+# Redaction keeps the title after a name ("王先生" -> "[姓名]先生"); the slot takes the title
+# with it, since its value is itself a form of address ("李姐", or the fallback "亲").
+_NAME_TITLE = re.compile(r"\{customer_name\}(?:先生|女士|小姐|姐姐|哥哥|总|姐|哥)")
+
+
 def to_slot_template(text: str) -> str:
-    """Rewrite redaction placeholders that name a slot value into the bank's slot syntax."""
+    """Rewrite redaction placeholders that name a slot value into the bank's slot syntax.
+
+    >>> to_slot_template("[姓名]先生您好，[金额x]已退回")
+    '{customer_name}您好，{price}已退回'
+    """
     for placeholder, slot in PLACEHOLDER_SLOTS.items():
         text = text.replace(placeholder, slot)
-    return text
+    return _NAME_TITLE.sub("{customer_name}", text)
 
 
 def _first_group(match: re.Match[str]) -> str:

@@ -96,7 +96,8 @@ class SuggestSettings:
     near_duplicate: float = 0.5  # char-bigram Jaccard above which two replies are the same
     shortlist: int = 100
     calibration_conversations: int = 400
-    target_precision: float = 0.5
+    # share of shown lists that hold the champion's reply; below the cut nothing is shown
+    target_precision: float = 0.3
     max_suggestions: int = 3
     require_approved: bool = False
     buckets: int = 1 << 18
