@@ -9,7 +9,10 @@ Write the evaluation files (eprstmt dev and the held-out review slice) and evalu
 
     .venv/bin/python -m eval.sentiment write --out var/eval
     .venv/bin/python -m eval.sentiment score --stage models/sentiment \
-        --data var/eval/sentiment_eprstmt_dev.jsonl
+        --data var/eval/sentiment_eprstmt_dev.jsonl --baseline
+
+`score` prints accuracy, per-class precision/recall/F1 and messages per second; with
+`--baseline` the same for the TF-IDF baseline fitted in the same run.
 """
 
 from __future__ import annotations
@@ -18,12 +21,18 @@ import argparse
 import csv
 import hashlib
 import json
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from salesbrain.paths import REPO_ROOT, shared_data_dir
+from salesbrain.stages.sentiment import SentimentSettings, SentimentStage
+
+# the plain model every sentiment number is shown beside (the stage before self-training)
+BASELINE_SETTINGS = SentimentSettings(features="tfidf", tfidf_ngram_max=3,
+                                      tfidf_max_features=200_000, self_training=0.0)
 
 HELDOUT_FRACTION = 0.02
 LABELS = {"0": "Negative", "1": "Positive"}
@@ -99,17 +108,51 @@ def accuracy(predicted: Sequence[str], gold: Sequence[str]) -> float:
     return sum(p == g for p, g in zip(predicted, gold, strict=True)) / max(len(gold), 1)
 
 
+def per_class(predicted: Sequence[str], gold: Sequence[str]) -> dict[str, dict[str, float]]:
+    """Precision, recall, F1 and support of each label (0.0 where undefined)."""
+    scores = {}
+    for label in ("Positive", "Negative"):
+        hits = sum(p == g == label for p, g in zip(predicted, gold, strict=True))
+        said, support = list(predicted).count(label), list(gold).count(label)
+        precision, recall = hits / max(said, 1), hits / max(support, 1)
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        scores[label] = {"precision": round(precision, 4), "recall": round(recall, 4),
+                         "f1": round(f1, 4), "n": support}
+    return scores
+
+
+def score_stage(stage: SentimentStage, sentences: list[str], gold: list[str]) -> dict[str, Any]:
+    """Accuracy, per-class scores and throughput of a fitted sentiment stage on one file."""
+    started = time.perf_counter()
+    predicted = [p.label.capitalize() for p in stage.predict(sentences)]
+    seconds = time.perf_counter() - started
+    return {"n": len(gold), "accuracy": round(accuracy(predicted, gold), 4),
+            "per_class": per_class(predicted, gold),
+            "messages_per_s": round(len(sentences) / max(seconds, 1e-9))}
+
+
 def evaluate_sentiment(stage_dir: Path, data_file: Path) -> dict[str, Any]:
     """The CLI contract's `eval sentiment` metrics for a sentiment stage dir or a brain dir."""
-    from salesbrain.stages.sentiment import SentimentStage
-
     stage_dir = Path(stage_dir)
     if (stage_dir / SentimentStage.name / "config.json").is_file():
         stage_dir = stage_dir / SentimentStage.name
     stage = SentimentStage.from_pretrained(stage_dir)
     sentences, gold = read_sentiment_file(data_file)
-    predicted = [p.label.capitalize() for p in stage.predict(sentences)]
-    return {"n": len(gold), "accuracy": accuracy(predicted, gold)}
+    return score_stage(stage, sentences, gold)
+
+
+def compare_with_baseline(stage_dir: Path, data_file: Path, data_dir: Path) -> dict[str, Any]:
+    """The stage beside the plain character 1-3-gram TF-IDF baseline, fitted now on every
+    trainable review (the held-out slice and eprstmt dev excluded), on the same file."""
+    reviews = [r for r in read_review_sets(data_dir) if not is_heldout_review(r.sentence)]
+    excluded = {r.sentence for r in read_eprstmt(data_dir, "dev")}
+    reviews = [r for r in reviews if r.sentence not in excluded] + read_eprstmt(data_dir, "train")
+    baseline = SentimentStage(BASELINE_SETTINGS).fit([r.sentence for r in reviews],
+                                                      [r.label for r in reviews])
+    sentences, gold = read_sentiment_file(data_file)
+    return {"model": evaluate_sentiment(stage_dir, data_file),
+            "baseline_tfidf": {"train_examples": len(reviews),
+                               **score_stage(baseline, sentences, gold)}}
 
 
 def _json_lines(path: Path) -> Iterator[dict[str, Any]]:
@@ -128,10 +171,15 @@ def main() -> None:
     score = commands.add_parser("score", help="evaluate a saved sentiment stage (or brain)")
     score.add_argument("--stage", type=Path, required=True)
     score.add_argument("--data", type=Path, required=True)
+    score.add_argument("--baseline", action="store_true",
+                       help="also fit the TF-IDF baseline (about a minute) and score it")
+    score.add_argument("--data-dir", type=Path, default=shared_data_dir())
     args = parser.parse_args()
     if args.command == "write":
         paths = write_eval_files(args.data_dir, args.out)
         print(json.dumps({key: str(path) for key, path in paths.items()}))
+    elif args.baseline:
+        print(json.dumps(compare_with_baseline(args.stage, args.data, args.data_dir)))
     else:
         print(json.dumps(evaluate_sentiment(args.stage, args.data)))
 

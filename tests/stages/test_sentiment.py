@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from eval.sentiment import per_class
 from salesbrain.stages import STAGES
 from salesbrain.stages.sentiment import (
     SentimentPrediction,
@@ -56,6 +57,35 @@ def test_e5_trio_with_a_truncated_encoder(tmp_path: Path) -> None:
     check_trio(fitted(settings), tmp_path)
 
 
+def test_self_training_learns_words_seen_only_in_unlabelled_text() -> None:
+    unlabelled = ["质量很好，非常喜欢，棒棒哒", "物流很快，好评，棒棒哒",
+                  "穿着舒服，推荐购买，棒棒哒"]
+    plain = SentimentStage(SentimentSettings(c=100.0, self_training=0.0))
+    plain.fit(TEXTS, LABELS, unlabelled=unlabelled)
+    tuned = SentimentStage(SentimentSettings(c=100.0, self_training=0.8))
+    tuned.fit(TEXTS, LABELS, unlabelled=unlabelled)
+    assert plain.train_args_["pseudo_labelled"] == 0
+    assert tuned.train_args_["pseudo_labelled"] == len(unlabelled)
+    assert "棒棒哒" not in plain.vectorizer_.vocabulary_
+    assert "棒棒哒" in tuned.vectorizer_.vocabulary_
+    assert tuned.predict_proba(["棒棒哒"])[0] > plain.predict_proba(["棒棒哒"])[0] + 0.1
+    assert [p.label for p in tuned.predict(TEXTS)] == EXPECTED
+
+
+def test_self_training_keeps_only_confident_pseudo_labels() -> None:
+    unsure = ["还行吧", "一般般", "说不上来"]
+    stage = SentimentStage(SentimentSettings(c=100.0, self_training=0.99))
+    stage.fit(TEXTS, LABELS, unlabelled=unsure + ["质量很好，非常喜欢，推荐购买，好评"])
+    assert stage.train_args_["pseudo_labelled"] == 1
+
+
+def test_per_class_scores() -> None:
+    scores = per_class(["Positive", "Positive", "Negative", "Negative"],
+                       ["Positive", "Negative", "Negative", "Negative"])
+    assert scores["Positive"] == {"precision": 0.5, "recall": 1.0, "f1": 0.6667, "n": 1}
+    assert scores["Negative"] == {"precision": 1.0, "recall": 0.6667, "f1": 0.8, "n": 3}
+
+
 def test_length_batches_cover_every_text_once_shortest_first() -> None:
     texts = ["aaaa", "a", "aaa", "aa", "aaaaa"]
     batches = length_batches(texts, 2)
@@ -85,6 +115,8 @@ def test_conversation_sentiment_mean_and_trend() -> None:
 def test_bad_settings_and_one_class_data_fail() -> None:
     with pytest.raises(ValueError, match="features"):
         SentimentStage(SentimentSettings(features="bow"))
+    with pytest.raises(ValueError, match="self_training"):
+        SentimentStage(SentimentSettings(self_training=0.3))
     with pytest.raises(ValueError, match="both"):
         SentimentStage(SentimentSettings(features="tfidf")).fit(POSITIVE, ["positive"] * 4)
     with pytest.raises(RuntimeError, match="fit"):
