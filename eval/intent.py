@@ -5,8 +5,9 @@ Run:
     .venv/bin/python -m eval.intent --export-test var/eval/intent_test.jsonl
     # score a stage or a brain directory on such a file
     .venv/bin/python -m eval.intent --brain models/brains/X --data var/eval/intent_test.jsonl
-    # the benchmark: fp32 and int8 model beside the TF-IDF baseline, same split, same run
-    .venv/bin/python -m eval.intent --brain models/brains/X --benchmark
+    # the benchmark: fp32 and int8 model beside the TF-IDF baseline and the blend of model and
+    # baseline (weight chosen on validation), same split, same run, with batch throughput
+    .venv/bin/python -m eval.intent --brain models/brains/X --benchmark --threads 1
 
 Input lines: {"text": "...", "context": [["customer"|"guide", "..."], ...], "intent": "<key>"}.
 Output: {"n", "accuracy", "macro_f1", "per_class": {key: {"precision", "recall", "f1", "support"}}}.
@@ -17,20 +18,26 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import random
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import torch
 from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
 from salesbrain.labelled import (
+    CONTEXT_TURNS,
+    load_conversations,
     load_intent_examples,
     read_intent_records,
     split_by_conversation,
     write_intent_records,
 )
 from salesbrain.paths import REPO_ROOT, shared_data_dir
+from salesbrain.schema import Role
 from salesbrain.stages.intent import IntentInput, IntentStage
 from salesbrain.taxonomy import INTENT_KEYS
 
@@ -83,38 +90,97 @@ def evaluate_intent(stage_dir: Path | IntentStage, data_file: Path) -> dict[str,
     return intent_metrics(gold, predicted)
 
 
-def timed_evaluation(
-    stage: IntentStage, inputs: list[IntentInput], gold: list[str], repeats: int = 2
-) -> dict:
-    """Metrics plus throughput: messages per second over the whole file (batched), best of
-    `repeats` passes so a busy machine disturbs the figure less."""
-    seconds = []
+def jddc_customer_messages(data_dir: Path, limit: int = 2000, seed: int = 0) -> list[IntentInput]:
+    """Up to `limit` JDDC customer messages with the turns before them (unlabelled; for
+    throughput only), from conversations picked in a seeded random order."""
+    conversations = load_conversations("jddc", data_dir)
+    order = sorted(conversations)
+    random.Random(seed).shuffle(order)
+    messages: list[IntentInput] = []
+    for key in order:
+        turns = conversations[key]
+        messages += [IntentInput(turn.text, turns[max(0, i - CONTEXT_TURNS) : i])
+                     for i, turn in enumerate(turns) if turn.role is Role.CUSTOMER and turn.text]
+        if len(messages) >= limit:
+            break
+    return messages[:limit]
+
+
+def throughput(stage: IntentStage, inputs: list[IntentInput], repeats: int = 2) -> dict:
+    """Batched messages per second (wall clock) and per CPU-second of this process, best of
+    `repeats` passes, with the 1-minute load average: other jobs on the machine lower the
+    wall-clock figure far more than the CPU-time one."""
+    walls, cpus = [], []
     for _ in range(repeats):
-        started = time.perf_counter()
-        predicted = [p.intent for p in stage.predict(inputs)]
-        seconds.append(time.perf_counter() - started)
-    return {**intent_metrics(gold, predicted), "messages_per_s": len(inputs) / min(seconds)}
+        started, started_cpu = time.perf_counter(), time.process_time()
+        stage.predict(inputs)
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - started_cpu)
+    return {"n": len(inputs), "messages_per_s": len(inputs) / min(walls),
+            "messages_per_cpu_s": len(inputs) / min(cpus), "load_1min": os.getloadavg()[0],
+            "threads": torch.get_num_threads(), "max_length": stage.settings.max_length}
+
+
+def probabilities_of(stage: IntentStage, inputs: Sequence[IntentInput]) -> list[dict[str, float]]:
+    return [p.probabilities for p in stage.predict(inputs)]
+
+
+def blend(
+    model: Sequence[dict[str, float]], baseline: Sequence[dict[str, float]], weight: float
+) -> list[str]:
+    """The intent with the highest (1 - weight) * model + weight * baseline probability."""
+    labels = sorted(set(model[0]) | set(baseline[0])) if model else []
+    return [max(labels, key=lambda k: (1 - weight) * m.get(k, 0.0) + weight * b.get(k, 0.0))
+            for m, b in zip(model, baseline, strict=True)]
+
+
+def choose_blend_weight(
+    model: Sequence[dict[str, float]], baseline: Sequence[dict[str, float]], gold: Sequence[str]
+) -> float:
+    """The baseline weight (0 to 0.9) with the best macro-F1 on `gold`: pass validation only."""
+    scores = {w / 10: intent_metrics(gold, blend(model, baseline, w / 10))["macro_f1"]
+              for w in range(10)}
+    return max(scores, key=lambda w: (scores[w], -w))
 
 
 def benchmark(
-    brain: Path, data_dir: Path, labels_dir: Path | None, seed: int, threads: int = 2
+    brain: Path, data_dir: Path, labels_dir: Path | None, seed: int, threads: int = 2,
+    jddc_messages: int = 2000,
 ) -> dict:
-    """fp32 and int8 model and the TF-IDF baseline on the same real test split."""
-    import torch
-
-    from eval.intent_baseline import fit_baseline, predict_baseline
+    """fp32 and int8 model, the TF-IDF baseline and their blend on the same real test split,
+    plus batch throughput on the test messages and on unlabelled JDDC customer messages."""
+    from eval.intent_baseline import baseline_probabilities, fit_baseline, predict_baseline
 
     torch.set_num_threads(min(threads, 2))
     splits = split_by_conversation(load_intent_examples(data_dir, labels_dir), seed)
     test_file = write_intent_records(splits["test"], DEFAULT_TEST_FILE)
     inputs, gold = read_intent_eval_file(test_file)
+    validation = [IntentInput(e.text, e.context) for e in splits["validation"]]
     train = splits["train"]
     baseline = fit_baseline([IntentInput(e.text, e.context) for e in train],
                             [e.intent for e in train])
-    results = {"test_file": str(test_file), "n_train": len(train), "threads": threads,
-               "baseline_tfidf": intent_metrics(gold, predict_baseline(baseline, inputs))}
+    results: dict[str, Any] = {
+        "test_file": str(test_file), "n_train": len(train), "threads": threads,
+        "baseline_tfidf": intent_metrics(gold, predict_baseline(baseline, inputs))}
+    jddc = jddc_customer_messages(data_dir, jddc_messages, seed) if jddc_messages else []
+    predicted: dict[str, list[str]] = {}
     for name, overrides in (("model_fp32", None), ("model_int8", {"int8": True})):
-        results[name] = timed_evaluation(load_intent_stage(brain, overrides), inputs, gold)
+        stage = load_intent_stage(brain, overrides)
+        test_probabilities = probabilities_of(stage, inputs)
+        predicted[name] = [max(p, key=p.__getitem__) for p in test_probabilities]
+        results[name] = {**intent_metrics(gold, predicted[name]),
+                         "throughput_test": throughput(stage, inputs),
+                         "throughput_jddc": throughput(stage, jddc, 1) if jddc else None}
+        if name == "model_fp32":
+            weight = choose_blend_weight(
+                probabilities_of(stage, validation), baseline_probabilities(baseline, validation),
+                [e.intent for e in splits["validation"]])
+            blended = blend(test_probabilities, baseline_probabilities(baseline, inputs), weight)
+            results["blend_fp32_tfidf"] = {**intent_metrics(gold, blended),
+                                           "baseline_weight_from_validation": weight}
+    results["model_int8"]["agreement_with_fp32"] = sum(
+        a == b for a, b in zip(predicted["model_fp32"], predicted["model_int8"], strict=True)
+    ) / max(1, len(inputs))
     return results
 
 
@@ -129,12 +195,15 @@ def main() -> None:
     parser.add_argument("--labels-dir", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2, help="CPU threads (at most 2)")
+    parser.add_argument("--jddc-messages", type=int, default=2000,
+                        help="unlabelled JDDC customer messages to time (0: none)")
     args = parser.parse_args()
     if args.export_test:
         path = export_test_split(args.export_test, args.data_dir, args.labels_dir, args.seed)
         print(json.dumps({"test_file": str(path)}))
     elif args.benchmark and args.brain:
-        result = benchmark(args.brain, args.data_dir, args.labels_dir, args.seed, args.threads)
+        result = benchmark(args.brain, args.data_dir, args.labels_dir, args.seed, args.threads,
+                           args.jddc_messages)
         print(json.dumps(result, ensure_ascii=False, indent=2))
     elif args.brain and args.data:
         print(json.dumps(evaluate_intent(args.brain, args.data), ensure_ascii=False, indent=2))

