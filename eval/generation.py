@@ -2,7 +2,11 @@
 
 Run:
     .venv/bin/python -m eval.generation --stage models/dev/suggest --jddc-dev var/eval/jddc_dev \
-        [--baselines]
+        [--baselines] [--modes generator,retrieval,both] [--latency 200 --threads 2]
+
+`--modes` scores, on the same targets in one run, the stage's generator alone (its top beam,
+raw), retrieval alone (the bank, `generate=False`) and both re-ranked together (the stage's
+product path), and `--latency N` times N requests of each path on one conversation each.
 
 The suggestion for each `<Qn>` is the stage's top reply (no abstention: the benchmark asks for
 an answer to every target). The conversation it sees is the session's context, then for each
@@ -166,14 +170,72 @@ def score_replies(sessions: Sequence[DevSession], replies: Sequence[Sequence[str
             "chrf": sum(chrf_scores) / n if n else 0.0}
 
 
-def stage_reply(stage, parts: str = "fused") -> Callable[[tuple[Turn, ...]], str]:  # noqa: ANN001
+def stage_reply(stage, parts: str = "fused", generate: bool = True,  # noqa: ANN001
+                sources: list[str] | None = None) -> Callable[[tuple[Turn, ...]], str]:
+    """The stage's top reply; `sources`, when given, collects where each came from."""
     from salesbrain.suggest.types import SuggestInput
 
     def reply(turns: tuple[Turn, ...]) -> str:
-        best = stage.top_replies([SuggestInput(turns, k=1)], parts=parts)[0]
+        best = stage.top_replies([SuggestInput(turns, k=1)], parts=parts, generate=generate)[0]
+        if sources is not None and best:
+            sources.append(best[0].source)
         return best[0].text if best else ""
 
     return reply
+
+
+def generator_reply(generator) -> Callable[[tuple[Turn, ...]], str]:  # noqa: ANN001
+    """The generator's top beam for the conversation, as the stage would prompt it."""
+    from salesbrain.suggest.types import dense_query
+
+    settings = generator.settings
+
+    def reply(turns: tuple[Turn, ...]) -> str:
+        context = dense_query(turns, settings.context_turns, settings.max_context_chars)
+        written = generator.generate([context], num_return_sequences=1)[0]
+        return written[0] if written else ""
+
+    return reply
+
+
+MODES = ("generator", "retrieval", "both")
+
+
+def mode_replies(stage, mode: str,  # noqa: ANN001
+                 sources: list[str]) -> Callable[[tuple[Turn, ...]], str]:
+    if mode != "retrieval" and stage.generator_ is None:
+        raise ValueError(f"mode {mode!r} needs a stage with a generator/ directory")
+    if mode == "generator":
+        return generator_reply(stage.generator_)
+    return stage_reply(stage, generate=mode == "both", sources=sources)
+
+
+def evaluate_modes(stage, sessions: Sequence[DevSession], modes: Sequence[str]) -> dict:  # noqa: ANN001
+    """BLEU-4 / chrF of each mode on the same targets; for "both", the generated share."""
+    results = {}
+    for mode in modes:
+        sources: list[str] = []
+        replies = replies_for(sessions, mode_replies(stage, mode, sources))
+        results[mode] = score_replies(sessions, replies)
+        if mode == "both":
+            results[mode]["generated_top_share"] = (
+                round(sources.count("generated") / len(sources), 3) if sources else 0.0)
+    return results
+
+
+def conversations_of(sessions: Sequence[DevSession]) -> list[tuple[Turn, ...]]:
+    """Each target's conversation with the human references' first reply as the history
+    (request inputs for timing and source shares, independent of any mode's answers)."""
+    out = []
+    for session in sessions:
+        turns = list(session.context)
+        for target, references in zip(session.targets, session.references, strict=True):
+            if target:
+                turns.append(Turn(Role.CUSTOMER, target))
+            out.append(tuple(turns))
+            if references:
+                turns.append(Turn(Role.GUIDE, references[0]))
+    return out
 
 
 def evaluate_generation(stage_dir: Path, jddc_dev_dir: Path) -> dict:
@@ -191,7 +253,15 @@ def main() -> None:
     parser.add_argument("--jddc-dev", type=Path, required=True)
     parser.add_argument("--baselines", action="store_true",
                         help="also score the lexical-only path and a fixed most-common reply")
+    parser.add_argument("--modes", default="",
+                        help="comma-separated of generator, retrieval, both (needs generator/)")
+    parser.add_argument("--latency", type=int, default=0,
+                        help="also time this many requests of each mode (ms, p50/p95)")
+    parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
+    if args.modes or args.latency:
+        print(json.dumps(run_modes(args), indent=2))
+        return
     if not args.baselines:
         print(json.dumps(evaluate_generation(args.stage, args.jddc_dev), indent=2))
         return
@@ -206,6 +276,26 @@ def main() -> None:
         results[f"stage_{parts}"] = score_replies(
             sessions, replies_for(sessions, stage_reply(stage, parts)))
     print(json.dumps(results, indent=2))
+
+
+def run_modes(args: argparse.Namespace) -> dict:
+    import torch
+
+    from eval.bench_generation import time_modes
+    from eval.response_selection import load_suggest_stage
+
+    torch.set_num_threads(args.threads)
+    modes = [m for m in args.modes.split(",") if m] or list(MODES)
+    unknown = set(modes) - set(MODES)
+    if unknown:
+        raise SystemExit(f"--modes: unknown {sorted(unknown)}; choose from {list(MODES)}")
+    sessions = read_jddc_dev(args.jddc_dev)
+    stage = load_suggest_stage(args.stage)
+    results = evaluate_modes(stage, sessions, modes) if args.modes else {}
+    if args.latency:
+        requests = conversations_of(sessions)[: args.latency]
+        results["latency"] = time_modes(stage, requests, modes, args.threads)
+    return results
 
 
 if __name__ == "__main__":

@@ -7,6 +7,12 @@ encoder, fills slots the conversation already mentions (name, product, size, pri
 and keeps only suggestions whose calibrated probability clears a threshold fitted on held-out
 conversations. When it is unsure it says nothing.
 
+A stage directory with a `generator/` (training/train_generator.py) also writes replies: its
+beams join the bank's candidates, ranked by the same fusion (see salesbrain.suggest.generated),
+and go through the same redaction, slot filling, compliance filter and abstention. Every shown
+reply passes the compliance filter, whatever its source. `predict(..., generate=False)` skips
+generation where latency matters most.
+
 >>> from salesbrain.schema import Role, Turn
 >>> from salesbrain.suggest.types import ReplyPair
 >>> pairs = [ReplyPair((Turn(Role.CUSTOMER, "有M码吗"),), "M码有货哦", "c1"),
@@ -29,7 +35,7 @@ import numpy as np
 from salesbrain.artifacts import merge_settings, read_json, snapshot_id, version_stamp, write_json
 from salesbrain.schema import Role, Turn
 from salesbrain.stages import register_stage
-from salesbrain.suggest.bank import ReplyBank
+from salesbrain.suggest.bank import ReplyBank, clean_reply
 from salesbrain.suggest.dense import DualEncoder
 from salesbrain.suggest.fitting import (
     context_neighbours,
@@ -47,6 +53,13 @@ from salesbrain.suggest.fusion import (
     Fusion,
     calibration_features,
 )
+from salesbrain.suggest.generated import (
+    CandidateList,
+    bank_only,
+    generate_replies,
+    with_generated,
+)
+from salesbrain.suggest.generator import ReplyGenerator
 from salesbrain.suggest.lexical import BM25Index
 from salesbrain.suggest.neighbours import ContextNeighbours
 from salesbrain.suggest.ranker import Ranker
@@ -78,9 +91,11 @@ def _redactor() -> Callable[[str], str]:
 @register_stage("suggest")
 class SuggestStage:
     """Settings-only constructor; `fit` learns `ranker_`, `bank_` and `calibrators_` (one per
-    ranking path: "fused", and "lexical" for the encoder-free path)."""
+    ranking path: "fused", and "lexical" for the encoder-free path). `generator_` is a reply
+    generator trained on its own (`attach_generator`), or None."""
 
     name = "suggest"
+    generated_per_request = 2  # beams of the generator added to each conversation's candidates
 
     def __init__(self, settings: SuggestSettings | dict[str, Any] | None = None) -> None:
         if isinstance(settings, SuggestSettings):
@@ -90,13 +105,13 @@ class SuggestStage:
     # ---- learning -------------------------------------------------------------------------
     def fit(self, pairs: Sequence[ReplyPair], bank_replies: Sequence[str],
             val_pairs: Sequence[ReplyPair] | None = None, work_dir: Path | None = None,
-            log: Callable[[str], None] | None = None) -> SuggestStage:
+            log: Callable[[str], None] | None = None, device: str = "cpu") -> SuggestStage:
         """Learn the ranker from `pairs`, build the bank from the champions' `bank_replies` (from
         the guide replies of `pairs` when it is empty), fit fusion and calibration on
         `val_pairs` (held-out conversations carved from `pairs` when not given)."""
         s, log = self.settings, log or (lambda _: None)
         if val_pairs is None:
-            pairs, val_pairs = split_validation(pairs, 0.15)
+            pairs, val_pairs = split_validation(pairs, 0.15, "validation")
             if not val_pairs:
                 val_pairs = pairs
         texts = list(bank_replies) or [p.reply for p in pairs if p.reply_role is Role.GUIDE]
@@ -106,7 +121,7 @@ class SuggestStage:
         if s.use_dense:
             with tempfile.TemporaryDirectory() as scratch:
                 encoder, reply_cache = fit_encoder(pairs, bm25, s, Path(work_dir or scratch), log,
-                                                   texts)
+                                                   texts, device)
         self.ranker_ = Ranker(s, bm25, encoder)
         self.bank_ = self._embedded(ReplyBank.build(
             texts, dedup_threshold=s.near_duplicate, redactor=_redactor(),
@@ -115,7 +130,7 @@ class SuggestStage:
         self._attach_bank()
         self.ranker_.neighbours = context_neighbours(self.ranker_, pairs)
         log(f"bank: {len(self.bank_)} replies from {len(texts)}")
-        for_fusion, for_calibration = split_validation(val_pairs, 0.5)
+        for_fusion, for_calibration = split_validation(val_pairs, 0.5, "calibration")
         if not for_fusion or not for_calibration:
             for_fusion = for_calibration = list(val_pairs)
         candidates, embeddings = self._bank_candidates(), self._bank_embeddings()
@@ -129,6 +144,12 @@ class SuggestStage:
         log("calibration thresholds: " + ", ".join(
             f"{k} {c.threshold_:.3f}" for k, c in self.calibrators_.items()))
         self.data_snapshot_ = snapshot_id(p.reply for p in pairs)
+        self.generator_: ReplyGenerator | None = None
+        return self
+
+    def attach_generator(self, generator: ReplyGenerator | None) -> SuggestStage:
+        """Add (or, with None, remove) a reply generator whose outputs join the candidates."""
+        self.generator_ = generator
         return self
 
     def _embedded(self, bank: ReplyBank, cache: dict | None = None) -> ReplyBank:
@@ -172,48 +193,73 @@ class SuggestStage:
         return reply_id
 
     # ---- predicting -----------------------------------------------------------------------
-    def predict(self, batch: Sequence[SuggestInput],
-                parts: str = "fused") -> list[tuple[Suggestion, ...]]:
+    def predict(self, batch: Sequence[SuggestInput], parts: str = "fused",
+                generate: bool = True) -> list[tuple[Suggestion, ...]]:
         """Up to `k` suggestions per conversation, best first; empty when unsure.
 
-        `parts="lexical"` skips the encoder (a cheaper path, and the benchmarks' baseline)."""
-        return self._suggest(batch, abstain=True, parts=parts)
+        `parts="lexical"` skips the encoder (a cheaper path, and the benchmarks' baseline);
+        `generate=False` skips the generator (retrieval only)."""
+        return self._suggest(batch, abstain=True, parts=parts, generate=generate)
 
-    def top_replies(self, batch: Sequence[SuggestInput],
-                    parts: str = "fused") -> list[tuple[Suggestion, ...]]:
+    def top_replies(self, batch: Sequence[SuggestInput], parts: str = "fused",
+                    generate: bool = True) -> list[tuple[Suggestion, ...]]:
         """The best replies without abstention (for benchmarks and review); `parts` picks the
         evidence: "fused", or "lexical" / "dense" alone."""
-        return self._suggest(batch, abstain=False, parts=parts)
+        return self._suggest(batch, abstain=False, parts=parts, generate=generate)
 
-    def _suggest(self, batch: Sequence[SuggestInput], abstain: bool,
-                 parts: str = "fused") -> list[tuple[Suggestion, ...]]:
+    def _suggest(self, batch: Sequence[SuggestInput], abstain: bool, parts: str = "fused",
+                 generate: bool = True) -> list[tuple[Suggestion, ...]]:
         if not batch:
             return []
         usable = self.bank_.usable(self.settings.require_approved)
         ranked = self.ranker_.retrieve([item.turns for item in batch], self._bank_candidates(),
                                        self._bank_embeddings(), usable, parts)
         calibrator = self.calibrators_["lexical" if parts == "lexical" else "fused"]
-        return [self._choose(item, result.rows, result.scores, calibrator, abstain)
-                for item, result in zip(batch, ranked, strict=True)]
+        texts = [e.text for e in self.bank_.entries]
+        generator = getattr(self, "generator_", None)
+        if generate and generator is not None:
+            written = generate_replies(generator, batch, self.generated_per_request)
+            lists = with_generated(self.ranker_, batch, ranked, texts, written, parts)
+        else:
+            lists = [bank_only(result, texts) for result in ranked]
+        return [self._choose(item, candidates, calibrator, abstain)
+                for item, candidates in zip(batch, lists, strict=True)]
 
-    def _choose(self, item: SuggestInput, rows: np.ndarray, scores: np.ndarray,
-                calibrator: Calibrator, abstain: bool) -> tuple[Suggestion, ...]:
-        if len(rows) == 0:
+    def _choose(self, item: SuggestInput, ranked: CandidateList, calibrator: Calibrator,
+                abstain: bool) -> tuple[Suggestion, ...]:
+        if not ranked.candidates:
             return ()
-        probability = calibrator.probability(calibration_features(scores))
+        probability = calibrator.probability(calibration_features(ranked.scores))
+        # the cut is calibrated on whole lists, by the confidence in their first reply
+        if abstain and probability[0] < calibrator.threshold_:
+            return ()
         slots = extract_slots(item.turns)
         limit = max(0, min(item.k, self.settings.max_suggestions))
         chosen: list[Suggestion] = []
-        for row, p in zip(rows, probability, strict=True):
-            if len(chosen) == limit or (abstain and p < calibrator.threshold_):
+        for candidate, p in zip(ranked.candidates, probability, strict=True):
+            if len(chosen) == limit:
                 break
-            entry = self.bank_.entries[int(row)]
-            text = fill_slots(entry.text, slots)
-            if text is None or any(s.text == text for s in chosen):
+            entry = self.bank_.entries[candidate.bank_row] if candidate.bank_row >= 0 else None
+            # a generated reply gets the redaction and slot syntax a bank reply got when stored
+            template = entry.text if entry else clean_reply(candidate.text, self._redact())
+            text = fill_slots(template, slots)
+            if text is None or any(s.text == text for s in chosen) or not self._allowed(text):
                 continue
             chosen.append(Suggestion(suggestion_id_of(item.turns, text), text,
-                                     round(float(p), 6), "bank", entry.reply_id))
+                                     round(float(p), 6), "bank" if entry else "generated",
+                                     entry.reply_id if entry else None))
         return tuple(chosen)
+
+    def _allowed(self, text: str) -> bool:
+        """The compliance filter, on every reply shown (slot values come from the customer)."""
+        if getattr(self, "_compliance", None) is None:
+            self._compliance = _compliance_filter()
+        return self._compliance(text)
+
+    def _redact(self) -> Callable[[str], str]:
+        if getattr(self, "_redactor", None) is None:
+            self._redactor = _redactor()
+        return self._redactor
 
     def score_candidates(self, items: Sequence[tuple[Sequence[Turn], Sequence[str]]],
                          parts: str = "fused") -> list[np.ndarray]:
@@ -242,6 +288,9 @@ class SuggestStage:
         (out / "bm25.safetensors").chmod(0o644)
         if self.ranker_.encoder is not None:
             self.ranker_.encoder.save(out / "encoder")
+        generator = getattr(self, "generator_", None)
+        if generator is not None:
+            generator.save(out / "generator")
         self.bank_.save(out / "bank")
         neighbours = self.ranker_.neighbours
         write_json(out / "bank" / "contexts.json", neighbours.state() if neighbours else {})
@@ -272,4 +321,7 @@ class SuggestStage:
                                     if neighbours else None)
         stage._attach_bank()
         stage.data_snapshot_ = read_json(path / "version.json").get("data_snapshot", "")
+        # a generator directory that exists but cannot be read fails here, loudly
+        stage.generator_ = (ReplyGenerator.load(path / "generator")
+                            if (path / "generator").exists() else None)
         return stage
