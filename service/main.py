@@ -60,6 +60,9 @@ def create_app(settings: Settings | None = None, brain: Brain | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        import torch  # here, so that importing the app stays cheap
+
+        torch.set_num_threads(settings.torch_threads)
         app.state.service = build_state(settings, metrics)
         if get_brain_slot not in app.dependency_overrides:
             app.state.brains = open_brain_slot(settings, metrics, brain)

@@ -30,6 +30,13 @@ def test_redaction_slots_and_compliance_filter() -> None:
     assert [e.text for e in bank.entries] == ["好的", "{customer_name}您好，{price}就能买到"]
 
 
+def test_media_placeholders_are_never_bank_replies() -> None:
+    bank = ReplyBank.build(["[图片]", "[链接] 澜衫 小白鞋 点击查看详情", "[表情]",
+                            "看详情页哦 [小程序]", "[订单x]已经发货了"])
+    # a JDDC data-set placeholder is text; a media placeholder is not something to type
+    assert [e.text for e in bank.entries] == ["[订单x]已经发货了"]
+
+
 def test_review_and_add_and_round_trip(tmp_path: Path) -> None:
     bank = ReplyBank.build(["您好", "三天到货"]).with_embeddings(np.eye(2, 3, dtype=np.float32))
     first, second = (e.reply_id for e in bank.entries)

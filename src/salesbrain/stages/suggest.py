@@ -35,7 +35,7 @@ import numpy as np
 from salesbrain.artifacts import merge_settings, read_json, snapshot_id, version_stamp, write_json
 from salesbrain.schema import Role, Turn
 from salesbrain.stages import register_stage
-from salesbrain.suggest.bank import ReplyBank, clean_reply
+from salesbrain.suggest.bank import ReplyBank, clean_reply, sendable
 from salesbrain.suggest.dense import DualEncoder
 from salesbrain.suggest.fitting import (
     context_neighbours,
@@ -254,7 +254,7 @@ class SuggestStage:
         """The compliance filter, on every reply shown (slot values come from the customer)."""
         if getattr(self, "_compliance", None) is None:
             self._compliance = _compliance_filter()
-        return self._compliance(text)
+        return sendable(text) and self._compliance(text)
 
     def _redact(self) -> Callable[[str], str]:
         if getattr(self, "_redactor", None) is None:

@@ -15,6 +15,7 @@ L2-normalised embedding row per reply) inside the stage directory.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -45,6 +46,18 @@ class BankReply:
 
 def reply_id_of(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+# Placeholders that stand for media or cards in stored messages (see salesbrain.ingest.wecom):
+# a guide cannot send them as text, so a reply holding one is never suggested.
+MEDIA_PLACEHOLDER = re.compile(
+    r"\[(?:图片|语音|视频|文件|表情|名片|位置|聊天记录|图文|语音通话|文档|日程|待办|投票|视频号|链接"
+    r"|小程序|红包)\]")
+
+
+def sendable(text: str) -> bool:
+    """Whether a reply is text a guide can send: not empty and no media placeholder."""
+    return bool(text.strip()) and MEDIA_PLACEHOLDER.search(text) is None
 
 
 def clean_reply(text: str, redactor: Callable[[str], str] | None) -> str:
@@ -102,10 +115,11 @@ class ReplyBank:
         redactor: Callable[[str], str] | None = None,
         keep: Callable[[str], bool] | None = None,
     ) -> ReplyBank:
-        """Redact, drop replies that `keep` rejects (compliance), cluster near-duplicates."""
+        """Redact, drop media placeholders and replies that `keep` rejects (compliance),
+        cluster near-duplicates."""
         counts = Counter(clean_reply(r, redactor) for r in replies)
         texts = [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
-                 if t and (keep is None or keep(t))]
+                 if sendable(t) and (keep is None or keep(t))]
         leaders = near_duplicate_clusters(texts, dedup_threshold) if texts else []
         uses: Counter[int] = Counter()
         for i, lead in enumerate(leaders):
