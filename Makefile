@@ -35,7 +35,7 @@ demo: setup
 bench: setup
 	$(BIN)/python -m eval.bench_ingest
 	$(BIN)/python -m eval.bench_encoder
-	$(BIN)/python -m eval.bench_suggest
+	$(BIN)/python -m eval.bench_suggest --no-abstention
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

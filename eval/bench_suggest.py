@@ -1,8 +1,8 @@
-"""Latency of reply suggestion with a 50,000-reply bank on 2 CPU threads.
+"""Latency of reply suggestion with a 50,000-reply bank, one torch thread per call as served.
 
-Run:
-    .venv/bin/python -m eval.bench_suggest --stage models/dev/suggest \
-        --pairs models/dev/data/dialogues/pairs_test.jsonl [--requests 1000] [--bank-size 50000]
+Run (defaults: the live brain, the held-out pairs of `training.prepare_dialogues`):
+    .venv/bin/python -m eval.bench_suggest [--stage models/dev/suggest] \
+        [--pairs var/data/dialogues/pairs_test.jsonl] [--requests 1000] [--bank-size 50000]
 
 The trained bank is grown to `--bank-size` replies with synthetic entries (two real replies
 joined, their embeddings averaged), so the search costs what a brand's full bank would cost;
@@ -22,10 +22,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from salesbrain.paths import REPO_ROOT
 from salesbrain.schema import Role, Turn
 from salesbrain.stages.suggest import SuggestStage
 from salesbrain.suggest.bank import BankReply, ReplyBank, reply_id_of
 from salesbrain.suggest.types import SuggestInput
+
+DEFAULT_PAIRS = REPO_ROOT / "var" / "data" / "dialogues" / "pairs_test.jsonl"
 
 
 def grown_bank(bank: ReplyBank, size: int, seed: int = 0) -> ReplyBank:
@@ -112,15 +115,26 @@ def time_requests(call, requests: list[SuggestInput], warmup: int = 20) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Reply-suggestion latency benchmark.")
-    parser.add_argument("--stage", type=Path, required=True)
-    parser.add_argument("--pairs", type=Path, required=True, help="held-out pairs (.jsonl)")
+    parser.add_argument("--stage", type=Path, default=None,
+                        help="a suggest stage directory (default: the live brain's)")
+    parser.add_argument("--pairs", type=Path, default=DEFAULT_PAIRS,
+                        help="held-out pairs (.jsonl; default: prepared from the shared data)")
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--bank-size", type=int, default=50_000)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--no-abstention", action="store_true",
                         help="skip the answered-share / precision report on the real bank")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.stage is None:
+        from salesbrain.registry import resolve_brain_dir
+
+        args.stage = resolve_brain_dir(None) / "suggest"
+    if not args.pairs.is_file() and args.pairs == DEFAULT_PAIRS:
+        from salesbrain.paths import shared_data_dir
+        from training import prepare_dialogues
+
+        prepare_dialogues.run(shared_data_dir(), DEFAULT_PAIRS.parent, REPO_ROOT / "var" / "eval")
     stage = SuggestStage.from_pretrained(args.stage)
     held_out = load_held_out(args.pairs)
     abstention = {} if args.no_abstention else {
