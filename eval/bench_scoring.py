@@ -37,7 +37,6 @@ from typing import Any
 import numpy as np
 
 from salesbrain.ingest.pipeline import Ingestor
-from salesbrain.ingest.tables import GUIDES, ORDERS, TASKS
 from salesbrain.schema import Guide
 from salesbrain.scoring import ConversationFacts, facts_from_store, score_guides
 from salesbrain.scoring.champions import find_champions
@@ -151,9 +150,7 @@ def bench_real_path(n_guides: int, customers: int, days: int) -> dict[str, Any]:
 
         def ingest() -> None:
             ingestor = Ingestor(store)
-            for name, spec in (("guides.csv", GUIDES), ("orders.csv", ORDERS),
-                               ("tasks.csv", TASKS)):
-                ingestor.ingest_table(brand / name, spec)
+            ingestor.ingest_brand_tables(brand)
             ingestor.ingest_messages(brand / "archive.jsonl")
 
         timed(steps, "ingest", ingest)

@@ -28,7 +28,6 @@ from sqlalchemy import select
 
 from eval.serving import Server, seed_brand, tiny_brain
 from salesbrain.ingest.pipeline import Ingestor
-from salesbrain.ingest.tables import GUIDES, ORDERS, TASKS
 from salesbrain.security import create_api_key
 from salesbrain.store import Store
 from salesbrain.store import tables as t
@@ -71,8 +70,7 @@ def with_bad_records(archive: Path, every: int = 997) -> Path:
 def reference_store(brand: Path, archive: Path, work_dir: Path) -> Store:
     store = Store.open(f"sqlite:///{work_dir / 'reference.db'}", tenant="reference")
     ingestor = Ingestor(store)
-    for name, spec in (("guides.csv", GUIDES), ("orders.csv", ORDERS), ("tasks.csv", TASKS)):
-        ingestor.ingest_table(brand / name, spec)
+    ingestor.ingest_brand_tables(brand)
     ingestor.ingest_messages(archive, "wecom")
     return store
 

@@ -33,7 +33,6 @@ from scipy.stats import spearmanr
 from sqlalchemy import select
 
 from salesbrain.ingest.pipeline import Ingestor
-from salesbrain.ingest.tables import GUIDES, ORDERS, TASKS
 from salesbrain.scoring import (
     ConversationInputs,
     Labellers,
@@ -58,8 +57,7 @@ PAIRS = (  # latent skill, component, sign that makes "better" positive
 def ingest_brand(brand_dir: Path, db_path: Path) -> Store:
     store = Store.open(f"sqlite:///{db_path}", tenant="recovery")
     ingestor = Ingestor(store)
-    for name, spec in (("guides.csv", GUIDES), ("orders.csv", ORDERS), ("tasks.csv", TASKS)):
-        ingestor.ingest_table(brand_dir / name, spec)
+    ingestor.ingest_brand_tables(brand_dir)
     ingestor.ingest_messages(brand_dir / "archive.jsonl")
     return store
 

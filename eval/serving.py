@@ -20,7 +20,6 @@ import httpx
 
 from salesbrain.brain import write_manifest
 from salesbrain.ingest.pipeline import Ingestor
-from salesbrain.ingest.tables import GUIDES, ORDERS, TASKS
 from salesbrain.registry import BrainRegistry
 from salesbrain.store import Store
 
@@ -64,8 +63,7 @@ def seed_brand(store: Store, out_dir: Path, messages: bool = True, **size: Any) 
 
     simulate_brand(out_dir, **size)
     ingestor = Ingestor(store)
-    for name, spec in (("guides.csv", GUIDES), ("orders.csv", ORDERS), ("tasks.csv", TASKS)):
-        ingestor.ingest_table(out_dir / name, spec)
+    ingestor.ingest_brand_tables(out_dir)
     if not messages:
         return {}
     return ingestor.ingest_messages(out_dir / "archive.jsonl", "wecom").as_dict()

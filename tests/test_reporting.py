@@ -9,7 +9,6 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from salesbrain.ingest.pipeline import Ingestor
-from salesbrain.ingest.tables import GUIDES, ORDERS, TASKS
 from salesbrain.reporting import LEADERBOARD_COLUMNS, SCORECARD_COLUMNS, write_report
 from salesbrain.simulate import simulate_brand
 from salesbrain.store import Store
@@ -26,8 +25,7 @@ def _ingested(tmp_path: Path) -> Store:
     simulate_brand(tmp_path / "sim", guides=8, customers=150, days=14, seed=2)
     store = Store.open(f"sqlite:///{tmp_path / 'store.db'}", tenant="acme")
     ingestor = Ingestor(store)
-    for name, spec in (("guides.csv", GUIDES), ("orders.csv", ORDERS), ("tasks.csv", TASKS)):
-        ingestor.ingest_table(tmp_path / "sim" / name, spec)
+    ingestor.ingest_brand_tables(tmp_path / "sim")
     ingestor.ingest_messages(tmp_path / "sim" / "archive.jsonl")
     return store
 

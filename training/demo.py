@@ -15,7 +15,6 @@ from pathlib import Path
 
 from salesbrain.analysis import analyze_store
 from salesbrain.ingest.pipeline import Ingestor
-from salesbrain.ingest.tables import GUIDES, ORDERS, TASKS
 from salesbrain.registry import BrainRegistry
 from salesbrain.security import create_api_key
 from salesbrain.simulate import simulate_brand
@@ -37,8 +36,7 @@ def build_demo(out_dir: Path) -> tuple[str, Store]:
         simulate_brand(brand_dir, **BRAND)
     store = Store.open(db_url, TENANT)
     ingestor = Ingestor(store, progress=True)
-    for name, spec in (("guides.csv", GUIDES), ("orders.csv", ORDERS), ("tasks.csv", TASKS)):
-        ingestor.ingest_table(brand_dir / name, spec)
+    ingestor.ingest_brand_tables(brand_dir)
     summary = ingestor.ingest_messages(brand_dir / "archive.jsonl", "wecom")
     step(f"ingested: {summary.as_dict()}")
     return db_url, store

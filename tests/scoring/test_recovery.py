@@ -9,7 +9,6 @@ import pytest
 from scipy.stats import spearmanr
 
 from salesbrain.ingest.pipeline import Ingestor
-from salesbrain.ingest.tables import GUIDES, ORDERS, TASKS
 from salesbrain.scoring import FactsBuilder, facts_from_store, score_guides
 from salesbrain.simulate import simulate_brand
 from salesbrain.store import Store
@@ -21,8 +20,7 @@ def brand(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, dict]:
     simulate_brand(root / "sim", guides=15, customers=300, days=7, seed=1)
     store = Store.open(f"sqlite:///{root / 'store.db'}", tenant="acme")
     ingestor = Ingestor(store)
-    for name, spec in (("guides.csv", GUIDES), ("orders.csv", ORDERS), ("tasks.csv", TASKS)):
-        ingestor.ingest_table(root / "sim" / name, spec)
+    ingestor.ingest_brand_tables(root / "sim")
     ingestor.ingest_messages(root / "sim" / "archive.jsonl")
     return store, json.loads((root / "sim" / "truth.json").read_text(encoding="utf-8"))
 

@@ -28,7 +28,7 @@ from salesbrain.ingest.records import (
 from salesbrain.ingest.redact import redact
 from salesbrain.ingest.research import read_jddc, read_stc3
 from salesbrain.ingest.sessions import DEFAULT_GAP_S, Sessionizer
-from salesbrain.ingest.tables import GUIDES, TableSpec, read_table
+from salesbrain.ingest.tables import BRAND_TABLES, GUIDES, TableSpec, read_table
 from salesbrain.ingest.wecom import StaffDirectory, read_wecom
 from salesbrain.store.store import Store
 
@@ -132,6 +132,11 @@ class Ingestor:
         summary.duplicates = summary.read - summary.stored - summary.quarantined
         self.store.add_quarantine(rejected)
         return summary
+
+    def ingest_brand_tables(self, directory: Path) -> dict[str, IngestSummary]:
+        """The guides, orders and tasks tables of a brand export directory."""
+        return {name: self.ingest_table(Path(directory) / name, spec)
+                for name, spec in BRAND_TABLES}
 
 
 class MessageRun:

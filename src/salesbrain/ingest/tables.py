@@ -63,6 +63,9 @@ ORDERS = TableSpec("orders", ("order_id", "customer_id", "ts", "amount"), _order
 TASKS = TableSpec(
     "outreach_tasks", ("task_id", "guide_id", "customer_id", "kind", "assigned_ts", "due_ts"), _task
 )
+# The tables of a brand export directory (as the simulator writes one), in loading order.
+BRAND_TABLES: tuple[tuple[str, TableSpec], ...] = (
+    ("guides.csv", GUIDES), ("orders.csv", ORDERS), ("tasks.csv", TASKS))
 
 
 def read_table(path: Path, spec: TableSpec) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
