@@ -19,11 +19,11 @@ import argparse
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 
-from salesbrain.schema import Role, Turn
+from salesbrain.schema import Turn, turns_of
 from salesbrain.store import Store
 from salesbrain.store import tables as t
 from salesbrain.store.store import to_ms
@@ -76,9 +76,8 @@ def _contexts(store: Store, served: Sequence[tuple[str | None, int]],
         conversation = conversations.get(cid or "")
         if conversation is None:
             continue
-        turns = [Turn(m.role, m.text) for m in conversation.messages
-                 if m.text and not m.recalled and m.role is not Role.SYSTEM
-                 and to_ms(m.ts) <= at_ms]
+        served_then = tuple(m for m in conversation.messages if to_ms(m.ts) <= at_ms)
+        turns = turns_of(replace(conversation, messages=served_then))
         if turns:
             out[(cid, at_ms)] = tuple(turns[-CONTEXT_TURNS:])
     return out
@@ -89,8 +88,12 @@ def without_ignored(replies: Sequence[str], ignored: set[str], threshold: float)
     if not ignored:
         return list(replies)
     banned = [bigram_set(text) for text in ignored]
-    return [r for r in replies
-            if not any(jaccard(bigram_set(r), grams) > threshold for grams in banned)]
+
+    def kept(reply: str) -> bool:
+        grams = bigram_set(reply)
+        return not any(jaccard(grams, other) > threshold for other in banned)
+
+    return [r for r in replies if kept(r)]
 
 
 def main() -> None:

@@ -15,17 +15,18 @@ metrics of the saved stage beside its lexical-only path.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import time
 from pathlib import Path
+from typing import Any
 
 import torch
 
 from salesbrain.schema import Role, Turn
 from salesbrain.stages.suggest import SuggestStage
 from salesbrain.store import Store
+from salesbrain.suggest.fitting import split_validation
 from salesbrain.suggest.types import ReplyPair, SuggestSettings
 from training.champion_replies import champion_pairs
 from training.feedback import tenant_feedback, without_ignored
@@ -83,11 +84,6 @@ def subsample(pairs: list[ReplyPair], max_pairs: int, seed: int) -> list[ReplyPa
     return random.Random(seed).sample(pairs, max_pairs)
 
 
-def _held_out(conversation_id: str, share: float = 0.2) -> bool:
-    digest = hashlib.sha1(f"tenant-held-out\x1f{conversation_id}".encode()).digest()
-    return digest[0] < share * 256
-
-
 def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
         store: Store | None = None) -> Path:
     """Train on the real dialogues plus, given a tenant's store, its champions' replies."""
@@ -105,13 +101,12 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
         # The tenant's own champions, split by conversation: abstention is calibrated on the
         # tenant's held-out conversations too, so it reflects the replies this brand sends.
         tenant_pairs = champion_pairs(store)
-        held_out = {p.conversation_id for p in tenant_pairs if _held_out(p.conversation_id)}
-        tenant_train = [p for p in tenant_pairs if p.conversation_id not in held_out]
+        tenant_train, tenant_val = split_validation(tenant_pairs, 0.2, "tenant-held-out")
         train = train + tenant_train
-        val = val + [p for p in tenant_pairs if p.conversation_id in held_out]
+        val = val + tenant_val
         bank_replies = bank_replies + [p.reply for p in tenant_train]
         log(f"tenant {store.tenant}: {len(tenant_train)} champion reply pairs for training, "
-            f"{len(tenant_pairs) - len(tenant_train)} held out for calibration")
+            f"{len(tenant_val)} held out for calibration")
         # what guides accepted or wrote instead teaches the ranker and joins the bank; what
         # they kept ignoring leaves it
         feedback = tenant_feedback(store)
@@ -134,7 +129,7 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
     # a sanity check on part of the validation groups; reported numbers come from eval/ on test
     groups = read_groups(data / "response_selection_val.tsv")[:300]
     saved = SuggestStage.from_pretrained(target)
-    report = {parts: score_with(stage_scorer(saved, parts), groups)
+    report: dict[str, Any] = {parts: score_with(stage_scorer(saved, parts), groups)
               for parts in saved.available_parts()}
     report["train_seconds"] = round(seconds, 1)
     report["thresholds"] = {k: c.threshold_ for k, c in saved.calibrators_.items()}
