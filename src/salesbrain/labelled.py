@@ -170,6 +170,7 @@ def _resolve(
 def resolve_label_file(path: Path, data_dir: Path) -> list[LabelledMessage]:
     """Resolve every reference of one label file; identical repeats are kept once."""
     examples: dict[tuple[str, str, int], LabelledMessage] = {}
+    targeted = Path(path).stem.endswith(TARGETED_SUFFIX)
     with Path(path).open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
@@ -178,7 +179,7 @@ def resolve_label_file(path: Path, data_dir: Path) -> list[LabelledMessage]:
             reference = _parse_reference(line, where)
             conversations = load_conversations(reference[0], data_dir)
             example = _resolve(reference, conversations.get(reference[1]), where)
-            if Path(path).stem.endswith(TARGETED_SUFFIX):
+            if targeted:
                 example = replace(example, targeted=True)
             key = (example.dataset, example.conversation, example.turn)
             if key in examples and examples[key].intent != example.intent:

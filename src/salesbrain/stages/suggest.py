@@ -4,8 +4,9 @@ While a guide chats with a customer, the stage ranks a bank of champion replies 
 de-duplicated, compliance-checked, reviewed by managers) against the conversation with a
 fusion of lexical evidence (BM25, TF-IDF, character-bigram overlap) and a fine-tuned e5 dual
 encoder, fills slots the conversation already mentions (name, product, size, price, coupon)
-and keeps only suggestions whose calibrated probability clears a threshold fitted on held-out
-conversations. When it is unsure it says nothing.
+and shows a list only when the calibrated probability of its first reply clears a threshold
+fitted on held-out conversations (so that enough shown lists hold what a champion sent). When it
+is unsure it says nothing.
 
 A stage directory with a `generator/` (training/train_generator.py) also writes replies: its
 beams join the bank's candidates, ranked by the same fusion (see salesbrain.suggest.generated),
@@ -212,10 +213,11 @@ class SuggestStage:
         if not batch:
             return []
         usable = self.bank_.usable(self.settings.require_approved)
-        ranked = self.ranker_.retrieve([item.turns for item in batch], self._bank_candidates(),
+        bank = self._bank_candidates()
+        ranked = self.ranker_.retrieve([item.turns for item in batch], bank,
                                        self._bank_embeddings(), usable, parts)
         calibrator = self.calibrators_["lexical" if parts == "lexical" else "fused"]
-        texts = [e.text for e in self.bank_.entries]
+        texts = bank.texts  # cached with the bank's lexical index, not rebuilt per request
         generator = getattr(self, "generator_", None)
         if generate and generator is not None:
             written = generate_replies(generator, batch, self.generated_per_request)
