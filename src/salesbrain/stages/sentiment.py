@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from salesbrain.artifacts import merge_settings, read_json, snapshot_id, version_stamp, write_json
+from salesbrain.finetuning import warmup_linear_decay
 from salesbrain.stages import register_stage
 
 if TYPE_CHECKING:
@@ -161,9 +162,7 @@ def _fine_tune(encoder: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, tex
         {"params": head.parameters(), "lr": s.head_learning_rate}], weight_decay=0.01)
     rng, batches = random.Random(s.seed), length_batches(texts, s.batch_size)
     plan = [batch for _ in range(s.epochs) for batch in rng.sample(batches, k=len(batches))]
-    warmup = max(1, int(s.warmup_fraction * len(plan)))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda k: min(1.0, (k + 1) / warmup) * max(0.0, 1 - k / len(plan)))
+    schedule = warmup_linear_decay(optimiser, len(plan), int(s.warmup_fraction * len(plan)))
     labels = torch.tensor(targets, dtype=torch.float32, device=device)
     encoder.train()
     for step, batch in enumerate(plan):

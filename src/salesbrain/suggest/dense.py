@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch.nn.utils.rnn import pad_sequence
 
+from salesbrain.finetuning import warmup_linear_decay
 from salesbrain.suggest.lexical import bigram_set, jaccard
 
 PREFIXES = {"query": "query: ", "passage": "passage: "}
@@ -185,8 +186,7 @@ def train_dual_encoder(
     params = [p for layer in encoder.layers[encoder.frozen_layers :] for p in layer.parameters()]
     optimizer = torch.optim.AdamW(params, lr=settings.learning_rate, weight_decay=0.01)
     steps = max(1, math.ceil(len(pairs) * settings.epochs / settings.batch_size))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, 1 - s / steps))
+    schedule = warmup_linear_decay(optimizer, steps, steps // 10)
     order: list[tuple[int, int, int]] = []
     losses: list[float] = []
     encoder.model.train()

@@ -25,6 +25,7 @@ from typing import Any
 import torch
 
 from salesbrain.artifacts import merge_settings, read_json, write_json
+from salesbrain.finetuning import warmup_linear_decay
 
 QUERY_PREFIX = "query: "
 BOS, PAD, EOS = 0, 1, 2  # e5 / XLM-R special ids, kept first by `prune_vocabulary`
@@ -247,8 +248,7 @@ def train_generator(generator: ReplyGenerator, contexts: Sequence[str], replies:
     optimizer = torch.optim.AdamW(groups, weight_decay=0.01)
     batches = _length_batches(contexts, replies, training)
     steps = len(batches)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, 1 - s / steps))
+    schedule = warmup_linear_decay(optimizer, steps, steps // 10)
     losses: list[float] = []
     model.train()
     for rows in batches:
