@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+from sklearn.metrics import accuracy_score
 
+from eval.metrics import per_class_scores
 from salesbrain.labelled import (
     CONTEXT_TURNS,
     load_conversations,
@@ -61,14 +62,10 @@ def export_test_split(
 
 def intent_metrics(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
     labels = [key for key in INTENT_KEYS if key in set(gold) | set(predicted)]
-    precision, recall, f1, support = precision_recall_fscore_support(
-        gold, predicted, labels=labels, zero_division=0)
-    per_class = {
-        key: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-        for key, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
-    }
+    per_class = per_class_scores(gold, predicted, labels)
+    macro_f1 = sum(s["f1"] for s in per_class.values()) / len(labels) if labels else 0.0
     return {"n": len(gold), "accuracy": float(accuracy_score(gold, predicted)),
-            "macro_f1": float(f1.mean()) if len(labels) else 0.0, "per_class": per_class}
+            "macro_f1": macro_f1, "per_class": per_class}
 
 
 def load_intent_stage(

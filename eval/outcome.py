@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from eval.metrics import per_class_scores
 from salesbrain.labelled import load_conversations, split_of
 from salesbrain.paths import labels_dir, shared_data_dir
 from salesbrain.schema import Role, Turn
@@ -79,19 +80,15 @@ def historical_input(turns: Sequence[Turn]) -> OutcomeInput:
 
 
 def classification_metrics(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
-    from sklearn.metrics import precision_recall_fscore_support
-
     labels = sorted(set(gold) | set(predicted), key=OUTCOME_KEYS.index)
-    precision, recall, f1, support = precision_recall_fscore_support(
-        gold, predicted, labels=labels, zero_division=0)
-    gold_labels = [i for i, label in enumerate(labels) if label in set(gold)]
+    per_class = per_class_scores(gold, predicted, labels)
+    gold_labels = [label for label in labels if label in set(gold)]
     return {
         "n": len(gold),
         "accuracy": sum(g == p for g, p in zip(gold, predicted, strict=True)) / max(len(gold), 1),
-        "macro_f1": float(sum(f1[i] for i in gold_labels) / max(len(gold_labels), 1)),
-        "per_class": {label: {"precision": float(precision[i]), "recall": float(recall[i]),
-                              "f1": float(f1[i]), "support": int(support[i])}
-                      for i, label in enumerate(labels)},
+        "macro_f1": float(sum(per_class[label]["f1"] for label in gold_labels)
+                          / max(len(gold_labels), 1)),
+        "per_class": per_class,
     }
 
 

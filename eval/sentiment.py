@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eval.metrics import per_class_scores
 from salesbrain.paths import REPO_ROOT, shared_data_dir
 from salesbrain.stages.sentiment import SentimentSettings, SentimentStage
 
@@ -109,16 +110,11 @@ def accuracy(predicted: Sequence[str], gold: Sequence[str]) -> float:
 
 
 def per_class(predicted: Sequence[str], gold: Sequence[str]) -> dict[str, dict[str, float]]:
-    """Precision, recall, F1 and support of each label (0.0 where undefined)."""
-    scores = {}
-    for label in ("Positive", "Negative"):
-        hits = sum(p == g == label for p, g in zip(predicted, gold, strict=True))
-        said, support = list(predicted).count(label), list(gold).count(label)
-        precision, recall = hits / max(said, 1), hits / max(support, 1)
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        scores[label] = {"precision": round(precision, 4), "recall": round(recall, 4),
-                         "f1": round(f1, 4), "n": support}
-    return scores
+    """Precision, recall, F1 and support ("n") of each label (0.0 where undefined)."""
+    scores = per_class_scores(gold, predicted, ("Positive", "Negative"))
+    return {label: {"precision": round(s["precision"], 4), "recall": round(s["recall"], 4),
+                    "f1": round(s["f1"], 4), "n": int(s["support"])}
+            for label, s in scores.items()}
 
 
 def score_stage(stage: SentimentStage, sentences: list[str], gold: list[str]) -> dict[str, Any]:
