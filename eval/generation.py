@@ -186,13 +186,11 @@ def stage_reply(stage, parts: str = "fused", generate: bool = True,  # noqa: ANN
 
 def generator_reply(generator) -> Callable[[tuple[Turn, ...]], str]:  # noqa: ANN001
     """The generator's top beam for the conversation, as the stage would prompt it."""
-    from salesbrain.suggest.types import dense_query
-
-    settings = generator.settings
+    from salesbrain.suggest.generated import generate_replies
+    from salesbrain.suggest.types import SuggestInput
 
     def reply(turns: tuple[Turn, ...]) -> str:
-        context = dense_query(turns, settings.context_turns, settings.max_context_chars)
-        written = generator.generate([context], num_return_sequences=1)[0]
+        written = generate_replies(generator, [SuggestInput(turns, k=1)], 1)[0]
         return written[0] if written else ""
 
     return reply

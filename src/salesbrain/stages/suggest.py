@@ -218,9 +218,8 @@ class SuggestStage:
                                        self._bank_embeddings(), usable, parts)
         calibrator = self.calibrators_["lexical" if parts == "lexical" else "fused"]
         texts = bank.texts  # cached with the bank's lexical index, not rebuilt per request
-        generator = getattr(self, "generator_", None)
-        if generate and generator is not None:
-            written = generate_replies(generator, batch, self.generated_per_request)
+        if generate and self.generator_ is not None:
+            written = generate_replies(self.generator_, batch, self.generated_per_request)
             lists = with_generated(self.ranker_, batch, ranked, texts, written, parts)
         else:
             lists = [bank_only(result, texts) for result in ranked]
@@ -290,9 +289,8 @@ class SuggestStage:
         (out / "bm25.safetensors").chmod(0o644)
         if self.ranker_.encoder is not None:
             self.ranker_.encoder.save(out / "encoder")
-        generator = getattr(self, "generator_", None)
-        if generator is not None:
-            generator.save(out / "generator")
+        if self.generator_ is not None:
+            self.generator_.save(out / "generator")
         self.bank_.save(out / "bank")
         neighbours = self.ranker_.neighbours
         write_json(out / "bank" / "contexts.json", neighbours.state() if neighbours else {})
