@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from salesbrain.paths import shared_data_dir
+
+
+def log(message: str) -> None:
+    """A training job's progress line, time-stamped."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
 def job_main(run: Callable[..., Path], presets: Mapping[str, Any], description: str) -> None:

@@ -35,7 +35,7 @@ from salesbrain.suggest.generator import (
 )
 from salesbrain.suggest.types import ReplyPair, dense_query
 from training.champion_replies import champion_pairs
-from training.jobs import job_main
+from training.jobs import job_main, log
 from training.train_suggest import load_pairs, prepared_dir
 
 # Script-level keys (sources, max_pairs, threads) are read here; the rest are GeneratorSettings
@@ -59,10 +59,6 @@ PRESETS: dict[str, dict] = {
 }
 SCRIPT_KEYS = ("sources", "max_pairs", "threads")
 SAMPLES = 8
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
 def split_config(config: dict) -> tuple[dict, GeneratorSettings, GeneratorTraining]:

@@ -30,7 +30,7 @@ from salesbrain.suggest.fitting import split_validation
 from salesbrain.suggest.types import ReplyPair, SuggestSettings
 from training.champion_replies import champion_pairs
 from training.feedback import tenant_feedback, without_ignored
-from training.jobs import job_main
+from training.jobs import job_main, log
 
 # Script-level keys (max_pairs, sources) are read here; every other key is a SuggestSettings
 # override, merged strictly.
@@ -50,10 +50,6 @@ PRESETS: dict[str, dict] = {
              "calibration_conversations": 1000, **_CONTEXT},
 }
 SCRIPT_KEYS = ("max_pairs",)
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
 def prepared_dir(out_dir: Path, data_dir: Path) -> Path:
