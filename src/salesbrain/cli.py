@@ -129,13 +129,22 @@ def train(
 
 @app.command()
 def analyze(
-    db: DbOption = None, tenant: TenantOption = "demo", brain: BrainOption | None = None
+    db: DbOption = None,
+    tenant: TenantOption = "demo",
+    brain: BrainOption | None = None,
+    precision: Annotated[str, typer.Option(
+        "--precision", help="Intent model arithmetic: auto (bf16 where the CPU has bf16 "
+        "instructions, else fp32), fp32, bf16 or int8.")] = "auto",
 ) -> None:
     """Label every changed conversation in the store with the live brain."""
     from salesbrain.analysis import analyze_store
+    from salesbrain.encoder import PRECISIONS
     from salesbrain.registry import resolve_brain_dir
 
-    report = analyze_store(_open_store(db, tenant), resolve_brain_dir(brain), progress=True)
+    if precision not in PRECISIONS:
+        raise typer.BadParameter(f"choose one of {', '.join(PRECISIONS)}", param_hint="--precision")
+    report = analyze_store(_open_store(db, tenant), resolve_brain_dir(brain), progress=True,
+                           intent_precision=precision)
     typer.echo(json.dumps(report))
 
 

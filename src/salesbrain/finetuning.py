@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 import torch
+
+from salesbrain.encoder import resolve_precision
+
+
+def mixed_precision(precision: str, device: str) -> contextlib.AbstractContextManager:
+    """Forward passes under bf16 autocast when `precision` ("auto", "fp32" or "bf16") resolves to
+    bf16 on `device`; weights, gradients and optimiser state stay fp32 either way."""
+    if precision == "int8":
+        raise ValueError("training runs in fp32 or bf16, not int8")
+    enabled = resolve_precision(precision, device) == "bf16"
+    return torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16, enabled=enabled)
 
 
 def length_batches(lengths: Sequence[int], max_rows: int,

