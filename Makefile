@@ -36,6 +36,7 @@ bench: setup
 	$(BIN)/python -m eval.bench_ingest
 	$(BIN)/python -m eval.bench_encoder
 	$(BIN)/python -m eval.bench_suggest --no-abstention
+	$(BIN)/python -m eval.bench_analyze
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

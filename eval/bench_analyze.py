@@ -1,5 +1,6 @@
 """Batch analysis throughput (`salesbrain analyze`) on real conversations, per intent precision.
 
+    python -m eval.bench_analyze                          # the live brain
     python -m eval.bench_analyze --brain models/brains/VERSION
     python -m eval.bench_analyze --brain B --intent-stage var/brains/X/intent   # swap intent
 
@@ -25,6 +26,7 @@ from salesbrain.analysis import analyze_store
 from salesbrain.encoder import native_bf16
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.paths import shared_data_dir
+from salesbrain.registry import resolve_brain_dir
 from salesbrain.store import Store
 
 TENANT = "bench"
@@ -66,7 +68,7 @@ def customer_messages(db: Path) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--brain", type=Path, required=True, help="brain directory")
+    parser.add_argument("--brain", type=Path, help="brain directory (default: the live brain)")
     parser.add_argument("--intent-stage", type=Path, help="intent stage directory to use instead")
     parser.add_argument("--data-dir", type=Path, default=shared_data_dir())
     parser.add_argument("--sources", default="jddc,stc3", help="comma-separated: jddc, stc3")
@@ -81,9 +83,9 @@ def main() -> None:
         base = Path(tmp) / "ingested.db"
         ingested = build_store(base, args.data_dir, args.sources.split(","))
         n_customer = customer_messages(base)
-        brain = args.brain
+        brain = resolve_brain_dir(args.brain)
         if args.intent_stage:
-            brain = with_intent_stage(args.brain, args.intent_stage, Path(tmp) / "brain")
+            brain = with_intent_stage(brain, args.intent_stage, Path(tmp) / "brain")
         for precision in precisions:
             db = Path(tmp) / f"{precision}.db"
             shutil.copyfile(base, db)
