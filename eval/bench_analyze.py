@@ -16,8 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
+import sqlite3
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import torch
@@ -48,6 +49,12 @@ def build_store(db: Path, data_dir: Path, sources: list[str]) -> dict[str, int]:
         for key, value in ingestor.ingest_messages(path, fmt).as_dict().items():
             totals[key] = totals.get(key, 0) + value
     return totals
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of a SQLite database, write-ahead log included (SQLite's backup API)."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
 
 
 def with_intent_stage(brain: Path, intent_stage: Path, into: Path) -> Path:
@@ -88,7 +95,7 @@ def main() -> None:
             brain = with_intent_stage(brain, args.intent_stage, Path(tmp) / "brain")
         for precision in precisions:
             db = Path(tmp) / f"{precision}.db"
-            shutil.copyfile(base, db)
+            copy_sqlite(base, db)
             report = analyze_store(Store.open(f"sqlite:///{db}", TENANT), brain,
                                    intent_precision=precision)
             report["customer_messages_per_s"] = round(n_customer / report["seconds"], 1)
