@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import spearmanr
 
+from salesbrain.encoder import PRECISIONS
 from salesbrain.stages.quality import TARGETS, QualityStage, is_held_out, load_stc3_examples
 
 SPLIT = "held-out by dialogue id hash"
@@ -38,13 +39,16 @@ def resolve_stage_dir(brain_or_stage_dir: Path) -> Path:
     raise FileNotFoundError(f"{path}: neither a quality stage nor a brain with one")
 
 
-def evaluate_quality(brain_or_stage_dir: Path, stc3_file: Path) -> dict[str, Any]:
+def evaluate_quality(
+    brain_or_stage_dir: Path, stc3_file: Path, precision: str | None = None
+) -> dict[str, Any]:
     examples = load_stc3_examples(Path(stc3_file))
     held_out = [e for e in examples if is_held_out(e.dialogue_id)]
     training = [e for e in examples if not is_held_out(e.dialogue_id)]
     if not held_out:
         raise ValueError(f"{stc3_file}: no dialogue falls in the held-out split")
-    stage = QualityStage.from_pretrained(resolve_stage_dir(brain_or_stage_dir))
+    stage = QualityStage.from_pretrained(resolve_stage_dir(brain_or_stage_dir), overrides=(
+        {"precision": precision} if precision else None))
     predictions = stage.predict([e.turns for e in held_out])
     predicted = np.array([[p.a, p.s, p.e] for p in predictions])
     truth = np.array([[e.a, e.s, e.e] for e in held_out])
@@ -52,7 +56,8 @@ def evaluate_quality(brain_or_stage_dir: Path, stc3_file: Path) -> dict[str, Any
     baseline = {}
     for i, key in enumerate(TARGETS):
         baseline[f"spearman_{key}"] = _spearman(_turn_sign(training, i) * turns, truth[:, i])
-    metrics: dict[str, Any] = {"n": len(held_out), "split": SPLIT}
+    metrics: dict[str, Any] = {"n": len(held_out), "split": SPLIT,
+                               "precision": stage.settings.precision}
     for i, key in enumerate(TARGETS):
         metrics[f"spearman_{key}"] = _spearman(predicted[:, i], truth[:, i])
     metrics["spearman_quality_vs_mean_ASE"] = _spearman(
@@ -90,8 +95,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--brain", type=Path, required=True, help="brain or quality stage dir")
     parser.add_argument("--stc3", type=Path, required=True, help="STC-3 JSON file")
+    parser.add_argument("--precision", choices=PRECISIONS, help="encoder arithmetic "
+                        "(default: the stage's own setting)")
     args = parser.parse_args()
-    print(json.dumps(evaluate_quality(args.brain, args.stc3), ensure_ascii=False))
+    print(json.dumps(evaluate_quality(args.brain, args.stc3, args.precision), ensure_ascii=False))
 
 
 if __name__ == "__main__":
