@@ -1,11 +1,11 @@
-"""The shared learning-rate schedule of the fine-tuning loops."""
+"""What the fine-tuning loops share: the learning-rate schedule, batching, mixed precision."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from salesbrain.finetuning import length_batches, warmup_linear_decay
+from salesbrain.finetuning import length_batches, mixed_precision, warmup_linear_decay
 
 
 def test_rate_warms_up_then_falls_to_zero() -> None:
@@ -41,3 +41,18 @@ def test_length_batches_cover_every_text_once_shortest_first() -> None:
     texts = ["aaaa", "a", "aaa", "aa", "aaaaa"]
     batches = length_batches([len(t) for t in texts], 2)
     assert batches == [[1, 3], [2, 0], [4]]
+
+
+@pytest.mark.parametrize(("precision", "dtype"),
+                         [("bf16", torch.bfloat16), ("fp32", torch.float32)])
+def test_mixed_precision_autocasts_forward_passes_only_when_asked(
+    precision: str, dtype: torch.dtype
+) -> None:
+    layer = torch.nn.Linear(4, 3)
+    with mixed_precision(precision, "cpu"):
+        out = layer(torch.ones(2, 4))
+    assert out.dtype == dtype and layer.weight.dtype == torch.float32
+    out.float().sum().backward()
+    assert layer.weight.grad is not None and layer.weight.grad.dtype == torch.float32
+    with pytest.raises(ValueError, match="not int8"):
+        mixed_precision("int8", "cpu")
