@@ -1,4 +1,4 @@
-"""Batch analysis throughput (`salesbrain analyze`) on real conversations, per intent precision.
+"""Batch analysis throughput (`salesbrain analyze`) on real conversations, per precision.
 
     python -m eval.bench_analyze                          # the live brain
     python -m eval.bench_analyze --brain models/brains/VERSION
@@ -6,9 +6,9 @@
 
 Ingests the JDDC sample and STC-3 (`../shared/data`) into a temporary SQLite store once, then
 runs the whole analysis (intent, sentiment, compliance, outcome, quality; results written to
-the store) on a fresh copy of that store for each intent precision. fp32 is the baseline of the
-same run: each line prints messages/second (all messages and customer messages) and the ratio
-to fp32. The last line is one JSON object.
+the store) on a fresh copy of that store for each precision of the intent and quality encoders.
+The first precision (fp32) is the baseline of the same run: each line prints messages/second
+(all messages and customer messages) and the ratio to it. The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=shared_data_dir())
     parser.add_argument("--sources", default="jddc,stc3", help="comma-separated: jddc, stc3")
     parser.add_argument("--precisions", default="fp32,bf16,int8",
-                        help="intent precisions to time; the first is the baseline")
+                        help="encoder precisions to time; the first is the baseline")
     parser.add_argument("--threads", type=int, default=2, help="torch threads (2 cores)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -97,7 +97,7 @@ def main() -> None:
             db = Path(tmp) / f"{precision}.db"
             copy_sqlite(base, db)
             report = analyze_store(Store.open(f"sqlite:///{db}", TENANT), brain,
-                                   intent_precision=precision)
+                                   precision=precision)
             report["customer_messages_per_s"] = round(n_customer / report["seconds"], 1)
             report["load_1min"] = round(os.getloadavg()[0], 2)
             results[precision] = report

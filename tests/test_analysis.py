@@ -72,11 +72,11 @@ def test_analyze_labels_only_what_changed(brain_dir: Path, tmp_path: Path) -> No
     assert len(message_labels(store)) == 4
 
 
-def test_intent_precision_is_chosen_at_load(brain_dir: Path, tmp_path: Path) -> None:
+def test_encoder_precision_is_chosen_at_load(brain_dir: Path, tmp_path: Path) -> None:
     assert Brain.load(brain_dir).stages["intent"].precision_ == resolve_precision("auto")
     store = Store.open(f"sqlite:///{tmp_path}/s.db", "acme")
     Ingestor(store).ingest_messages(write_chats(tmp_path / "a.jsonl", CHATS), "jsonl")
-    report = analyze_store(store, brain_dir, intent_precision="int8")
+    report = analyze_store(store, brain_dir, precision="int8")
     assert report["intent_precision"] == "int8" and report["conversations"] == 2
     with pytest.raises(Exception, match="precision must be"):
-        Brain.load(brain_dir, intent_precision="fp8")
+        Brain.load(brain_dir, precision="fp8")

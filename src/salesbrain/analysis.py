@@ -135,12 +135,12 @@ def _message_rows(analysis: ConversationAnalysis, version: str) -> list[dict[str
 
 def analyze_store(
     store: Store, brain_dir: Path, *, progress: bool = False, batch_size: int = 64,
-    intent_precision: str | None = None,
+    precision: str | None = None,
 ) -> dict[str, Any]:
     """Analyse what changed; returns counts and throughput."""
     import torch
 
-    brain = Brain.load(brain_dir, intent_precision=intent_precision)
+    brain = Brain.load(brain_dir, precision=precision)
     started = time.perf_counter()
     pending = pending_conversations(store, brain.version)
     attributed = attributed_conversations(store) if pending else set()
@@ -163,5 +163,6 @@ def analyze_store(
         "seconds": round(seconds, 2),
         "messages_per_s": round(n_messages / seconds, 1) if seconds > 0 and n_messages else 0.0,
         "intent_precision": getattr(brain.stages.get("intent"), "precision_", None),
+        "quality_precision": getattr(brain.stages.get("quality"), "precision_", None),
         "threads": torch.get_num_threads(),
     }

@@ -63,6 +63,10 @@ class SuggestionResult:
     suggestions: list[Any]
 
 
+# Stages that run a transformer and take a `precision` override at load time.
+PRECISION_STAGES = ("intent", "quality")
+
+
 class Brain:
     """Trained stages by name, plus the manifest that describes them."""
 
@@ -80,11 +84,11 @@ class Brain:
         return tuple(self.stages)
 
     @classmethod
-    def load(cls, directory: Path, intent_precision: str | None = None) -> Brain:
+    def load(cls, directory: Path, precision: str | None = None) -> Brain:
         """Load every stage the manifest lists; any missing or broken piece fails loudly.
 
-        `intent_precision` ("auto", "fp32", "bf16", "int8") overrides the intent stage's stored
-        inference precision."""
+        `precision` ("auto", "fp32", "bf16", "int8") overrides the stored inference arithmetic
+        of the transformer stages (intent and quality)."""
         directory = Path(directory)
         try:
             manifest = read_json(directory / MANIFEST)
@@ -95,9 +99,9 @@ class Brain:
             if name not in STAGE_MODULES:
                 raise BrainLoadError(f"{directory}: unknown stage {name!r} in {MANIFEST}")
             try:
-                if name == "intent" and intent_precision is not None:
+                if name in PRECISION_STAGES and precision is not None:
                     stages[name] = stage_class(name).from_pretrained(
-                        directory / name, {"precision": intent_precision})
+                        directory / name, overrides={"precision": precision})
                 else:
                     stages[name] = stage_class(name).from_pretrained(directory / name)
             except Exception as error:  # noqa: BLE001 - any failure means the brain is unusable

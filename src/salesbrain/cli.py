@@ -133,8 +133,8 @@ def analyze(
     tenant: TenantOption = "demo",
     brain: BrainOption | None = None,
     precision: Annotated[str, typer.Option(
-        "--precision", help="Intent model arithmetic: auto (bf16 where the CPU has bf16 "
-        "instructions, else fp32), fp32, bf16 or int8.")] = "auto",
+        "--precision", help="Arithmetic of the intent and quality encoders: auto (bf16 where "
+        "the CPU has bf16 instructions, else fp32), fp32, bf16 or int8.")] = "auto",
 ) -> None:
     """Label every changed conversation in the store with the live brain."""
     from salesbrain.analysis import analyze_store
@@ -144,7 +144,7 @@ def analyze(
     if precision not in PRECISIONS:
         raise typer.BadParameter(f"choose one of {', '.join(PRECISIONS)}", param_hint="--precision")
     report = analyze_store(_open_store(db, tenant), resolve_brain_dir(brain), progress=True,
-                           intent_precision=precision)
+                           precision=precision)
     typer.echo(json.dumps(report))
 
 

@@ -114,6 +114,7 @@ class QualityStage:
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         self.settings = merge_settings(QualitySettings(), settings)
+        self.precision_ = "fp32"  # what the loaded encoder computes in (set by from_pretrained)
 
     # --- features ------------------------------------------------------------------------
     def featurize(self, dialogues: Sequence[Dialogue], device: str | None = None) -> np.ndarray:
@@ -239,11 +240,13 @@ class QualityStage:
         stage.mean_, stage.scale_ = weights["mean"], weights["scale"]
         stage.alpha_ = list(config["alphas"])
         stage.train_args_ = read_json(directory / "train_args.json")
+        stage.precision_ = "given encoder"
         if encoder is None:
-            from salesbrain.encoder import load_encoder
+            from salesbrain.encoder import load_encoder, resolve_precision
 
             encoder = load_encoder(model_dir=directory / "encoder",
                                    precision=stage.settings.precision)
+            stage.precision_ = resolve_precision(stage.settings.precision)
         stage.encoder_ = encoder
         return stage
 
