@@ -58,7 +58,7 @@ class QualityPrediction:
 class QualitySettings:
     max_length: int = 128  # tokens per turn given to the encoder
     alphas: tuple = (1.0, 10.0, 100.0, 300.0, 1000.0, 3000.0, 10000.0, 30000.0)
-    encode_batch_size: int = 32
+    encode_batch_size: int = 64  # bf16 encoded 26 % more texts per second at 64 than at 32
     reserve_chars: int = 5000  # common CJK characters the pruned encoder keeps
     # arithmetic of the loaded encoder (`salesbrain.encoder.PRECISIONS`); training is fp32
     precision: str = "auto"
