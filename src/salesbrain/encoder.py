@@ -259,16 +259,28 @@ _NATIVE_BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 
 
 @functools.cache
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
+    """The instruction-set flags of this CPU (empty where they cannot be read). Read once per
+    file: training loops resolve "auto" on every batch."""
+    try:
+        return frozenset(next((line.split(":", 1)[1].split()
+                               for line in cpuinfo.read_text().splitlines()
+                               if line.startswith("flags")), []))
+    except OSError:
+        return frozenset()
+
+
 def native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     """Whether this CPU has bf16 matrix instructions (AMX-BF16 or AVX512-BF16); on a CPU without
-    them bf16 is emulated and slower than fp32. False where the flags cannot be read. Read once
-    per file: training loops resolve "auto" on every batch."""
-    try:
-        flags = next((line.split(":", 1)[1].split() for line in cpuinfo.read_text().splitlines()
-                      if line.startswith("flags")), [])
-    except OSError:
-        return False
-    return any(flag in flags for flag in _NATIVE_BF16_FLAGS)
+    them bf16 is emulated and slower than fp32."""
+    return not cpu_flags(cpuinfo).isdisjoint(_NATIVE_BF16_FLAGS)
+
+
+def int8_engine(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """The quantised-kernel library to pack int8 weights for: oneDNN where the CPU has AMX-INT8
+    tiles (its dynamic int8 Linear ran twice as fast as FBGEMM's there: eval/bench_encoder.py),
+    torch's default elsewhere."""
+    return "onednn" if "amx_int8" in cpu_flags(cpuinfo) else torch.backends.quantized.engine
 
 
 def resolve_precision(precision: str, device: str = "cpu") -> str:
@@ -283,14 +295,16 @@ def resolve_precision(precision: str, device: str = "cpu") -> str:
 
 
 def quantize_int8(
-    encoder: E5Encoder, keep_ffn_output: bool = True, smoothing: float | None = None
+    encoder: E5Encoder, keep_ffn_output: bool = True, smoothing: float | None = None,
+    engine: str | None = None,
 ) -> E5Encoder:
     """A CPU copy of the encoder whose Linear layers run dynamically quantised int8.
 
     Weights get per-channel scales. With `keep_ffn_output`, each layer's FFN output
     projection stays float: its GELU activations carry outliers that a per-batch int8 scale
     clips, and it costs the most agreement with fp32 (compare the two int8 rows printed by
-    eval/bench_encoder.py).
+    eval/bench_encoder.py). Weights are packed for `engine` (a `torch.backends.quantized` engine;
+    default `int8_engine()`).
 
     With `smoothing` (SmoothQuant's alpha, e.g. 0.5) every quantised Linear first divides its
     input by a per-channel scale s = max|x|^alpha / max|W|^(1 - alpha) folded into its weights,
@@ -313,7 +327,13 @@ def quantize_int8(
     with warnings.catch_warnings():
         # torch points eager-mode users to torchao; the eager API is what we want here.
         warnings.simplefilter("ignore", (DeprecationWarning, UserWarning))
-        model = quantize_dynamic(model, targets, dtype=torch.qint8, inplace=True)
+        # Weights are packed for the engine in force now and keep running with it afterwards.
+        default_engine = torch.backends.quantized.engine
+        torch.backends.quantized.engine = engine or int8_engine()
+        try:
+            model = quantize_dynamic(model, targets, dtype=torch.qint8, inplace=True)
+        finally:
+            torch.backends.quantized.engine = default_engine
     return E5Encoder(model=model, tokenizer=encoder.tokenizer, device="cpu",
                      model_dir=encoder.model_dir)
 
