@@ -22,6 +22,21 @@ def test_rate_warms_up_then_falls_to_zero() -> None:
     assert all(a >= b for a, b in zip(rates[1:], rates[2:], strict=False))
 
 
+def test_rate_can_reach_its_peak_then_fall_from_the_end_of_warm_up() -> None:
+    weight = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([weight], lr=1.0)
+    schedule = warmup_linear_decay(optimizer, total_steps=10, warmup_steps=2,
+                                   decay_after_warmup=True)
+    rates = []
+    for _ in range(10):
+        rates.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        schedule.step()
+    assert rates[0] == pytest.approx(0.5) and rates[1] == pytest.approx(1.0)
+    assert rates[2] == pytest.approx(1.0) and rates[6] == pytest.approx(0.5)
+    assert rates[-1] == pytest.approx(0.125)
+
+
 def test_length_batches_cover_every_row_once_within_limits() -> None:
     lengths = [5, 40, 7, 7, 33, 12, 90, 3, 8, 21]
     batches = length_batches(lengths, max_rows=3, max_tokens=60)

@@ -36,9 +36,15 @@ def length_batches(lengths: Sequence[int], max_rows: int,
 
 
 def warmup_linear_decay(optimizer: torch.optim.Optimizer, total_steps: int,
-                        warmup_steps: int) -> torch.optim.lr_scheduler.LambdaLR:
+                        warmup_steps: int, decay_after_warmup: bool = False
+                        ) -> torch.optim.lr_scheduler.LambdaLR:
     """Learning rate rising linearly over `warmup_steps`, then falling linearly to zero at
-    `total_steps` (both factors applied together, so the fall starts from the first step)."""
+    `total_steps`. By default both factors apply together, so the fall starts from the first
+    step and the peak stays a little below the set rate; with `decay_after_warmup` the rate
+    reaches its set value at the end of the warm-up and falls from there."""
     warmup = max(1, warmup_steps)
+    if decay_after_warmup:
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: min(
+            (k + 1) / warmup, max(0.0, (total_steps - k) / max(1, total_steps - warmup))))
     return torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda k: min(1.0, (k + 1) / warmup) * max(0.0, 1 - k / total_steps))

@@ -44,7 +44,7 @@ from salesbrain.encoder import (
     quantize_int8,
     resolve_precision,
 )
-from salesbrain.finetuning import length_batches, mixed_precision
+from salesbrain.finetuning import length_batches, mixed_precision, warmup_linear_decay
 from salesbrain.stages import register_stage
 from salesbrain.stages.intent_network import (
     DEFAULT_CONTEXT_TURNS,
@@ -198,9 +198,7 @@ class IntentStage:
         weights = counts ** -s.class_weight_power
         loss_fn = nn.CrossEntropyLoss(weight=(weights / weights.mean()).to(s.device))
         steps = s.epochs * math.ceil(len(states) / s.batch_size)
-        warmup = max(1, steps // 10)
-        schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda step: min(
-            (step + 1) / warmup, max(0.0, (steps - step) / max(1, steps - warmup))))
+        schedule = warmup_linear_decay(optimiser, steps, steps // 10, decay_after_warmup=True)
         network.train()
         for epoch in range(s.epochs):
             total = 0.0
