@@ -8,30 +8,28 @@ import torch
 from salesbrain.finetuning import length_batches, mixed_precision, warmup_linear_decay
 
 
-def test_rate_warms_up_then_falls_to_zero() -> None:
-    weight = torch.nn.Parameter(torch.zeros(1))
-    optimizer = torch.optim.SGD([weight], lr=1.0)
-    schedule = warmup_linear_decay(optimizer, total_steps=10, warmup_steps=2)
+def rates_over_ten_steps(decay_after_warmup: bool) -> list[float]:
+    """The learning rate of each of 10 steps with 2 warm-up steps, for a set rate of 1."""
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+    schedule = warmup_linear_decay(optimizer, total_steps=10, warmup_steps=2,
+                                   decay_after_warmup=decay_after_warmup)
     rates = []
     for _ in range(10):
         rates.append(optimizer.param_groups[0]["lr"])
         optimizer.step()
         schedule.step()
+    return rates
+
+
+def test_rate_warms_up_then_falls_to_zero() -> None:
+    rates = rates_over_ten_steps(decay_after_warmup=False)
     assert rates[0] == pytest.approx(0.5) and rates[1] == pytest.approx(0.9)
     assert rates[1] == max(rates) and rates[-1] == pytest.approx(0.1)
     assert all(a >= b for a, b in zip(rates[1:], rates[2:], strict=False))
 
 
 def test_rate_can_reach_its_peak_then_fall_from_the_end_of_warm_up() -> None:
-    weight = torch.nn.Parameter(torch.zeros(1))
-    optimizer = torch.optim.SGD([weight], lr=1.0)
-    schedule = warmup_linear_decay(optimizer, total_steps=10, warmup_steps=2,
-                                   decay_after_warmup=True)
-    rates = []
-    for _ in range(10):
-        rates.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        schedule.step()
+    rates = rates_over_ten_steps(decay_after_warmup=True)
     assert rates[0] == pytest.approx(0.5) and rates[1] == pytest.approx(1.0)
     assert rates[2] == pytest.approx(1.0) and rates[6] == pytest.approx(0.5)
     assert rates[-1] == pytest.approx(0.125)
