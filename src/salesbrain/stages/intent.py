@@ -155,12 +155,9 @@ class IntentStage:
         s = self.settings
         if not 0 <= s.trainable_layers <= s.encoder_layers:
             raise ValueError("trainable_layers must be between 0 and encoder_layers")
-        encoder = pruned_encoder(corpus, reserve_chars=s.reserve_chars)
+        encoder = pruned_encoder(corpus, reserve_chars=s.reserve_chars, layers=s.encoder_layers)
         self.tokenizer_ = encoder.tokenizer
-        backbone: Any = encoder.model
-        backbone.encoder.layer = backbone.encoder.layer[: s.encoder_layers]
-        backbone.config.num_hidden_layers = s.encoder_layers
-        self.network_ = IntentNetwork(backbone, len(self.labels_), s.dropout).to(s.device)
+        self.network_ = IntentNetwork(encoder.model, len(self.labels_), s.dropout).to(s.device)
 
     def _lower_states(self, rows: list[Row], frozen: int) -> list[Row]:
         network, out = self.network_.eval(), list[Row]()

@@ -127,14 +127,9 @@ def _pruned_encoder(corpus: list[str], settings: SentimentSettings
                     ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     from salesbrain.encoder import pruned_encoder
 
-    pruned = pruned_encoder(corpus, reserve_chars=settings.reserve_chars)
-    tokenizer = pruned.tokenizer
-    encoder: Any = pruned.model
-    if not 1 <= settings.encoder_layers <= len(encoder.encoder.layer):
-        raise ValueError(f"encoder_layers must be in 1..{len(encoder.encoder.layer)}")
-    encoder.encoder.layer = encoder.encoder.layer[: settings.encoder_layers]
-    encoder.config.num_hidden_layers = settings.encoder_layers
-    return encoder, tokenizer
+    pruned = pruned_encoder(corpus, reserve_chars=settings.reserve_chars,
+                            layers=settings.encoder_layers)
+    return pruned.model, pruned.tokenizer
 
 
 def _fine_tune(encoder: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, texts: list[str],
