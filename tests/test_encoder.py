@@ -317,6 +317,35 @@ def test_int8_weights_packed_for_either_engine_agree_and_leave_the_default_alone
     assert cosine.min() > 0.95
 
 
+@pytest.mark.parametrize("smoothing", [None, 0.7])
+def test_int8_with_bf16_surroundings_computes_in_bf16_and_agrees_with_fp32(
+    encoder: E5Encoder, full_vectors: dict[str, np.ndarray], smoothing: float | None
+) -> None:
+    int8 = quantize_int8(encoder, smoothing=smoothing, surroundings="bf16")
+    layer = int8.model.encoder.layer[0]
+    assert layer.output.LayerNorm.weight.dtype is torch.bfloat16
+    assert layer.output.dense.weight.dtype is torch.bfloat16  # the float FFN output projection
+    if smoothing is not None:  # the smoothing scale keeps fp32, so the int8 input is fp32
+        assert layer.intermediate.dense.inverse_scale.dtype is torch.float32
+    cosine = (int8.encode(CORPUS[:32]) * full_vectors["query"][:32]).sum(axis=1)
+    assert cosine.min() > 0.95
+    fp32_around = quantize_int8(encoder, smoothing=smoothing, surroundings="fp32")
+    assert fp32_around.model.encoder.layer[0].output.LayerNorm.weight.dtype is torch.float32
+    assert encoder.model.encoder.layer[0].output.LayerNorm.weight.dtype is torch.float32
+
+
+def test_int8_surroundings_auto_follows_the_cpu_and_rejects_unknown_values(
+    encoder: E5Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("salesbrain.encoder.native_bf16", lambda: False)
+    plain = quantize_int8(encoder)
+    assert plain.model.embeddings.word_embeddings.weight.dtype is torch.float32
+    monkeypatch.setattr("salesbrain.encoder.native_bf16", lambda: True)
+    assert quantize_int8(encoder).model.embeddings.word_embeddings.weight.dtype is torch.bfloat16
+    with pytest.raises(ValueError, match="surroundings must be"):
+        quantize_int8(encoder, surroundings="fp16")
+
+
 def test_int8_engine_is_onednn_only_with_amx_int8(tmp_path: Path) -> None:
     amx, vnni = tmp_path / "amx", tmp_path / "vnni"
     amx.write_text("processor\t: 0\nflags\t\t: fpu avx512f avx512_vnni amx_tile amx_int8\n")

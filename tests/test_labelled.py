@@ -1,4 +1,4 @@
-"""Resolving hand-label references against tiny synthetic copies of the three real data sets."""
+"""Resolving hand-label references against tiny synthetic copies of the real data sets."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from salesbrain.labelled import (
     LabelledMessage,
     LabelReferenceError,
+    load_conversations,
     load_intent_examples,
     read_intent_records,
     split_by_conversation,
@@ -49,7 +50,17 @@ def write_fixture_data(root: Path) -> Path:
     ]}}
     with zipfile.ZipFile(root / "crosswoz" / "val.json.zip", "w") as archive:
         archive.writestr("val.json", json.dumps(crosswoz, ensure_ascii=False))
+    (root / "ecd").mkdir()
+    (root / "ecd" / "train_sample.tsv").write_text(ECD_TEXT, encoding="utf-8")
     return root
+
+
+# Response-selection lines: label, word-segmented context, candidate reply (1 = the true one).
+ECD_TEXT = (
+    "1\t在 吗\t亲 在 的\t165 的 穿 M 码 可以 吗\t可以 的 亲\n"
+    "0\t在 吗\t亲 在 的\t165 的 穿 M 码 可以 吗\t收藏 有 礼 哦\n"
+    "1\t拍 了\t好 的 亲 今天 发 EMS express\n"
+)
 
 
 def write_labels(directory: Path, name: str, records: list[dict]) -> Path:
@@ -88,6 +99,26 @@ def test_resolves_text_and_context_in_each_dataset(data_dir: Path, tmp_path: Pat
     assert by_dataset["crosswoz"].context == (
         Turn(Role.CUSTOMER, "你好"), Turn(Role.GUIDE, "你好"),
     )
+
+
+def test_ecd_lines_become_conversations_ending_with_the_shops_true_reply(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    labels = tmp_path / "labels"
+    write_labels(labels, "intent_ecd.jsonl", [ref("ecd", "1", 2, "size_fit"),
+                                              ref("ecd", "3", 0, "purchase_intent")])
+    size, bought = load_intent_examples(data_dir, labels)
+    # Segmentation spaces go; a space between two ASCII words stays.
+    assert size.text == "165的穿M码可以吗"
+    assert size.context == (Turn(Role.CUSTOMER, "在吗"), Turn(Role.GUIDE, "亲在的"))
+    assert (bought.text, bought.context) == ("拍了", ())
+    reply = load_conversations("ecd", data_dir)["3"][1]
+    assert reply == Turn(Role.GUIDE, "好的亲今天发EMS express")
+    for record, reason in [(ref("ecd", "2", 0, "greeting"), "no ecd conversation '2'"),
+                           (ref("ecd", "1", 3, "other"), "not a customer message")]:
+        write_labels(labels, "intent_ecd.jsonl", [record])
+        with pytest.raises(LabelReferenceError, match=reason):
+            load_intent_examples(data_dir, labels)
 
 
 @pytest.mark.parametrize(

@@ -320,15 +320,23 @@ def resolve_precision(precision: str, device: str = "cpu") -> str:
 
 def quantize_int8(
     encoder: E5Encoder, keep_ffn_output: bool = True, smoothing: float | None = None,
-    engine: str | None = None,
+    engine: str | None = None, surroundings: str = "auto",
 ) -> E5Encoder:
     """A CPU copy of the encoder whose Linear layers run dynamically quantised int8.
 
     Weights get per-channel scales. With `keep_ffn_output`, each layer's FFN output
     projection stays float: its GELU activations carry outliers that a per-batch int8 scale
-    clips, and it costs the most agreement with fp32 (compare the two int8 rows printed by
+    clips, and it costs the most agreement with fp32 (compare the int8 rows printed by
     eval/bench_encoder.py). Weights are packed for `engine` (a `torch.backends.quantized` engine;
     default `int8_engine()`).
+
+    `surroundings` is the float precision of everything that is not an int8 Linear (embeddings,
+    LayerNorm, attention, GELU, the float FFN output projections): "fp32", "bf16", or "auto"
+    (bf16 where the CPU has bf16 instructions, `native_bf16`). The int8 matrix products are the
+    same either way; only the float work around them changes. With bf16 there, an int8 Linear
+    reads its input in fp32 (cast on the way in, fused with the smoothing scale) and hands bf16
+    on: on an AMX CPU the whole encoder ran about 1.6 times faster than with fp32 surroundings,
+    at the same agreement with fp32 (eval/bench_encoder.py, `int8` against `int8_fp32`).
 
     With `smoothing` (SmoothQuant's alpha, e.g. 0.5) every quantised Linear first divides its
     input by a per-channel scale s = max|x|^alpha / max|W|^(1 - alpha) folded into its weights,
@@ -341,6 +349,8 @@ def quantize_int8(
 
     if encoder.device != "cpu":
         raise ValueError("int8 dynamic quantisation runs on CPU only")
+    if surroundings not in ("auto", "fp32", "bf16"):
+        raise ValueError(f"surroundings must be 'auto', 'fp32' or 'bf16', not {surroundings!r}")
     model = copy.deepcopy(encoder.model)
     names = [name for name, module in model.named_modules()
              if isinstance(module, torch.nn.Linear)
@@ -358,8 +368,40 @@ def quantize_int8(
             model = quantize_dynamic(model, targets, dtype=torch.qint8, inplace=True)
         finally:
             torch.backends.quantized.engine = default_engine
+    if resolve_precision(surroundings) == "bf16":
+        _bf16_around_int8(model)
     return E5Encoder(model=model, tokenizer=encoder.tokenizer, device="cpu",
                      model_dir=encoder.model_dir)
+
+
+class Float32Input(torch.nn.Module):
+    """A dynamically quantised Linear (which reads fp32) inside a network of another float
+    dtype: the input is cast to fp32 and the output back to the input's dtype."""
+
+    def __init__(self, linear: torch.nn.Module) -> None:
+        super().__init__()
+        self.linear = linear
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x.float()).to(x.dtype)
+
+
+def _bf16_around_int8(model: Any) -> None:
+    """Cast every float parameter and buffer of a dynamically quantised model to bf16 (the
+    packed int8 weights are not parameters and stay as they are), keeping the smoothing scales
+    in fp32, and let each int8 Linear read fp32 and hand bf16 on."""
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+
+    scales = {name: module.inverse_scale.clone() for name, module in model.named_modules()
+              if isinstance(module, SmoothedLinear)}
+    model.to(torch.bfloat16)
+    for name, module in list(model.named_modules()):
+        parent_name, _, child = name.rpartition(".")
+        parent = model.get_submodule(parent_name) if parent_name else model
+        if isinstance(module, SmoothedLinear):
+            module.inverse_scale = scales[name]
+        elif isinstance(module, DynamicLinear) and not isinstance(parent, SmoothedLinear):
+            setattr(parent, child, Float32Input(module))
 
 
 class SmoothedLinear(torch.nn.Module):
@@ -381,7 +423,8 @@ class SmoothedLinear(torch.nn.Module):
         self.register_buffer("inverse_scale", 1 / scale)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.linear(x * self.inverse_scale)
+        # The scale stays fp32, so a bf16 input is promoted to fp32 by the same multiply.
+        return self.linear(x * self.inverse_scale).to(x.dtype)
 
 
 def _smooth_linears(model: Any, names: list[str], alpha: float) -> list[str]:

@@ -11,6 +11,10 @@ The referenced conversations are read from the shared real data sets:
   session's lines in file order; `is_agent` 0 is the customer.
 - `stc3`: `stc3/train_data_cn.json`; `turn` indexes `turns`; utterances join with a newline.
 - `crosswoz`: `crosswoz/val.json.zip`; `turn` indexes `messages`; role `usr` is the customer.
+- `ecd`: `ecd/train_sample.tsv` (Taobao shop chats); a conversation is a true-reply line
+  (`label` 1), named by its 1-based line number; `turn` indexes its context utterances followed
+  by the true reply. The reply is the shop's, and speakers alternate backwards from it. Words
+  are rejoined: a space next to a non-ASCII character is the corpus's segmentation, not text.
 
 A reference that does not resolve raises `LabelReferenceError` naming the file and the line.
 
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -44,6 +49,7 @@ DATASET_FILES: dict[str, str] = {
     "jddc": "jddc2019/chat_sample.tsv",
     "stc3": "stc3/train_data_cn.json",
     "crosswoz": "crosswoz/val.json.zip",
+    "ecd": "ecd/train_sample.tsv",
 }
 
 SPLIT_FRACTIONS: dict[str, float] = {"train": 0.7, "validation": 0.1, "test": 0.2}
@@ -109,10 +115,31 @@ def _read_crosswoz(path: Path) -> Conversations:
     }
 
 
+_ECD_SEGMENTATION = re.compile(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])")
+
+
+def _read_ecd(path: Path) -> Conversations:
+    conversations: dict[str, tuple[Turn, ...]] = {}
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            label, *utterances = line.rstrip("\n").split("\t")
+            if label not in {"0", "1"} or len(utterances) < 2:
+                raise ValueError(f"{path}:{number}: expected a 0/1 label, context and a reply")
+            if label == "0":
+                continue
+            last = len(utterances) - 1  # the true reply, written by the shop
+            conversations[str(number)] = tuple(
+                Turn(Role.GUIDE if (last - i) % 2 == 0 else Role.CUSTOMER,
+                     _ECD_SEGMENTATION.sub("", text))
+                for i, text in enumerate(utterances))
+    return conversations
+
+
 _READERS: dict[str, Callable[[Path], Conversations]] = {
     "jddc": _read_jddc,
     "stc3": _read_stc3,
     "crosswoz": _read_crosswoz,
+    "ecd": _read_ecd,
 }
 
 

@@ -14,8 +14,10 @@ The `precision` setting picks how a loaded stage computes (weights train in fp32
 in training run under bf16 autocast where `train_precision` resolves to bf16): "bf16"
 casts the network to bfloat16, which CPUs with AMX or AVX512-BF16 multiply several times
 faster than fp32; "int8" runs the encoder's Linear layers (except the FFN output projections)
-in dynamic int8 after SmoothQuant-style input scaling (`INT8_SMOOTHING`); "auto" (the default)
-is bf16 where the CPU has bf16 instructions and fp32 elsewhere (`encoder.resolve_precision`).
+in dynamic int8 after SmoothQuant-style input scaling (`INT8_SMOOTHING`), and the float work
+around them in bf16 where the CPU has bf16 instructions, fp32 elsewhere
+(`encoder.quantize_int8`); "auto" (the default) is bf16 where the CPU has bf16 instructions and
+fp32 elsewhere (`encoder.resolve_precision`).
 
     >>> stage = IntentStage({"epochs": 3}).fit(inputs, intents, validation)  # doctest: +SKIP
     >>> stage.predict([IntentInput("我的快递到哪了")])[0].intent               # doctest: +SKIP
@@ -292,6 +294,8 @@ class IntentStage:
         if stage.precision_ == "int8":
             network.backbone = quantize_int8(_E5Encoder(backbone, stage.tokenizer_),
                                              smoothing=INT8_SMOOTHING).model
+            # The head reads the pooled states in the float dtype around the int8 Linears.
+            network.head.to(network.backbone.embeddings.word_embeddings.weight.dtype)
         elif stage.precision_ == "bf16":
             network = network.to(torch.bfloat16)
         stage.network_ = network.to(stage.settings.device).eval()
