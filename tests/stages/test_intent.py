@@ -100,12 +100,19 @@ def test_uncertain_flag_follows_threshold(saved: Path, threshold: float) -> None
         assert prediction.uncertain == (prediction.probability < threshold)
 
 
-@pytest.mark.parametrize("precision", ["int8", "bf16"])
-def test_reduced_precision_load_agrees_with_fp32(saved: Path, precision: str) -> None:
+@pytest.mark.parametrize(("precision", "surroundings"),
+                         [("int8", "fp32"), ("int8", "bf16"), ("bf16", "auto")])
+def test_reduced_precision_load_agrees_with_fp32(
+    saved: Path, precision: str, surroundings: str
+) -> None:
     inputs = tiny_examples()[0]
     fp32 = IntentStage.from_pretrained(saved, {"precision": "fp32"}).predict(inputs)
-    reduced = IntentStage.from_pretrained(saved, {"precision": precision})
+    reduced = IntentStage.from_pretrained(
+        saved, {"precision": precision, "int8_surroundings": surroundings})
     assert reduced.precision_ == precision
+    if precision == "int8":
+        float_dtype = torch.bfloat16 if surroundings == "bf16" else torch.float32
+        assert reduced.network_.head.weight.dtype is float_dtype
     predictions = reduced.predict(inputs)
     agree = sum(a.intent == b.intent for a, b in zip(fp32, predictions, strict=True))
     assert agree >= len(inputs) - 1

@@ -90,6 +90,7 @@ class IntentSettings:
     predict_batch_size: int = 64  # rows per inference batch, at most
     predict_max_tokens: int = 4096  # padded tokens per inference batch, at most
     precision: str = "auto"  # inference: "auto", "fp32", "bf16" or "int8" (see module doc)
+    int8_surroundings: str = "auto"  # float work around int8 Linears (encoder.quantize_int8)
     train_precision: str = "auto"  # forward passes in training: "auto", "fp32" or "bf16" autocast
     device: str = "cpu"
     seed: int = 0
@@ -292,8 +293,9 @@ class IntentStage:
         network.head.load_state_dict(load_file(directory / "head.safetensors"))
         stage.precision_ = resolve_precision(stage.settings.precision, stage.settings.device)
         if stage.precision_ == "int8":
-            network.backbone = quantize_int8(_E5Encoder(backbone, stage.tokenizer_),
-                                             smoothing=INT8_SMOOTHING).model
+            network.backbone = quantize_int8(
+                _E5Encoder(backbone, stage.tokenizer_), smoothing=INT8_SMOOTHING,
+                surroundings=stage.settings.int8_surroundings).model
             # The head reads the pooled states in the float dtype around the int8 Linears.
             network.head.to(network.backbone.embeddings.word_embeddings.weight.dtype)
         elif stage.precision_ == "bf16":
