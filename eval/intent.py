@@ -167,10 +167,11 @@ def benchmark(
     train = splits["train"]
     baseline = fit_baseline([IntentInput(e.text, e.context) for e in train],
                             [e.intent for e in train])
+    baseline_predicted = predict_baseline(baseline, inputs)
     results: dict[str, Any] = {
         "test_file": str(test_file), "n_train": len(train), "threads": threads,
         "cpu_bf16_instructions": native_bf16(),
-        "baseline_tfidf": intent_metrics(gold, predict_baseline(baseline, inputs))}
+        "baseline_tfidf": intent_metrics(gold, baseline_predicted)}
     jddc = jddc_customer_messages(data_dir, jddc_messages, seed) if jddc_messages else []
     predicted: dict[str, list[str]] = {}
     for variant, overrides in PRECISIONS_COMPARED.items():
@@ -194,7 +195,24 @@ def benchmark(
         blended = blend(test_probabilities, baseline_probabilities(baseline, inputs), weight)
         results["blend_fp32_tfidf"] = {**intent_metrics(gold, blended),
                                        "baseline_weight_from_validation": weight}
+    predicted["baseline_tfidf"] = baseline_predicted
+    results["by_dataset"] = by_dataset([e.dataset for e in splits["test"]], gold, predicted)
     return results
+
+
+def by_dataset(
+    datasets: Sequence[str], gold: Sequence[str], predicted: dict[str, list[str]]
+) -> dict[str, dict[str, Any]]:
+    """Accuracy and macro-F1 of each model on the test messages of each source data set."""
+    out: dict[str, dict[str, Any]] = {}
+    for dataset in sorted(set(datasets)):
+        rows = [i for i, d in enumerate(datasets) if d == dataset]
+        truth = [gold[i] for i in rows]
+        out[dataset] = {"n": len(rows), **{
+            name: {key: round(value, 4) for key, value in intent_metrics(
+                truth, [labels[i] for i in rows]).items() if key in ("accuracy", "macro_f1")}
+            for name, labels in predicted.items()}}
+    return out
 
 
 def main() -> None:

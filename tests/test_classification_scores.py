@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval.intent import intent_metrics
+from eval.intent import by_dataset, intent_metrics
 from eval.metrics import per_class_scores
 from eval.outcome import classification_metrics
 
@@ -26,3 +26,14 @@ def test_intent_macro_counts_predicted_only_labels_and_outcome_does_not() -> Non
     gold_o, predicted_o = ["purchased", "purchased", "lost"], ["purchased", "ongoing", "lost"]
     # outcome: mean over the gold classes only
     assert classification_metrics(gold_o, predicted_o)["macro_f1"] == pytest.approx((2 / 3 + 1) / 2)
+
+
+def test_intent_scores_by_source_dataset_count_only_that_datasets_messages() -> None:
+    scores = by_dataset(
+        ["ecd", "jddc", "ecd"], ["logistics", "greeting", "logistics"],
+        {"model": ["logistics", "greeting", "greeting"], "baseline": ["other"] * 3})
+    assert scores["jddc"] == {"n": 1, "model": {"accuracy": 1.0, "macro_f1": 1.0},
+                              "baseline": {"accuracy": 0.0, "macro_f1": 0.0}}
+    # ecd: logistics F1 2/3, greeting predicted once and never true: F1 0.
+    assert scores["ecd"]["n"] == 2 and scores["ecd"]["model"] == {"accuracy": 0.5,
+                                                                  "macro_f1": 0.3333}
