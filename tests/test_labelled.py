@@ -59,7 +59,7 @@ def write_fixture_data(root: Path) -> Path:
 ECD_TEXT = (
     "1\t在 吗\t亲 在 的\t165 的 穿 M 码 可以 吗\t可以 的 亲\n"
     "0\t在 吗\t亲 在 的\t165 的 穿 M 码 可以 吗\t收藏 有 礼 哦\n"
-    "1\t拍 了\t好 的 亲 今天 发 EMS express\n"
+    "1\t拍 了\t好 的 亲 3 - 5 天 发 EMS\n"
 )
 
 
@@ -108,12 +108,12 @@ def test_ecd_lines_become_conversations_ending_with_the_shops_true_reply(
     write_labels(labels, "intent_ecd.jsonl", [ref("ecd", "1", 2, "size_fit"),
                                               ref("ecd", "3", 0, "purchase_intent")])
     size, bought = load_intent_examples(data_dir, labels)
-    # Segmentation spaces go; a space between two ASCII words stays.
+    # Segmentation spaces go, between ASCII pieces too ("3 - 5" was "3-5").
     assert size.text == "165的穿M码可以吗"
     assert size.context == (Turn(Role.CUSTOMER, "在吗"), Turn(Role.GUIDE, "亲在的"))
     assert (bought.text, bought.context) == ("拍了", ())
     reply = load_conversations("ecd", data_dir)["3"][1]
-    assert reply == Turn(Role.GUIDE, "好的亲今天发EMS express")
+    assert reply == Turn(Role.GUIDE, "好的亲3-5天发EMS")
     for record, reason in [(ref("ecd", "2", 0, "greeting"), "no ecd conversation '2'"),
                            (ref("ecd", "1", 3, "other"), "not a customer message")]:
         write_labels(labels, "intent_ecd.jsonl", [record])

@@ -34,6 +34,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from salesbrain.labelled import ecd_turns
 from salesbrain.paths import REPO_ROOT, shared_data_dir
 from salesbrain.suggest.lexical import bigram_set, jaccard
 
@@ -103,18 +104,16 @@ def read_crosswoz(path: Path) -> list[Dialogue]:
 
 
 def read_ecd(path: Path) -> list[Dialogue]:
-    """True-reply lines only; the last context utterance is the customer's (roles alternate)."""
+    """True-reply lines only, as `salesbrain.labelled.ecd_turns` reads them."""
     dialogues: dict[str, Dialogue] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         fields = line.split("\t")
         if len(fields) < 3 or fields[0] != "1":
             continue
-        utterances = ["".join(u.split()) for u in fields[1:]]
-        roles = [GUIDE if (len(utterances) - 1 - i) % 2 == 0 else CUSTOMER
-                 for i in range(len(utterances))]
+        turns = ecd_turns(fields[1:])
         # Lines opening with the same utterances come from one shop conversation.
-        key = "ecd:" + "|".join(utterances[:3])
-        dialogue = merge_messages(key, "ecd", list(zip(roles, utterances, strict=True)))
+        key = "ecd:" + "|".join(turn.text for turn in turns[:3])
+        dialogue = merge_messages(key, "ecd", [(turn.role.value, turn.text) for turn in turns])
         if key not in dialogues or len(dialogue.turns) > len(dialogues[key].turns):
             dialogues[key] = dialogue
     return list(dialogues.values())

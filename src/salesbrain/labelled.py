@@ -13,8 +13,7 @@ The referenced conversations are read from the shared real data sets:
 - `crosswoz`: `crosswoz/val.json.zip`; `turn` indexes `messages`; role `usr` is the customer.
 - `ecd`: `ecd/train_sample.tsv` (Taobao shop chats); a conversation is a true-reply line
   (`label` 1), named by its 1-based line number; `turn` indexes its context utterances followed
-  by the true reply. The reply is the shop's, and speakers alternate backwards from it. Words
-  are rejoined: a space next to a non-ASCII character is the corpus's segmentation, not text.
+  by the true reply (`ecd_turns`).
 
 A reference that does not resolve raises `LabelReferenceError` naming the file and the line.
 
@@ -31,9 +30,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -115,7 +113,13 @@ def _read_crosswoz(path: Path) -> Conversations:
     }
 
 
-_ECD_SEGMENTATION = re.compile(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])")
+def ecd_turns(utterances: Sequence[str]) -> tuple[Turn, ...]:
+    """One ECD line's utterances (the context, then a reply) as turns. The reply is the
+    shop's and speakers alternate backwards from it; the corpus separates words (and the parts
+    of "3-5", "15:00") by spaces, which are dropped."""
+    last = len(utterances) - 1
+    return tuple(Turn(Role.GUIDE if (last - i) % 2 == 0 else Role.CUSTOMER, "".join(text.split()))
+                 for i, text in enumerate(utterances))
 
 
 def _read_ecd(path: Path) -> Conversations:
@@ -125,13 +129,8 @@ def _read_ecd(path: Path) -> Conversations:
             label, *utterances = line.rstrip("\n").split("\t")
             if label not in {"0", "1"} or len(utterances) < 2:
                 raise ValueError(f"{path}:{number}: expected a 0/1 label, context and a reply")
-            if label == "0":
-                continue
-            last = len(utterances) - 1  # the true reply, written by the shop
-            conversations[str(number)] = tuple(
-                Turn(Role.GUIDE if (last - i) % 2 == 0 else Role.CUSTOMER,
-                     _ECD_SEGMENTATION.sub("", text))
-                for i, text in enumerate(utterances))
+            if label == "1":
+                conversations[str(number)] = ecd_turns(utterances)
     return conversations
 
 
