@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 
 from salesbrain.analysis import analyze_store
+from salesbrain.datasets import jddc2019, stc3
 from salesbrain.encoder import native_bf16
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.paths import shared_data_dir
@@ -31,8 +32,7 @@ from salesbrain.registry import resolve_brain_dir
 from salesbrain.store import Store
 
 TENANT = "bench"
-SOURCES = {"jddc": ("jddc2019/chat_sample.tsv", "jddc"),
-           "stc3": ("stc3/train_data_cn.json", "stc3")}
+SOURCES = {"jddc": (jddc2019.FILE, "jddc"), "stc3": (stc3.FILE, "stc3")}
 
 
 def build_store(db: Path, data_dir: Path, sources: list[str]) -> dict[str, int]:

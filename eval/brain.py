@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from salesbrain.artifacts import read_json
+from salesbrain.datasets.stc3 import FILE as STC3_FILE
 from salesbrain.paths import REPO_ROOT, shared_data_dir
 
 log = logging.getLogger("salesbrain.eval")
@@ -58,7 +59,7 @@ def _sentiment(brain_dir: Path, data_dir: Path) -> dict[str, dict[str, Any]]:
 def _quality(brain_dir: Path, data_dir: Path) -> dict[str, dict[str, Any]]:
     from eval.quality import evaluate_quality
 
-    stc3 = data_dir / "stc3" / "train_data_cn.json"
+    stc3 = data_dir / STC3_FILE
     return {f"quality_stc3_heldout@{fingerprint(stc3)}": evaluate_quality(brain_dir, stc3)}
 
 

@@ -30,15 +30,15 @@ import torch
 from sklearn.metrics import accuracy_score
 
 from eval.metrics import per_class_scores
-from salesbrain.encoder import native_bf16
-from salesbrain.labelled import (
+from salesbrain.datasets.annotations import (
     CONTEXT_TURNS,
-    load_conversations,
-    load_intent_examples,
+    load_intent_annotations,
     read_intent_records,
-    split_by_conversation,
+    split_intent_annotations,
     write_intent_records,
 )
+from salesbrain.datasets.sources import load_conversations
+from salesbrain.encoder import native_bf16
 from salesbrain.paths import REPO_ROOT, shared_data_dir
 from salesbrain.schema import Role
 from salesbrain.stages.intent import IntentInput, IntentStage
@@ -67,8 +67,8 @@ def export_test_split(
     labels_dir: Path | None = None, seed: int = 0,
 ) -> Path:
     """Write the held-out real test split (whole conversations, never trained on)."""
-    examples = load_intent_examples(data_dir or shared_data_dir(), labels_dir)
-    return write_intent_records(split_by_conversation(examples, seed)["test"], path)
+    examples = load_intent_annotations(data_dir or shared_data_dir(), labels_dir)
+    return write_intent_records(split_intent_annotations(examples, seed)["test"], path)
 
 
 def intent_metrics(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
@@ -160,7 +160,7 @@ def benchmark(
     from eval.intent_baseline import baseline_probabilities, fit_baseline, predict_baseline
 
     torch.set_num_threads(min(threads, 2))
-    splits = split_by_conversation(load_intent_examples(data_dir, labels_dir), seed)
+    splits = split_intent_annotations(load_intent_annotations(data_dir, labels_dir), seed)
     test_file = write_intent_records(splits["test"], DEFAULT_TEST_FILE)
     inputs, gold = read_intent_eval_file(test_file)
     validation = [IntentInput(e.text, e.context) for e in splits["validation"]]

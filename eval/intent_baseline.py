@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
 from eval.intent import intent_metrics, read_intent_eval_file
-from salesbrain.labelled import load_intent_examples, split_by_conversation
+from salesbrain.datasets.annotations import load_intent_annotations, split_intent_annotations
 from salesbrain.paths import shared_data_dir
 from salesbrain.stages.intent import DEFAULT_CONTEXT_TURNS, IntentInput, render_intent_input
 
@@ -73,7 +73,8 @@ def main() -> None:
     parser.add_argument("--labels-dir", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    splits = split_by_conversation(load_intent_examples(args.data_dir, args.labels_dir), args.seed)
+    splits = split_intent_annotations(load_intent_annotations(args.data_dir, args.labels_dir),
+                                      args.seed)
     train_inputs = [IntentInput(e.text, e.context) for e in splits["train"]]
     pipeline = fit_baseline(train_inputs, [e.intent for e in splits["train"]])
     test_inputs = [IntentInput(e.text, e.context) for e in splits["test"]]

@@ -1,10 +1,11 @@
 """Outcome evaluation on hand-labelled real conversations (JDDC, STC-3), never on simulated ones.
 
-Labels live in `data/labels/outcome_real.jsonl`, by reference only:
+Annotations live in `data/labels/outcome_real.jsonl`, by reference only, and are read by
+`salesbrain.datasets.annotations.load_outcome_annotations`:
 `{"dataset": "jddc"|"stc3", "conversation": "<id>", "outcome": "<taxonomy key>"}`.
-A conversation is held out for evaluation when `salesbrain.labelled.split_of` puts it outside
-"train" (validation + test, about 30 %), decided by its id alone, so a held-out conversation
-stays held out while the label file grows. Training uses the rest.
+A conversation is held out for evaluation when the "outcome" rule of
+`salesbrain.datasets.splits` says so (about 30 %), decided by its id alone, so a held-out
+conversation stays held out while the annotation file grows. Training uses the rest.
 
 How the labels were read (taxonomy v1, section 2, applied to helpdesk chats):
 `resolved` when the request was answered or handled and the customer accepted it (thanks, ok,
@@ -25,51 +26,18 @@ import argparse
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from eval.metrics import per_class_scores
-from salesbrain.labelled import load_conversations, split_of
-from salesbrain.paths import labels_dir, shared_data_dir
+from salesbrain.datasets.annotations import load_outcome_annotations
+from salesbrain.paths import shared_data_dir
 from salesbrain.schema import Role, Turn
 from salesbrain.stages.outcome import OutcomeInput
 from salesbrain.taxonomy import OUTCOME_KEYS
 
-LABEL_FILE = "outcome_real.jsonl"
 HISTORY_TS = datetime(2020, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class LabelledOutcome:
-    dataset: str
-    conversation: str
-    turns: tuple[Turn, ...]
-    outcome: str
-
-    @property
-    def heldout(self) -> bool:
-        return split_of(self.dataset, self.conversation) != "train"
-
-
-def load_real_outcomes(data_dir: Path, labels_file: Path | None = None) -> list[LabelledOutcome]:
-    """Every labelled real conversation, resolved against the shared data sets."""
-    path = labels_file or labels_dir() / LABEL_FILE
-    examples, seen = [], set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        key = (record["dataset"], str(record["conversation"]))
-        if record["outcome"] not in OUTCOME_KEYS or key in seen:
-            raise ValueError(f"{path}:{number}: unknown outcome or repeated conversation {key}")
-        turns = load_conversations(key[0], data_dir).get(key[1])
-        if turns is None:
-            raise ValueError(f"{path}:{number}: no {key[0]} conversation {key[1]!r}")
-        seen.add(key)
-        examples.append(LabelledOutcome(key[0], key[1], turns, record["outcome"]))
-    return examples
 
 
 def historical_input(turns: Sequence[Turn]) -> OutcomeInput:
@@ -104,7 +72,7 @@ def evaluate_outcome(stage_dir: Path, data_dir: Path, labels_file: Path | None =
     if (stage_dir / OutcomeStage.name / "config.json").is_file():
         stage_dir = stage_dir / OutcomeStage.name
     stage = OutcomeStage.from_pretrained(stage_dir)
-    examples = load_real_outcomes(data_dir, labels_file)
+    examples = load_outcome_annotations(data_dir, labels_file)
     train = [e for e in examples if not e.heldout]
     heldout = [e for e in examples if e.heldout]
     gold = [e.outcome for e in heldout]

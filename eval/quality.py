@@ -5,10 +5,10 @@ Run:
         --stc3 ../shared/data/stc3/train_data_cn.json
 
 The file may be the whole STC-3 training file: only the dialogues whose id hashes into the
-held-out split (`salesbrain.stages.quality.is_held_out`, never trained on) are scored. Beside
-the model, the same run measures a trivial baseline: the dialogue's turn count, its sign
-(more turns better or worse) taken from the training dialogues. Spearman correlations come
-with 95 % bootstrap intervals over dialogues (1,000 resamples, fixed seed).
+held-out split (the "quality" rule of `salesbrain.datasets.splits`, never trained on) are
+scored. Beside the model, the same run measures a trivial baseline: the dialogue's turn count,
+its sign (more turns better or worse) taken from the training dialogues. Spearman correlations
+come with 95 % bootstrap intervals over dialogues (1,000 resamples, fixed seed).
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from typing import Any
 import numpy as np
 from scipy.stats import spearmanr
 
+from salesbrain.datasets.splits import is_held_out
+from salesbrain.datasets.stc3 import read_quality_examples
 from salesbrain.encoder import PRECISIONS
-from salesbrain.stages.quality import TARGETS, QualityStage, is_held_out, load_stc3_examples
+from salesbrain.stages.quality import TARGETS, QualityStage
 
 SPLIT = "held-out by dialogue id hash"
 BOOTSTRAP = 1000
@@ -42,9 +44,9 @@ def resolve_stage_dir(brain_or_stage_dir: Path) -> Path:
 def evaluate_quality(
     brain_or_stage_dir: Path, stc3_file: Path, precision: str | None = None
 ) -> dict[str, Any]:
-    examples = load_stc3_examples(Path(stc3_file))
-    held_out = [e for e in examples if is_held_out(e.dialogue_id)]
-    training = [e for e in examples if not is_held_out(e.dialogue_id)]
+    examples = read_quality_examples(Path(stc3_file))
+    held_out = [e for e in examples if is_held_out("quality", e.dialogue_id)]
+    training = [e for e in examples if not is_held_out("quality", e.dialogue_id)]
     if not held_out:
         raise ValueError(f"{stc3_file}: no dialogue falls in the held-out split")
     stage = QualityStage.from_pretrained(resolve_stage_dir(brain_or_stage_dir), overrides=(

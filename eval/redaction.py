@@ -30,6 +30,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from salesbrain.datasets import jddc2019
 from salesbrain.ingest.redact import PLACEHOLDERS, redact
 from salesbrain.paths import REPO_ROOT, shared_data_dir
 
@@ -105,11 +106,10 @@ def microseconds_per_message(texts: list[str], passes: int = 5) -> float:
 
 
 def jddc_utterances() -> list[str] | None:
-    path = shared_data_dir() / "jddc2019" / "chat_sample.tsv"
+    path = shared_data_dir() / jddc2019.FILE
     if not path.exists():
         return None
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [cols[6] for cols in (line.split("\t") for line in lines) if len(cols) >= 7]
+    return [message.content for message in jddc2019.read_messages(path)]
 
 
 def print_table(name: str, result: dict[str, dict]) -> None:

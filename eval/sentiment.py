@@ -1,9 +1,9 @@
 """Sentiment evaluation: accuracy on `{"sentence", "label": "Positive"|"Negative"}` lines.
 
-The held-out review slice is defined here, once: a review is held out when a hash of its text
-falls in the first `HELDOUT_FRACTION` of the hash range, so identical texts share a side and
-the slice never changes while the review sets are read again. Training excludes exactly these
-reviews (`is_heldout_review`).
+The held-out review slice is the "sentiment" rule of `salesbrain.datasets.splits`: a review is
+held out when a hash of its text falls in the first 2 % of the hash range, so identical texts
+share a side and the slice never changes while the review sets are read again. Training
+excludes exactly these reviews (`salesbrain.datasets.reviews.trainable_reviews`).
 
 Write the evaluation files (eprstmt dev and the held-out review slice) and evaluate a stage:
 
@@ -18,16 +18,15 @@ Write the evaluation files (eprstmt dev and the held-out review slice) and evalu
 from __future__ import annotations
 
 import argparse
-import csv
-import hashlib
 import json
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from eval.metrics import per_class_scores
+from salesbrain.datasets.eprstmt import json_lines, read_eprstmt
+from salesbrain.datasets.reviews import heldout_reviews, trainable_reviews
 from salesbrain.paths import REPO_ROOT, shared_data_dir
 from salesbrain.stages.sentiment import SentimentSettings, SentimentStage
 
@@ -35,55 +34,15 @@ from salesbrain.stages.sentiment import SentimentSettings, SentimentStage
 BASELINE_SETTINGS = SentimentSettings(features="tfidf", tfidf_ngram_max=3,
                                       tfidf_max_features=200_000, self_training=0.0)
 
-HELDOUT_FRACTION = 0.02
-LABELS = {"0": "Negative", "1": "Positive"}
-REVIEW_FILES = ("online_shopping_10_cats.csv", "waimai_10k.csv")
-EPRSTMT_FILES = {"train": "train_few_all.json", "dev": "dev_few_all.json"}
 EVAL_FILES = {"eprstmt_dev": "sentiment_eprstmt_dev.jsonl",
               "reviews_heldout": "sentiment_reviews_heldout.jsonl"}
-
-
-@dataclass(frozen=True, slots=True)
-class Review:
-    source: str
-    sentence: str
-    label: str  # "Positive" | "Negative"
-
-
-def is_heldout_review(sentence: str) -> bool:
-    """Whether a review text belongs to the held-out evaluation slice (never trained on)."""
-    digest = hashlib.sha256(("heldout:" + sentence.strip()).encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < HELDOUT_FRACTION
-
-
-def read_review_sets(data_dir: Path) -> list[Review]:
-    """Both review CSVs (label 1 positive, 0 negative), empty reviews dropped, file order."""
-    reviews = []
-    for name in REVIEW_FILES:
-        path = Path(data_dir) / "sentiment" / name
-        if not path.is_file():
-            raise FileNotFoundError(f"review set not found at {path}")
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            for row in csv.DictReader(handle):
-                sentence = (row["review"] or "").strip().lstrip("\ufeff")
-                if sentence and row["label"] in LABELS:
-                    reviews.append(Review(name.split(".")[0], sentence, LABELS[row["label"]]))
-    return reviews
-
-
-def read_eprstmt(data_dir: Path, split: str) -> list[Review]:
-    path = Path(data_dir) / "sentiment" / "eprstmt" / EPRSTMT_FILES[split]
-    if not path.is_file():
-        raise FileNotFoundError(f"eprstmt {split} not found at {path}")
-    return [Review("eprstmt", record["sentence"], record["label"])
-            for record in _json_lines(path)]
 
 
 def write_eval_files(data_dir: Path, out_dir: Path) -> dict[str, Path]:
     """Export eprstmt dev and the held-out review slice as sentiment eval files."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    heldout = {r.sentence: r for r in read_review_sets(data_dir) if is_heldout_review(r.sentence)}
-    sets = {"eprstmt_dev": read_eprstmt(data_dir, "dev"), "reviews_heldout": list(heldout.values())}
+    sets = {"eprstmt_dev": read_eprstmt(data_dir, "dev"),
+            "reviews_heldout": heldout_reviews(data_dir)}
     written = {}
     for key, reviews in sets.items():
         path = out_dir / EVAL_FILES[key]
@@ -97,7 +56,7 @@ def write_eval_files(data_dir: Path, out_dir: Path) -> dict[str, Path]:
 
 def read_sentiment_file(data_file: Path) -> tuple[list[str], list[str]]:
     sentences, labels = [], []
-    for number, record in enumerate(_json_lines(Path(data_file)), start=1):
+    for number, record in enumerate(json_lines(Path(data_file)), start=1):
         if record.get("label") not in ("Positive", "Negative") or "sentence" not in record:
             raise ValueError(f"{data_file}:{number}: need 'sentence' and a Positive/Negative label")
         sentences.append(str(record["sentence"]))
@@ -140,22 +99,13 @@ def evaluate_sentiment(stage_dir: Path, data_file: Path) -> dict[str, Any]:
 def compare_with_baseline(stage_dir: Path, data_file: Path, data_dir: Path) -> dict[str, Any]:
     """The stage beside the plain character 1-3-gram TF-IDF baseline, fitted now on every
     trainable review (the held-out slice and eprstmt dev excluded), on the same file."""
-    reviews = [r for r in read_review_sets(data_dir) if not is_heldout_review(r.sentence)]
-    excluded = {r.sentence for r in read_eprstmt(data_dir, "dev")}
-    reviews = [r for r in reviews if r.sentence not in excluded] + read_eprstmt(data_dir, "train")
+    reviews = trainable_reviews(data_dir) + read_eprstmt(data_dir, "train")
     baseline = SentimentStage(BASELINE_SETTINGS).fit([r.sentence for r in reviews],
                                                       [r.label for r in reviews])
     sentences, gold = read_sentiment_file(data_file)
     return {"model": evaluate_sentiment(stage_dir, data_file),
             "baseline_tfidf": {"train_examples": len(reviews),
                                **score_stage(baseline, sentences, gold)}}
-
-
-def _json_lines(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
 
 
 def main() -> None:

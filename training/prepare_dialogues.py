@@ -4,9 +4,8 @@ Run:
     .venv/bin/python -m training.prepare_dialogues --out var/data/dialogues
 
 Reads every real dialogue under the shared data directory (JDDC sample, STC-3, CrossWOZ val,
-the ECD sample), merges consecutive messages of one speaker into a turn, splits conversations
-80/10/10 into train/val/test with a fixed seed (per source, so every source is in every split)
-and writes:
+the ECD sample) as `salesbrain.datasets.dialogues` merges and splits them (the "dialogues"
+rule of `salesbrain.datasets.splits`: 80/10/10 per source, seeded shuffle) and writes:
 
     OUT/pairs_{train,val,test}.jsonl   one (context, reply) pair per line, both directions:
                                        {"conversation_id", "source", "context": [[role, text]..],
@@ -26,143 +25,29 @@ EVAL defaults to var/eval.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
-import zipfile
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
-from salesbrain.labelled import ecd_turns
+from salesbrain.datasets.dialogues import (
+    CUSTOMER,
+    GUIDE,
+    Dialogue,
+    pairs_of,
+    read_all,
+    split_dialogues,
+)
+from salesbrain.datasets.splits import SHUFFLE_RULES
 from salesbrain.paths import REPO_ROOT, shared_data_dir
 from salesbrain.suggest.lexical import bigram_set, jaccard
 
-SEED = 20240611
-SPLITS = {"train": 0.8, "val": 0.1, "test": 0.1}
-MAX_CONTEXT_TURNS = 8
+SEED = SHUFFLE_RULES["dialogues"].seed
 GROUP_SIZE = 10
 NEAR_DUPLICATE_JACCARD = 0.5
 SELECTION_SOURCES = ("jddc", "stc3")
-CUSTOMER, GUIDE = "customer", "guide"
-
-
-@dataclass
-class Dialogue:
-    conversation_id: str
-    source: str
-    turns: list[tuple[str, list[str]]]  # (role, messages of that turn)
-
-
-def merge_messages(conversation_id: str, source: str, messages: list[tuple[str, str]]) -> Dialogue:
-    """Consecutive messages of one speaker become one turn; empty messages are dropped."""
-    turns: list[tuple[str, list[str]]] = []
-    for role, text in messages:
-        text = " ".join(text.split())
-        if not text:
-            continue
-        if turns and turns[-1][0] == role:
-            turns[-1][1].append(text)
-        else:
-            turns.append((role, [text]))
-    return Dialogue(conversation_id, source, turns)
-
-
-def read_jddc(path: Path) -> list[Dialogue]:
-    sessions: dict[str, list[tuple[str, str]]] = {}
-    with path.open(encoding="utf-8") as handle:
-        for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-            if len(row) < 7:
-                continue
-            role = GUIDE if row[2] == "1" else CUSTOMER
-            sessions.setdefault(row[0], []).append((role, "\t".join(row[6:])))
-    return [merge_messages(f"jddc:{sid}", "jddc", msgs) for sid, msgs in sessions.items()]
-
-
-def read_stc3(path: Path) -> list[Dialogue]:
-    dialogues = []
-    for item in json.loads(path.read_text(encoding="utf-8")):
-        messages = [
-            (CUSTOMER if turn["sender"] == "customer" else GUIDE, utterance)
-            for turn in item["turns"]
-            for utterance in turn["utterances"]
-        ]
-        dialogues.append(merge_messages(f"stc3:{item['id']}", "stc3", messages))
-    return dialogues
-
-
-def read_crosswoz(path: Path) -> list[Dialogue]:
-    with zipfile.ZipFile(path) as archive:
-        data = json.loads(archive.read(archive.namelist()[0]))
-    return [
-        merge_messages(
-            f"crosswoz:{key}", "crosswoz",
-            [(CUSTOMER if m["role"] == "usr" else GUIDE, m["content"]) for m in value["messages"]],
-        )
-        for key, value in data.items()
-    ]
-
-
-def read_ecd(path: Path) -> list[Dialogue]:
-    """True-reply lines only, as `salesbrain.labelled.ecd_turns` reads them."""
-    dialogues: dict[str, Dialogue] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        fields = line.split("\t")
-        if len(fields) < 3 or fields[0] != "1":
-            continue
-        turns = ecd_turns(fields[1:])
-        # Lines opening with the same utterances come from one shop conversation.
-        key = "ecd:" + "|".join(turn.text for turn in turns[:3])
-        dialogue = merge_messages(key, "ecd", [(turn.role.value, turn.text) for turn in turns])
-        if key not in dialogues or len(dialogue.turns) > len(dialogues[key].turns):
-            dialogues[key] = dialogue
-    return list(dialogues.values())
-
-
-def read_all(data_dir: Path) -> list[Dialogue]:
-    readers = [
-        (read_jddc, data_dir / "jddc2019" / "chat_sample.tsv"),
-        (read_stc3, data_dir / "stc3" / "train_data_cn.json"),
-        (read_crosswoz, data_dir / "crosswoz" / "val.json.zip"),
-        (read_ecd, data_dir / "ecd" / "train_sample.tsv"),
-    ]
-    dialogues = []
-    for reader, path in readers:
-        if not path.is_file():
-            raise FileNotFoundError(f"real dialogue file missing: {path}")
-        dialogues.extend(d for d in reader(path) if len(d.turns) >= 2)
-    return dialogues
-
-
-def split_by_conversation(dialogues: list[Dialogue], seed: int) -> dict[str, list[Dialogue]]:
-    splits: dict[str, list[Dialogue]] = {name: [] for name in SPLITS}
-    for source in sorted({d.source for d in dialogues}):
-        group = sorted((d for d in dialogues if d.source == source),
-                       key=lambda d: d.conversation_id)
-        random.Random(f"{seed}:{source}").shuffle(group)
-        n_train = round(len(group) * SPLITS["train"])
-        n_val = round(len(group) * SPLITS["val"])
-        splits["train"] += group[:n_train]
-        splits["val"] += group[n_train : n_train + n_val]
-        splits["test"] += group[n_train + n_val :]
-    return splits
-
-
-def turn_text(messages: list[str]) -> str:
-    return " ".join(messages)
-
-
-def pairs_of(dialogue: Dialogue) -> list[dict]:
-    """Every turn after the first is a reply to the turns before it (both speakers)."""
-    pairs = []
-    for i in range(1, len(dialogue.turns)):
-        role, messages = dialogue.turns[i]
-        context = [[r, turn_text(m)] for r, m in dialogue.turns[max(0, i - MAX_CONTEXT_TURNS) : i]]
-        pairs.append({
-            "conversation_id": dialogue.conversation_id, "source": dialogue.source,
-            "context": context, "reply": turn_text(messages), "reply_role": role,
-        })
-    return pairs
+# the files keep their short split names: pairs_val.jsonl, manifest "val"
+FILE_SPLITS = {"train": "train", "validation": "val", "test": "test"}
 
 
 def selection_groups(pairs: list[dict], sources: tuple[str, ...],
@@ -249,7 +134,8 @@ def write_jsonl(rows: list[dict], path: Path) -> None:
 
 
 def run(data_dir: Path, out_dir: Path, eval_dir: Path, seed: int = SEED) -> dict:
-    splits = split_by_conversation(read_all(data_dir), seed)
+    splits = {FILE_SPLITS[name]: part
+              for name, part in split_dialogues(read_all(data_dir), seed).items()}
     manifest: dict = {"seed": seed, "splits": {}}
     pairs_by_split = {}
     for name, dialogues in splits.items():

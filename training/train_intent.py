@@ -32,13 +32,13 @@ import torch
 from sklearn.metrics import accuracy_score, f1_score
 
 from salesbrain.artifacts import snapshot_id
-from salesbrain.labelled import (
-    SPLIT_FRACTIONS,
-    load_intent_examples,
+from salesbrain.datasets.annotations import (
+    load_intent_annotations,
     read_intent_records,
-    split_by_conversation,
+    split_intent_annotations,
     write_intent_records,
 )
+from salesbrain.datasets.splits import fractions
 from salesbrain.paths import REPO_ROOT, shared_data_dir
 from salesbrain.schema import Role, Turn
 from salesbrain.simulate import simulate_brand
@@ -86,10 +86,10 @@ def prepare_intent_data(
     data_dir: Path, out_dir: Path = PREPARED_DIR, labels_dir: Path | None = None
 ) -> dict[str, Path]:
     """Resolve and split the hand labels; write train.jsonl and validation.jsonl."""
-    splits = split_by_conversation(load_intent_examples(data_dir, labels_dir), SEED)
+    splits = split_intent_annotations(load_intent_annotations(data_dir, labels_dir), SEED)
     written = {name: write_intent_records(splits[name], out_dir / f"{name}.jsonl")
                for name in ("train", "validation")}
-    manifest = {"seed": SEED, "fractions": SPLIT_FRACTIONS,
+    manifest = {"seed": SEED, "fractions": fractions("intent"),
                 "counts": {name: len(part) for name, part in splits.items()}}
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return written

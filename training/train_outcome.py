@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from eval.outcome import evaluate_outcome, historical_input, load_real_outcomes
+from eval.outcome import evaluate_outcome, historical_input
+from salesbrain.datasets.annotations import load_outcome_annotations
 from salesbrain.ingest.records import ConsentEvent, IncomingMessage, Recall
 from salesbrain.ingest.wecom import StaffDirectory, read_wecom
 from salesbrain.paths import REPO_ROOT
@@ -80,7 +81,7 @@ def prepare(data_out: Path, data_dir: Path, preset: dict[str, Any]) -> Path:
     rows = simulated_conversations(sim_dir)
     rows += [{"source": e.dataset, "id": e.conversation, "outcome": e.outcome,
               "turns": [[t.role.value, t.text] for t in e.turns]}
-             for e in load_real_outcomes(data_dir) if not e.heldout]
+             for e in load_outcome_annotations(data_dir) if not e.heldout]
     path = data_out / f"{sim_dir.name}-train.jsonl"
     with path.open("w", encoding="utf-8") as handle:
         for row in rows:

@@ -6,7 +6,7 @@ Run:
 
 Top to bottom:
 1. prepare: read `stc3/train_data_cn.json` under the data dir, drop the held-out dialogues
-   (`salesbrain.stages.quality.is_held_out`: 20 % by a hash of the dialogue id, the part
+   (the "quality" rule of `salesbrain.datasets.splits`: 20 % by a hash of the dialogue id, the part
    `eval.quality` scores on) and write the rest, with the annotators' mean A, S and E, to
    `OUT/quality_data/train.jsonl`;
 2. encode every turn with e5-small and cache the dialogue features next to it
@@ -27,17 +27,12 @@ import torch
 from scipy.stats import spearmanr
 
 from salesbrain.artifacts import snapshot_id
+from salesbrain.datasets.splits import is_held_out
+from salesbrain.datasets.stc3 import FILE as STC3_FILE
+from salesbrain.datasets.stc3 import QualityExample, read_quality_examples
 from salesbrain.paths import shared_data_dir
 from salesbrain.schema import Role, Turn
-from salesbrain.stages.quality import (
-    TARGETS,
-    QualityExample,
-    QualityStage,
-    is_held_out,
-    load_stc3_examples,
-)
-
-STC3_FILE = "stc3/train_data_cn.json"
+from salesbrain.stages.quality import TARGETS, QualityStage
 
 # "dialogues": how many training dialogues (None: all); "settings": QualitySettings overrides.
 PRESETS: dict[str, dict] = {
@@ -53,8 +48,8 @@ PRESETS: dict[str, dict] = {
 # --- 1. prepare ------------------------------------------------------------------------------
 def prepare(data_dir: Path, out_dir: Path, limit: int | None) -> Path:
     """Write the training dialogues (never the held-out ones) as JSON lines."""
-    examples = [e for e in load_stc3_examples(data_dir / STC3_FILE)
-                if not is_held_out(e.dialogue_id)]
+    examples = [e for e in read_quality_examples(data_dir / STC3_FILE)
+                if not is_held_out("quality", e.dialogue_id)]
     if limit is not None:
         examples = sorted(examples, key=lambda e: snapshot_id([e.dialogue_id]))[:limit]
     path = out_dir / "quality_data" / "train.jsonl"

@@ -5,7 +5,7 @@
 
 Steps, top to bottom:
 1. prepare: read the review sets (online shopping, food delivery) and eprstmt train; drop the
-   held-out review slice (eval.sentiment.is_heldout_review) and any text of eprstmt dev
+   held-out review slice and any text of eprstmt dev (`salesbrain.datasets.reviews`)
    before anything else (unlabelled text too); draw a seeded, label-balanced sample per
    source (or take every review); write it, the unlabelled eprstmt reviews and the
    evaluation files (eprstmt dev, held-out reviews) under `var/data/sentiment/`;
@@ -35,15 +35,13 @@ from typing import Any
 from eval.sentiment import (
     BASELINE_SETTINGS,
     EVAL_FILES,
-    Review,
     accuracy,
-    is_heldout_review,
-    read_eprstmt,
-    read_review_sets,
     read_sentiment_file,
     score_stage,
     write_eval_files,
 )
+from salesbrain.datasets.eprstmt import read_eprstmt, unlabelled_texts
+from salesbrain.datasets.reviews import Review, trainable_reviews
 from salesbrain.paths import REPO_ROOT
 from salesbrain.stages.sentiment import SentimentSettings, SentimentStage
 from training.jobs import job_main
@@ -82,20 +80,13 @@ def training_sample(reviews: list[Review], per_source: int | None, seed: int = S
     return sample
 
 
-def training_reviews(data_dir: Path) -> list[Review]:
-    """Reviews that may be trained on: not in the held-out slice, not an eprstmt dev text."""
-    evaluation = {r.sentence for r in read_eprstmt(data_dir, "dev")}
-    return [r for r in read_review_sets(data_dir)
-            if not is_heldout_review(r.sentence) and r.sentence not in evaluation]
-
-
 def prepare(data_out: Path, data_dir: Path, per_source: int | None
             ) -> tuple[Path, list[str], list[str]]:
     """Write the training sample, the unlabelled eprstmt reviews and the eval files; return
     the sample path, the text that keeps e5 vocabulary (trainable reviews, eprstmt
     unlabelled) and the unlabelled eprstmt reviews (for self-training)."""
     data_out.mkdir(parents=True, exist_ok=True)
-    kept = training_reviews(data_dir)
+    kept = trainable_reviews(data_dir)
     sample = training_sample(kept, per_source) + read_eprstmt(data_dir, "train")
     path = data_out / f"train-{per_source or 'all'}.jsonl"
     with path.open("w", encoding="utf-8") as handle:
@@ -103,11 +94,7 @@ def prepare(data_out: Path, data_dir: Path, per_source: int | None
             line = {"sentence": review.sentence, "label": review.label, "source": review.source}
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")
     write_eval_files(data_dir, data_out)
-    unlabelled_path = Path(data_dir) / "sentiment" / "eprstmt" / "unlabeled.json"
-    evaluation = {r.sentence for r in read_eprstmt(data_dir, "dev")}
-    unlabelled = [json.loads(line)["sentence"] for line in
-                  unlabelled_path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    unlabelled = [text for text in unlabelled if text not in evaluation]
+    unlabelled = unlabelled_texts(data_dir)
     (data_out / "unlabelled-eprstmt.txt").write_text("\n".join(unlabelled) + "\n",
                                                      encoding="utf-8")
     return path, [r.sentence for r in kept] + unlabelled, unlabelled
@@ -186,7 +173,7 @@ def baseline_sets(config: dict[str, Any], texts: list[str], labels: list[str], d
     sets = {}
     if config["per_source"] is not None:
         sets["baseline_tfidf_same_sample"] = (texts, labels)
-    every = training_reviews(data_dir) + read_eprstmt(data_dir, "train")
+    every = trainable_reviews(data_dir) + read_eprstmt(data_dir, "train")
     sets["baseline_tfidf_all_reviews"] = ([r.sentence for r in every], [r.label for r in every])
     return sets
 

@@ -23,10 +23,10 @@ from typing import Any
 
 import torch
 
+from salesbrain.datasets.splits import hold_out
 from salesbrain.schema import Role, Turn
 from salesbrain.stages.suggest import SuggestStage
 from salesbrain.store import Store
-from salesbrain.suggest.fitting import split_validation
 from salesbrain.suggest.types import ReplyPair, SuggestSettings
 from training.champion_replies import champion_pairs
 from training.feedback import tenant_feedback, without_ignored
@@ -97,7 +97,7 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
         # The tenant's own champions, split by conversation: abstention is calibrated on the
         # tenant's held-out conversations too, so it reflects the replies this brand sends.
         tenant_pairs = champion_pairs(store)
-        tenant_train, tenant_val = split_validation(tenant_pairs, 0.2, "tenant-held-out")
+        tenant_train, tenant_val = hold_out(tenant_pairs, "tenant")
         train = train + tenant_train
         val = val + tenant_val
         bank_replies = bank_replies + [p.reply for p in tenant_train]

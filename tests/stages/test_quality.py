@@ -1,9 +1,8 @@
-"""Quality stage: the stage contract on tiny data, the STC-3 reader and the held-out split."""
+"""Quality stage: the stage contract on tiny data."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +12,7 @@ from scipy.stats import spearmanr
 
 from salesbrain.schema import Role, Turn
 from salesbrain.stages import stage_class
-from salesbrain.stages.quality import (
-    QualityStage,
-    count_features,
-    is_held_out,
-    load_stc3_examples,
-)
+from salesbrain.stages.quality import QualityStage, count_features
 
 DIM = 24
 
@@ -117,23 +111,6 @@ def test_predict_does_not_mutate_and_handles_empty_dialogues(fitted: QualityStag
     fitted.predict([dialogue])
     assert dialogue == before
     assert count_features(()).tolist() == [0.0] * 6
-
-
-def test_stc3_reader_and_split(tmp_path: Path) -> None:
-    path = tmp_path / "stc3.json"
-    path.write_text(json.dumps([{
-        "id": 7, "turns": [{"sender": "customer", "utterances": ["一", "二"]},
-                           {"sender": "helpdesk", "utterances": ["好"]}],
-        "annotations": [{"quality": {"A": 2, "S": 1, "E": 0}},
-                        {"quality": {"A": 0, "S": 1, "E": -1}}],
-    }]), encoding="utf-8")
-    [example] = load_stc3_examples(path)
-    assert example.turns == (Turn(Role.CUSTOMER, "一\n二"), Turn(Role.GUIDE, "好"))
-    assert (example.a, example.s, example.e) == (1.0, 1.0, -0.5)
-    ids = [str(i) for i in range(2000)]
-    share = np.mean([is_held_out(i) for i in ids])
-    assert 0.17 < share < 0.23
-    assert [is_held_out(i) for i in ids[:50]] == [is_held_out(i) for i in ids[:50]]
 
 
 @pytest.mark.slow

@@ -1,6 +1,8 @@
 """Public research dialogue sets as conversations: JDDC (JD.com) and STC-3 (Weibo helpdesk).
 
-Message ids follow the hand-label reference scheme (`<dataset>:<conversation>:<turn>`), so a
+Records are parsed by the dataset readers (`salesbrain.datasets.jddc2019`, `.stc3`); a bad line
+or turn is quarantined here instead of failing the file. Message ids follow the annotation
+reference scheme (`<dataset>:<conversation>:<turn>`), so a
 stored message and its label always meet. Neither set carries timestamps: turns get synthetic,
 evenly spaced times (flagged in `meta`) so that ordering and response-time code can run on them.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from salesbrain.datasets import jddc2019, stc3
 from salesbrain.ingest.records import (
     IncomingMessage,
     Parsed,
@@ -18,7 +21,7 @@ from salesbrain.ingest.records import (
     decoded_lines,
     json_array_items,
 )
-from salesbrain.schema import MessageType, Role
+from salesbrain.schema import MessageType
 
 JDDC_AGENT = "jddc_agent"
 STC3_HELPDESK = "stc3_helpdesk"
@@ -36,33 +39,32 @@ def read_jddc(path: Path) -> Iterator[Parsed]:
         if text is None:
             yield Rejected(line, reason)
             continue
-        fields = text.split("\t", 6)
-        if len(fields) != 7 or fields[2] not in ("0", "1"):
-            yield Rejected(
-                line, "expected 7 tab-separated fields with is_agent 0 or 1", text[:2000]
-            )
-            continue
-        session_id, user_id, is_agent, _transfer, _repeat, sku, content = fields
-        if session_id != session:
-            session, turn, conversation_index = session_id, 0, conversation_index + 1
-        role = Role.GUIDE if is_agent == "1" else Role.CUSTOMER
-        meta = {**_SYNTHETIC, "sku": sku} if sku not in ("", "nan") else dict(_SYNTHETIC)
         try:
-            content = check_length(content)
+            message = jddc2019.parse_line(text)
+        except ValueError as error:
+            yield Rejected(line, str(error), text[:2000])
+            continue
+        if message.session_id != session:
+            session, turn, conversation_index = message.session_id, 0, conversation_index + 1
+        meta: dict[str, object] = dict(_SYNTHETIC)
+        if message.sku not in ("", "nan"):
+            meta["sku"] = message.sku
+        try:
+            content = check_length(message.content)
         except ValueError as error:
             yield Rejected(line, str(error))
             turn += 1
             continue
         yield IncomingMessage(
-            f"jddc:{session_id}:{turn}",
+            f"jddc:{session}:{turn}",
             JDDC_AGENT,
-            f"jddc:{user_id}",
-            role,
+            f"jddc:{message.user_id}",
+            message.role,
             _synthetic_ts(conversation_index, turn),
             MessageType.TEXT,
             content,
             line,
-            conversation_id=f"jddc:{session_id}",
+            conversation_id=f"jddc:{session}",
             meta=meta,
         )
         turn += 1
@@ -78,29 +80,25 @@ def read_stc3(path: Path) -> Iterator[Parsed]:
 
 
 def _stc3_dialogue(dialogue: object, index: int) -> Iterator[Parsed]:
-    if not isinstance(dialogue, dict) or "id" not in dialogue:
-        yield Rejected(index, "dialogue without an 'id'")
+    try:
+        dialogue_id, turns = stc3.dialogue_header(dialogue)
+    except ValueError as error:
+        yield Rejected(index, str(error))
         return
-    turns = dialogue.get("turns")
-    if not isinstance(turns, list):
-        yield Rejected(index, f"dialogue {dialogue['id']} has no 'turns' list")
-        return
-    dialogue_id = str(dialogue["id"])
-    for turn, item in enumerate(turns):
-        sender = item.get("sender") if isinstance(item, dict) else None
-        utterances = item.get("utterances") if isinstance(item, dict) else None
-        if sender not in ("customer", "helpdesk") or not isinstance(utterances, list):
-            yield Rejected(index, f"dialogue {dialogue_id} turn {turn}: bad sender or utterances")
+    for number, item in enumerate(turns):
+        try:
+            turn = stc3.parse_turn(dialogue_id, number, item)
+        except ValueError as error:
+            yield Rejected(index, str(error))
             continue
-        role = Role.CUSTOMER if sender == "customer" else Role.GUIDE
         yield IncomingMessage(
-            f"stc3:{dialogue_id}:{turn}",
+            f"stc3:{dialogue_id}:{number}",
             STC3_HELPDESK,
             f"stc3:{dialogue_id}",
-            role,
-            _synthetic_ts(index - 1, turn),
+            turn.role,
+            _synthetic_ts(index - 1, number),
             MessageType.TEXT,
-            "\n".join(map(str, utterances)),
+            turn.text,
             index,
             conversation_id=f"stc3:{dialogue_id}",
             meta=dict(_SYNTHETIC),

@@ -16,8 +16,9 @@ predicts the annotators' mean of each from the dialogue text:
 The stage directory holds its own copy of the encoder with the vocabulary pruned to the
 training texts plus the 5,000 most frequent CJK characters (`prune_vocabulary`): on the
 training texts its vectors equal the full model's, and the directory stays self-contained.
-`is_held_out` defines the evaluation split by dialogue id, so training and evaluation can
-never overlap.
+The dialogues it trains and is scored on are read by `salesbrain.datasets.stc3` and split by
+the "quality" rule of `salesbrain.datasets.splits` (by dialogue id), so training and evaluation
+can never overlap.
 
 >>> stage = QualityStage().fit(dialogues, targets)  # doctest: +SKIP
 >>> stage.predict([(Turn(Role.CUSTOMER, "话费怎么还没到账"), Turn(Role.GUIDE, "已为您处理"))])
@@ -26,7 +27,6 @@ never overlap.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,12 +35,12 @@ from typing import Any
 import numpy as np
 
 from salesbrain.artifacts import merge_settings, read_json, version_stamp, write_json
-from salesbrain.labelled import split_of
+from salesbrain.datasets.stc3 import JUDGEMENTS
 from salesbrain.schema import Role, Turn
 from salesbrain.stages import register_stage
 from salesbrain.taxonomy import TAXONOMY_VERSION
 
-TARGETS: tuple[str, ...] = ("A", "S", "E")
+TARGETS: tuple[str, ...] = JUDGEMENTS  # the annotators' judgements the stage predicts
 SCALE = 2.0  # annotations run from -SCALE to SCALE
 N_COUNT_FEATURES = 6
 Dialogue = tuple[Turn, ...]
@@ -62,36 +62,6 @@ class QualitySettings:
     reserve_chars: int = 5000  # common CJK characters the pruned encoder keeps
     # arithmetic of the loaded encoder (`salesbrain.encoder.PRECISIONS`); training is fp32
     precision: str = "auto"
-
-
-@dataclass(frozen=True, slots=True)
-class QualityExample:
-    dialogue_id: str
-    turns: Dialogue
-    a: float
-    s: float
-    e: float
-
-
-def is_held_out(dialogue_id: str) -> bool:
-    """The evaluation split: 20 % of dialogues, decided by a hash of the id alone."""
-    return split_of("stc3", str(dialogue_id)) == "test"
-
-
-def load_stc3_examples(path: Path) -> list[QualityExample]:
-    """STC-3 dialogues with the annotators' mean A, S and E."""
-    examples = []
-    for dialogue in json.loads(Path(path).read_text(encoding="utf-8")):
-        turns = tuple(
-            Turn(Role.CUSTOMER if turn["sender"] == "customer" else Role.GUIDE,
-                 "\n".join(turn["utterances"]))
-            for turn in dialogue["turns"])
-        ratings = [a["quality"] for a in dialogue.get("annotations", []) if "quality" in a]
-        if not ratings:
-            raise ValueError(f"{path}: dialogue {dialogue.get('id')} has no quality annotations")
-        means = [float(np.mean([r[key] for r in ratings])) for key in TARGETS]
-        examples.append(QualityExample(str(dialogue["id"]), turns, *means))
-    return examples
 
 
 def count_features(dialogue: Dialogue) -> np.ndarray:

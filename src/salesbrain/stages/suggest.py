@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from salesbrain.artifacts import merge_settings, read_json, snapshot_id, version_stamp, write_json
+from salesbrain.datasets.splits import hold_out
 from salesbrain.schema import Role, Turn
 from salesbrain.stages import register_stage
 from salesbrain.suggest.bank import ReplyBank, clean_reply, sendable
@@ -46,7 +47,6 @@ from salesbrain.suggest.fitting import (
     fit_fusions,
     fit_retrieval_fusion,
     ranking_groups,
-    split_validation,
 )
 from salesbrain.suggest.fusion import (
     Calibrator,
@@ -112,7 +112,7 @@ class SuggestStage:
         `val_pairs` (held-out conversations carved from `pairs` when not given)."""
         s, log = self.settings, log or (lambda _: None)
         if val_pairs is None:
-            pairs, val_pairs = split_validation(pairs, 0.15, "validation")
+            pairs, val_pairs = hold_out(pairs, "suggest-validation")
             if not val_pairs:
                 val_pairs = pairs
         texts = list(bank_replies) or [p.reply for p in pairs if p.reply_role is Role.GUIDE]
@@ -131,7 +131,7 @@ class SuggestStage:
         self._attach_bank()
         self.ranker_.neighbours = context_neighbours(self.ranker_, pairs)
         log(f"bank: {len(self.bank_)} replies from {len(texts)}")
-        for_fusion, for_calibration = split_validation(val_pairs, 0.5, "calibration")
+        for_fusion, for_calibration = hold_out(val_pairs, "suggest-calibration")
         if not for_fusion or not for_calibration:
             for_fusion = for_calibration = list(val_pairs)
         candidates, embeddings = self._bank_candidates(), self._bank_embeddings()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,22 +24,6 @@ from salesbrain.suggest.types import ReplyPair, SuggestSettings, dense_query, de
 
 Progress = Callable[[str], None]
 RankingGroup = tuple[ReplyPair, tuple[str, ...], int]
-
-
-def split_validation(pairs: Sequence[ReplyPair], share: float,
-                     purpose: str) -> tuple[list, list]:
-    """Hold out whole conversations (stable hash of the id) for fusion and calibration.
-
-    The hash is salted with `purpose` so that successive splits are independent: an unsalted
-    hash would send every conversation held out by one split to the same side of the next.
-    """
-    def held_out(pair: ReplyPair) -> bool:
-        digest = hashlib.sha1(f"{purpose}\x1f{pair.conversation_id}".encode()).digest()
-        return digest[0] / 256 < share
-
-    train = [p for p in pairs if not held_out(p)]
-    val = [p for p in pairs if held_out(p)]
-    return train, val
 
 
 def ranking_groups(pairs: Sequence[ReplyPair], group_size: int, near_duplicate: float,

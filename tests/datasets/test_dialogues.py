@@ -1,13 +1,15 @@
-"""Data preparation for reply suggestion on tiny hand-written source files."""
+"""Dialogues, their split and the prepared reply-suggestion files, on tiny hand-written sources."""
 
 from __future__ import annotations
 
 import json
+import random
 import sys
 import zipfile
 from collections import defaultdict
 from pathlib import Path
 
+from salesbrain.datasets.dialogues import merge_messages, pairs_of, read_all, split_dialogues
 from salesbrain.paths import REPO_ROOT
 
 if str(REPO_ROOT) not in sys.path:  # training/ is a top-level directory beside src/
@@ -75,6 +77,32 @@ def test_prepare_splits_by_conversation_and_writes_eval_sets(tmp_path: Path) -> 
 
 
 def test_merge_messages_joins_one_speakers_messages() -> None:
-    dialogue = prepare_dialogues.merge_messages("c", "jddc", [
+    dialogue = merge_messages("c", "jddc", [
         ("customer", "你好"), ("customer", "在吗"), ("guide", " "), ("guide", "在的")])
     assert dialogue.turns == [("customer", ["你好", "在吗"]), ("guide", ["在的"])]
+
+
+def test_split_deals_each_sources_seeded_shuffle(tmp_path: Path) -> None:
+    write_sources(tmp_path / "data")
+    dialogues = read_all(tmp_path / "data")
+    parts = split_dialogues(dialogues, seed=3)
+    for source in ("jddc", "stc3", "crosswoz"):
+        # the rule as written in the policy table, computed independently here
+        order = sorted(d.conversation_id for d in dialogues if d.source == source)
+        random.Random(f"3:{source}").shuffle(order)
+        n_train, n_val = round(len(order) * 0.8), round(len(order) * 0.1)
+        expected = {"train": order[:n_train], "validation": order[n_train : n_train + n_val],
+                    "test": order[n_train + n_val :]}
+        for split, ids in expected.items():
+            assert [d.conversation_id for d in parts[split] if d.source == source] == ids
+
+
+def test_ecd_lines_of_one_shop_conversation_become_one_dialogue(tmp_path: Path) -> None:
+    write_sources(tmp_path / "data")
+    with (tmp_path / "data" / "ecd" / "train_sample.tsv").open("a", encoding="utf-8") as handle:
+        handle.write("1\t在 吗\t在 的\t有 货 吗\t有 的\t几 天 到\t三 天\n")
+    [ecd] = [d for d in read_all(tmp_path / "data") if d.source == "ecd"]
+    assert ecd.turns[-1] == ("guide", ["三天"]) and len(ecd.turns) == 6
+    pairs = pairs_of(ecd)
+    assert [p["reply_role"] for p in pairs] == ["guide", "customer"] * 2 + ["guide"]
+    assert pairs[-1]["context"][-1] == ["customer", "几天到"]

@@ -1,4 +1,4 @@
-"""Resolving hand-label references against tiny synthetic copies of the real data sets."""
+"""Resolving annotation references against tiny synthetic copies of the real data sets."""
 
 from __future__ import annotations
 
@@ -9,16 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from salesbrain.labelled import (
-    LabelledMessage,
-    LabelReferenceError,
-    load_conversations,
-    load_intent_examples,
+from salesbrain.datasets.annotations import (
+    AnnotatedMessage,
+    AnnotationReferenceError,
+    load_intent_annotations,
+    load_outcome_annotations,
     read_intent_records,
-    split_by_conversation,
-    split_of,
+    split_intent_annotations,
     write_intent_records,
 )
+from salesbrain.datasets.sources import load_conversations
+from salesbrain.datasets.splits import split_of
 from salesbrain.paths import labels_dir, shared_data_dir
 from salesbrain.schema import Role, Turn
 
@@ -84,7 +85,7 @@ def test_resolves_text_and_context_in_each_dataset(data_dir: Path, tmp_path: Pat
     write_labels(labels, "intent_jddc.jsonl", [ref("jddc", "s1", 4, "logistics")])
     write_labels(labels, "intent_stc3.jsonl", [ref("stc3", "d1", 0, "return_exchange")])
     write_labels(labels, "intent_crosswoz.jsonl", [ref("crosswoz", "7", 2, "thanks_closing")])
-    by_dataset = {e.dataset: e for e in load_intent_examples(data_dir, labels)}
+    by_dataset = {e.dataset: e for e in load_intent_annotations(data_dir, labels)}
 
     jddc = by_dataset["jddc"]
     # Session lines are counted in file order, skipping the other session's line.
@@ -107,7 +108,7 @@ def test_ecd_lines_become_conversations_ending_with_the_shops_true_reply(
     labels = tmp_path / "labels"
     write_labels(labels, "intent_ecd.jsonl", [ref("ecd", "1", 2, "size_fit"),
                                               ref("ecd", "3", 0, "purchase_intent")])
-    size, bought = load_intent_examples(data_dir, labels)
+    size, bought = load_intent_annotations(data_dir, labels)
     # Segmentation spaces go, between ASCII pieces too ("3 - 5" was "3-5").
     assert size.text == "165的穿M码可以吗"
     assert size.context == (Turn(Role.CUSTOMER, "在吗"), Turn(Role.GUIDE, "亲在的"))
@@ -117,8 +118,8 @@ def test_ecd_lines_become_conversations_ending_with_the_shops_true_reply(
     for record, reason in [(ref("ecd", "2", 0, "greeting"), "no ecd conversation '2'"),
                            (ref("ecd", "1", 3, "other"), "not a customer message")]:
         write_labels(labels, "intent_ecd.jsonl", [record])
-        with pytest.raises(LabelReferenceError, match=reason):
-            load_intent_examples(data_dir, labels)
+        with pytest.raises(AnnotationReferenceError, match=reason):
+            load_intent_annotations(data_dir, labels)
 
 
 @pytest.mark.parametrize(
@@ -138,8 +139,8 @@ def test_bad_reference_names_file_and_line(
     labels = tmp_path / "labels"
     records = [ref("jddc", "s2", 0, "order_payment"), record]
     path = write_labels(labels, "intent_jddc.jsonl", records)
-    with pytest.raises(LabelReferenceError, match=reason) as error:
-        load_intent_examples(data_dir, labels)
+    with pytest.raises(AnnotationReferenceError, match=reason) as error:
+        load_intent_annotations(data_dir, labels)
     assert f"{path}:2" in str(error.value)
 
 
@@ -147,35 +148,35 @@ def test_conflicting_duplicate_is_an_error(data_dir: Path, tmp_path: Path) -> No
     labels = tmp_path / "labels"
     records = [ref("jddc", "s2", 0, "order_payment"), ref("jddc", "s2", 0, "other")]
     write_labels(labels, "intent_jddc.jsonl", records)
-    with pytest.raises(LabelReferenceError, match="conflicting"):
-        load_intent_examples(data_dir, labels)
+    with pytest.raises(AnnotationReferenceError, match="conflicting"):
+        load_intent_annotations(data_dir, labels)
 
 
 def test_split_is_by_conversation_and_stable() -> None:
     examples = [
-        LabelledMessage("jddc", f"c{i // 3}", i % 3, "x", (), "other") for i in range(300)
+        AnnotatedMessage("jddc", f"c{i // 3}", i % 3, "x", (), "other") for i in range(300)
     ]
-    splits = split_by_conversation(examples, seed=0)
+    splits = split_intent_annotations(examples, seed=0)
     seen = {name: {e.conversation for e in part} for name, part in splits.items()}
     assert not seen["train"] & seen["test"] and not seen["validation"] & seen["test"]
     assert 0.1 < len(splits["test"]) / len(examples) < 0.3
     # A conversation's split does not depend on which other conversations exist.
-    assert split_by_conversation(examples[:30], seed=0)["test"] == [
+    assert split_intent_annotations(examples[:30], seed=0)["test"] == [
         e for e in splits["test"] if e in examples[:30]
     ]
-    assert split_of("jddc", "c1", seed=0) == split_of("jddc", "c1", seed=0)
+    assert split_of("intent", "c1", "jddc", seed=0) == split_of("intent", "c1", "jddc", seed=0)
 
 
 def test_targeted_labels_are_trained_on_and_never_scored(data_dir: Path, tmp_path: Path) -> None:
     labels = tmp_path / "labels"
     write_labels(labels, "intent_jddc_extra.jsonl", [ref("jddc", "s1", 4, "logistics")])
-    (example,) = load_intent_examples(data_dir, labels)
+    (example,) = load_intent_annotations(data_dir, labels)
     assert example.targeted
     many = [replace(example, conversation=f"c{i}") for i in range(200)]
-    splits = split_by_conversation(many, seed=0)
+    splits = split_intent_annotations(many, seed=0)
     assert not splits["test"] and not splits["validation"]
     assert 0 < len(splits["train"]) < len(many)  # held-out conversations' ones are dropped
-    assert all(split_of("jddc", e.conversation) == "train" for e in splits["train"])
+    assert all(split_of("intent", e.conversation, "jddc") == "train" for e in splits["train"])
 
 
 def test_current_label_files_resolve() -> None:
@@ -184,7 +185,7 @@ def test_current_label_files_resolve() -> None:
         pytest.skip(f"shared data not found at {data}")
     if not any(labels_dir().glob("intent_*.jsonl")):
         pytest.skip(f"no intent label files in {labels_dir()}")
-    examples = load_intent_examples(data)
+    examples = load_intent_annotations(data)
     assert examples and all(e.text.strip() or e.intent == "other" for e in examples)
 
 
@@ -193,13 +194,13 @@ def test_only_the_dataset_label_files_are_read(data_dir: Path, tmp_path: Path) -
     write_labels(labels, "intent_jddc.jsonl", [ref("jddc", "s2", 0, "order_payment")])
     # A second-pass agreement sample relabels the same message; it is not training data.
     write_labels(labels, "intent_jddc_second_pass.jsonl", [ref("jddc", "s2", 0, "other")])
-    assert [e.intent for e in load_intent_examples(data_dir, labels)] == ["order_payment"]
+    assert [e.intent for e in load_intent_annotations(data_dir, labels)] == ["order_payment"]
 
 
 def test_intent_records_round_trip(data_dir: Path, tmp_path: Path) -> None:
     labels = tmp_path / "labels"
     write_labels(labels, "intent_jddc.jsonl", [ref("jddc", "s1", 4, "logistics")])
-    examples = load_intent_examples(data_dir, labels)
+    examples = load_intent_annotations(data_dir, labels)
     path = write_intent_records(examples, tmp_path / "eval" / "intent_test.jsonl")
     assert read_intent_records(path) == examples
     first = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
@@ -213,3 +214,22 @@ def test_bad_intent_record_names_the_line(tmp_path: Path) -> None:
     path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=f"{path}:2"):
         read_intent_records(path)
+
+
+def test_outcome_annotations_resolve_and_hold_out_by_conversation(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "outcome.jsonl"
+    records = [{"dataset": "jddc", "conversation": "s1", "outcome": "resolved"},
+               {"dataset": "stc3", "conversation": "d1", "outcome": "complaint_open"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    jddc, stc3 = load_outcome_annotations(data_dir, path)
+    assert jddc.turns == load_conversations("jddc", data_dir)["s1"]
+    assert stc3.outcome == "complaint_open"
+    # held out exactly where the intent split keeps the conversation out of training
+    for example in (jddc, stc3):
+        intent_split = split_of("intent", example.conversation, example.dataset)
+        assert example.heldout == (intent_split != "train")
+    path.write_text(json.dumps({**records[0], "conversation": "nope"}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=f"{path}:1: no jddc conversation 'nope'"):
+        load_outcome_annotations(data_dir, path)
