@@ -13,8 +13,8 @@ from salesbrain.paths import REPO_ROOT
 if str(REPO_ROOT) not in sys.path:  # training/ is a top-level directory beside src/
     sys.path.insert(0, str(REPO_ROOT))
 
-from eval.generation import read_jddc_dev  # noqa: E402
-from eval.response_selection import read_groups  # noqa: E402
+from salesbrain.evaluation.generation import read_jddc_dev  # noqa: E402
+from salesbrain.evaluation.response_selection import read_groups  # noqa: E402
 from training import prepare_dialogues  # noqa: E402
 
 QUESTIONS = ["有M码吗", "几天到货", "能开发票吗", "可以便宜点吗", "支持退货吗", "有赠品吗"]

@@ -16,7 +16,7 @@ whose outcome cannot be read from the text (chit-chat, a troubleshooting step le
 were not labelled. Real chats carry no orders, so every real conversation is read as history
 (no attributed order, nothing recent) and the model part decides.
 
-    .venv/bin/python -m eval.outcome --stage models/outcome
+    .venv/bin/python -m salesbrain.evaluation.outcome --stage models/outcome
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from eval.metrics import per_class_scores
+from salesbrain.evaluation.metrics import per_class_scores
 from salesbrain.labelled import load_conversations, split_of
 from salesbrain.paths import labels_dir, shared_data_dir
 from salesbrain.schema import Role, Turn
