@@ -1,6 +1,6 @@
 """Latency of reply suggestion with a 50,000-reply bank, one torch thread per call as served.
 
-Run (defaults: the live brain, the held-out pairs of `training.prepare_dialogues`):
+Run (defaults: the live brain, the held-out pairs of `salesbrain.datasets.prepare_dialogues`):
     .venv/bin/python -m eval.bench_suggest [--stage models/dev/suggest] \
         [--pairs var/data/dialogues/pairs_test.jsonl] [--requests 1000] [--bank-size 50000]
 
@@ -131,8 +131,8 @@ def main() -> None:
 
         args.stage = resolve_brain_dir(None) / "suggest"
     if not args.pairs.is_file() and args.pairs == DEFAULT_PAIRS:
+        from salesbrain.datasets import prepare_dialogues
         from salesbrain.paths import shared_data_dir
-        from training import prepare_dialogues
 
         prepare_dialogues.run(shared_data_dir(), DEFAULT_PAIRS.parent, REPO_ROOT / "var" / "eval")
     stage = SuggestStage.from_pretrained(args.stage)

@@ -18,8 +18,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
-from eval.intent import intent_metrics, read_intent_eval_file
 from salesbrain.datasets.annotations import load_intent_annotations, split_intent_annotations
+from salesbrain.evaluation.intent import intent_metrics, read_intent_eval_file
 from salesbrain.paths import shared_data_dir
 from salesbrain.stages.intent import DEFAULT_CONTEXT_TURNS, IntentInput, render_intent_input
 

@@ -29,7 +29,7 @@ LOOPBACK = "127.0.0.1"
 
 def tiny_brain(directory: Path, version: str) -> Path:
     """A brain of the stages that need no training data (compliance rules)."""
-    from training.train_compliance import run as write_compliance
+    from salesbrain.jobs.train_compliance import run as write_compliance
 
     write_compliance("small", directory, directory)
     write_manifest(directory, version, ["compliance"], {})

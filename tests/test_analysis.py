@@ -12,11 +12,11 @@ from salesbrain.analysis import analyze_store
 from salesbrain.brain import Brain, write_manifest
 from salesbrain.encoder import resolve_precision
 from salesbrain.ingest.pipeline import Ingestor
+from salesbrain.jobs.train_compliance import run as train_compliance
 from salesbrain.stages.intent import IntentStage
 from salesbrain.store import Store
 from salesbrain.store import tables as t
 from tests.stages.test_intent import TINY_SETTINGS, tiny_examples
-from training.train_compliance import run as train_compliance
 
 CHATS = [
     ("cv1", "customer", "2026-10-01T10:00:00+08:00", "我的快递到哪了"),

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from salesbrain.brain import Brain, BrainLoadError, write_manifest
+from salesbrain.jobs.train_compliance import run as train_compliance
 from salesbrain.schema import Conversation, Message, Role, Turn
-from training.train_compliance import run as train_compliance
 
 
 def conversation() -> Conversation:

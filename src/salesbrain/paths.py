@@ -1,7 +1,8 @@
 """Where salesbrain finds shared data, caches and model artifacts.
 
 Every location can be overridden by an environment variable so that tests, CI and
-deployments never depend on the current working directory.
+deployments need not depend on the current working directory. The defaults lie inside the
+source checkout; an installed package (no checkout) uses the directory it runs in instead.
 """
 
 from __future__ import annotations
@@ -9,7 +10,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+
+def _checkout_root() -> Path | None:
+    """The source checkout this library runs from, or None when it is an installed package."""
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "pyproject.toml").is_file() and (root / "src").is_dir() else None
+
+
+# The source checkout, or None for an installed package (no git commit to stamp then).
+CHECKOUT_ROOT = _checkout_root()
+# The project directory below which `models/`, `var/` and `data/labels/` are found: the
+# checkout, or, for an installed package, the directory the command runs in (as the default
+# database `sqlite:///var/salesbrain.db` already is).
+REPO_ROOT = CHECKOUT_ROOT or Path.cwd()
 
 
 def shared_data_dir() -> Path:
@@ -28,11 +41,19 @@ def cache_dir() -> Path:
 
 
 def models_dir() -> Path:
-    """Root of trained brains (`SALESBRAIN_MODELS`, default `models/` in the repo)."""
+    """Root of trained brains (`SALESBRAIN_MODELS`, default `models/` of the project dir)."""
     env = os.environ.get("SALESBRAIN_MODELS")
     return Path(env) if env else REPO_ROOT / "models"
 
 
 def labels_dir() -> Path:
-    """Hand labels kept in the repository, by reference to the shared data sets."""
-    return REPO_ROOT / "data" / "labels"
+    """Hand labels, by reference to the shared data sets (`SALESBRAIN_LABELS_DIR`, default the
+    repository's `data/labels/`). They describe the shared data, so an installed package that
+    trains or evaluates on `../shared/data` is pointed at them like at the data itself."""
+    env = os.environ.get("SALESBRAIN_LABELS_DIR")
+    directory = Path(env) if env else REPO_ROOT / "data" / "labels"
+    if not directory.is_dir():
+        raise FileNotFoundError(
+            f"hand labels not found at {directory}: set SALESBRAIN_LABELS_DIR to the "
+            "data/labels directory of a salesbrain checkout")
+    return directory

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 import zipfile
 from collections import defaultdict
 from pathlib import Path
 
+from salesbrain.datasets import prepare_dialogues
 from salesbrain.datasets.dialogues import merge_messages, pairs_of, read_all, split_dialogues
-from salesbrain.paths import REPO_ROOT
-
-if str(REPO_ROOT) not in sys.path:  # training/ is a top-level directory beside src/
-    sys.path.insert(0, str(REPO_ROOT))
-
-from eval.generation import read_jddc_dev  # noqa: E402
-from eval.response_selection import read_groups  # noqa: E402
-from training import prepare_dialogues  # noqa: E402
+from salesbrain.evaluation.generation import read_jddc_dev
+from salesbrain.evaluation.response_selection import read_groups
 
 QUESTIONS = ["有M码吗", "几天到货", "能开发票吗", "可以便宜点吗", "支持退货吗", "有赠品吗"]
 ANSWERS = ["M码有货的亲", "一般三天内送到", "可以开电子发票", "现在满减很划算",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from eval.intent import blend, choose_blend_weight
+from eval.bench_intent import blend, choose_blend_weight
 from salesbrain.encoder import SmoothedLinear
 from salesbrain.stages.intent_network import pad_rows
 

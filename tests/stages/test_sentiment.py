@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval.sentiment import per_class
+from salesbrain.evaluation.sentiment import per_class
 from salesbrain.stages import STAGES
 from salesbrain.stages.sentiment import (
     SentimentPrediction,

@@ -132,7 +132,7 @@ def test_stage_shows_generated_replies_that_pass_compliance(
 
 
 def test_eval_modes_score_the_same_targets(trained: tuple[ReplyGenerator, list[float]]) -> None:
-    from eval.generation import DevSession, evaluate_modes
+    from salesbrain.evaluation.generation import DevSession, evaluate_modes
 
     stage = stage_with(trained[0])
     sessions = [DevSession("s1", (), ("有M码吗", "几天到货"), (("M码有货的",), ("三天到货哦",)))]

@@ -1,7 +1,7 @@
 """Response selection on ECD-format data: R10@1, R10@2, R10@5 and MRR.
 
 Run:
-    .venv/bin/python -m eval.response_selection --stage models/suggest \
+    .venv/bin/python -m salesbrain.evaluation.response_selection --stage models/suggest \
         --data var/eval/response_selection_test.tsv [--baselines]
 
 Input lines are `label \\t utt_1 \\t ... \\t utt_k \\t candidate`; spaces inside utterances are

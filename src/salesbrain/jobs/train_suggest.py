@@ -1,9 +1,9 @@
 """Train the reply-suggestion stage on every real dialogue we have.
 
 Run:
-    .venv/bin/python -m training.prepare_dialogues            # once; also writes var/eval/
-    .venv/bin/python -m training.train_suggest --preset benchmark --out models/dev
-    .venv/bin/python -m eval.response_selection --stage models/dev/suggest \
+    .venv/bin/python -m salesbrain.datasets.prepare_dialogues  # once
+    .venv/bin/python -m salesbrain.jobs.train_suggest --preset benchmark --out models/dev
+    .venv/bin/python -m salesbrain.evaluation.response_selection --stage models/dev/suggest \
         --data var/eval/response_selection_test.tsv --baselines
 
 Steps, top to bottom: prepare (or reuse) the (context, reply) pairs split by conversation;
@@ -24,13 +24,13 @@ from typing import Any
 import torch
 
 from salesbrain.datasets.splits import hold_out
+from salesbrain.jobs.champion_replies import champion_pairs
+from salesbrain.jobs.feedback import tenant_feedback, without_ignored
+from salesbrain.jobs.runner import job_main, log
 from salesbrain.schema import Role, Turn
 from salesbrain.stages.suggest import SuggestStage
 from salesbrain.store import Store
 from salesbrain.suggest.types import ReplyPair, SuggestSettings
-from training.champion_replies import champion_pairs
-from training.feedback import tenant_feedback, without_ignored
-from training.jobs import job_main, log
 
 # Script-level keys (max_pairs, sources) are read here; every other key is a SuggestSettings
 # override, merged strictly.
@@ -54,7 +54,7 @@ SCRIPT_KEYS = ("max_pairs",)
 
 def prepared_dir(out_dir: Path, data_dir: Path) -> Path:
     """Reuse prepared pairs when present; otherwise write them under the output directory."""
-    from training import prepare_dialogues
+    from salesbrain.datasets import prepare_dialogues
 
     target = out_dir / "data" / "dialogues"
     if not (target / "pairs_train.jsonl").is_file():
@@ -120,7 +120,7 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
     seconds = time.perf_counter() - started
     log(f"saved {target} after {seconds:.0f} s of training")
 
-    from eval.response_selection import read_groups, score_with, stage_scorer
+    from salesbrain.evaluation.response_selection import read_groups, score_with, stage_scorer
 
     # a sanity check on part of the validation groups; reported numbers come from eval/ on test
     groups = read_groups(data / "response_selection_val.tsv")[:300]

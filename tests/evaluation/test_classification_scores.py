@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from eval.intent import by_dataset, intent_metrics
-from eval.metrics import per_class_scores
-from eval.outcome import classification_metrics
+from eval.bench_intent import by_dataset
+from salesbrain.evaluation.intent import intent_metrics
+from salesbrain.evaluation.metrics import per_class_scores
+from salesbrain.evaluation.outcome import classification_metrics
 
 
 def test_per_class_scores_by_hand() -> None:

@@ -1,14 +1,14 @@
 """Train the customer-intent stage on the hand-labelled real messages.
 
 Run:
-    .venv/bin/python -m training.train_intent --preset small --out var/brains/dev
-    .venv/bin/python -m training.train_intent --preset benchmark --out var/brains/bench
+    .venv/bin/python -m salesbrain.jobs.train_intent --preset small --out var/brains/dev
+    .venv/bin/python -m salesbrain.jobs.train_intent --preset benchmark --out var/brains/bench
 
 Top to bottom:
 1. prepare: resolve the label references (data/labels) against the real data sets, split them
-   by conversation (fixed seed: the split `eval.intent` scores on) and write the train
+   by conversation (fixed seed: the split `evaluation.intent` scores on) and write the train
    and validation parts to `var/data/intent/` (cli.md intent format; the test part is written
-   only by the evaluation, `python -m eval.intent --export-test`);
+   only by the evaluation, `python -m salesbrain.evaluation.intent --export-test`);
 2. add labelled customer messages of a simulated brand (seeded; at most the preset's
    `simulated_per_class` per intent, or with `simulated_top_up` N only for the intents with
    fewer than N real training messages, up to N) to training only; `--simulated FILE.jsonl`
@@ -74,7 +74,7 @@ PRESETS: dict[str, dict] = {
              "simulated_per_class": 0},
 }
 # The simulated brand whose labelled customer messages join training (never evaluation).
-SIMULATED_BRAND = {"guides": 20, "customers": 800, "days": 30, "seed": 7}
+SIMULATED_BRAND: dict[str, Any] = {"guides": 20, "customers": 800, "days": 30, "seed": 7}
 
 
 def read_examples(path: Path) -> tuple[list[IntentInput], list[str]]:

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from salesbrain.analysis import analyze_store
 from salesbrain.ingest.pipeline import Ingestor
+from salesbrain.jobs.train import train_brain
 from salesbrain.registry import BrainRegistry
 from salesbrain.security import create_api_key
 from salesbrain.simulate import simulate_brand
 from salesbrain.store import Store
 
 TENANT = "demo"
-BRAND = {"guides": 40, "customers": 2000, "days": 30, "seed": 0}
+BRAND: dict[str, Any] = {"guides": 40, "customers": 2000, "days": 30, "seed": 0}
 
 
 def step(message: str) -> None:
@@ -47,8 +50,6 @@ def train_demo_brain(db_url: str) -> Path:
     if registry.live_version() is not None:
         step(f"using the live brain {registry.live_version()} (delete models/ to retrain)")
         return registry.live_dir()
-    from training.train import train_brain
-
     # The demo brain is not evaluated: held-out evaluation is for brains that may be promoted
     # over another, and it would double the demo's wait.
     step("training the small preset on the CPU (several minutes on 2 cores)")
@@ -71,7 +72,10 @@ def demo_keys(store: Store) -> dict[str, str]:
     }
 
 
-def run_demo(out_dir: Path = Path("var/demo"), port: int = 8000, serve: bool = True) -> None:
+def run_demo(
+    out_dir: Path = Path("var/demo"), port: int = 8000, serve: Callable[..., None] | None = None
+) -> None:
+    """Build the demo; then, given `serve` (the service's `run`), serve it on `port`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     db_url, store = build_demo(out_dir)
     brain_dir = train_demo_brain(db_url)
@@ -87,8 +91,6 @@ def run_demo(out_dir: Path = Path("var/demo"), port: int = 8000, serve: bool = T
     ]
     for line in lines:
         step(line)
-    if serve:
+    if serve is not None:
         os.environ["SALESBRAIN_DB"] = db_url
-        from service.main import run
-
-        run(brain=brain_dir, host="127.0.0.1", port=port, db=db_url)
+        serve(brain=brain_dir, host="127.0.0.1", port=port, db=db_url)

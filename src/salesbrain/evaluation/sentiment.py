@@ -7,8 +7,8 @@ excludes exactly these reviews (`salesbrain.datasets.reviews.trainable_reviews`)
 
 Write the evaluation files (eprstmt dev and the held-out review slice) and evaluate a stage:
 
-    .venv/bin/python -m eval.sentiment write --out var/eval
-    .venv/bin/python -m eval.sentiment score --stage models/sentiment \
+    .venv/bin/python -m salesbrain.evaluation.sentiment write --out var/eval
+    .venv/bin/python -m salesbrain.evaluation.sentiment score --stage models/sentiment \
         --data var/eval/sentiment_eprstmt_dev.jsonl --baseline
 
 `score` prints accuracy, per-class precision/recall/F1 and messages per second; with
@@ -24,9 +24,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.metrics import per_class_scores
 from salesbrain.datasets.eprstmt import json_lines, read_eprstmt
 from salesbrain.datasets.reviews import heldout_reviews, trainable_reviews
+from salesbrain.evaluation.metrics import per_class_scores
 from salesbrain.paths import REPO_ROOT, shared_data_dir
 from salesbrain.stages.sentiment import SentimentSettings, SentimentStage
 

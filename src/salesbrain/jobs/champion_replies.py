@@ -1,6 +1,6 @@
 """The tenant's champion replies: what the best guides said in conversations that ended well.
 
-    python -m training.champion_replies --db sqlite:///var/demo/salesbrain.db --tenant demo
+    python -m salesbrain.jobs.champion_replies --db sqlite:///var/demo/salesbrain.db --tenant demo
 
 Champions are the top guide of each store by composite score over the whole history (with a
 minimum volume, so a guide with three lucky conversations is not a champion). Their guide

@@ -1,7 +1,7 @@
 """Train the sentiment stage on the real review sets, with baselines in the same run.
 
-    .venv/bin/python -m training.train_sentiment --preset small --out var/brains/sentiment-small
-    .venv/bin/python -m training.train_sentiment --preset e5_cpu --out var/brains/sentiment-e5
+    .venv/bin/python -m salesbrain.jobs.train_sentiment --preset small --out var/brains/sent-small
+    .venv/bin/python -m salesbrain.jobs.train_sentiment --preset e5_cpu --out var/brains/sent-e5
 
 Steps, top to bottom:
 1. prepare: read the review sets (online shopping, food delivery) and eprstmt train; drop the
@@ -12,7 +12,7 @@ Steps, top to bottom:
 2. train the stage the preset names (character n-gram TF-IDF self-trained on the unlabelled
    eprstmt reviews, or the fine-tuned e5 encoder) and save it to `<out>/sentiment`;
 3. baselines: the majority class, and plain character 1-3-gram TF-IDF + logistic regression
-   (`eval.sentiment.BASELINE_SETTINGS`, no self-training) on every trainable review, and on
+   (`evaluation.sentiment.BASELINE_SETTINGS`, no self-training) on every trainable review, and on
    the model's own sample where that differs;
 4. evaluate all of them on both evaluation files (accuracy, per-class scores, messages per
    second) and print one JSON line per step.
@@ -32,7 +32,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from eval.sentiment import (
+from salesbrain.datasets.eprstmt import read_eprstmt, unlabelled_texts
+from salesbrain.datasets.reviews import Review, trainable_reviews
+from salesbrain.evaluation.sentiment import (
     BASELINE_SETTINGS,
     EVAL_FILES,
     accuracy,
@@ -40,11 +42,9 @@ from eval.sentiment import (
     score_stage,
     write_eval_files,
 )
-from salesbrain.datasets.eprstmt import read_eprstmt, unlabelled_texts
-from salesbrain.datasets.reviews import Review, trainable_reviews
+from salesbrain.jobs.runner import job_main
 from salesbrain.paths import REPO_ROOT
 from salesbrain.stages.sentiment import SentimentSettings, SentimentStage
-from training.jobs import job_main
 
 PRESETS: dict[str, dict[str, Any]] = {
     "small": {"per_source": 4000, "stage": {"features": "tfidf"}},

@@ -2,28 +2,38 @@
 
     salesbrain train --preset small            # a few minutes on 2 CPU cores (tests, demo)
     salesbrain train --preset benchmark        # the preset whose numbers are reported
-    python -m training.train --preset small --out /tmp/brain
+    python -m salesbrain.jobs.train --preset small --out /tmp/brain
 
-Each stage's job lives in `training/train_<stage>.py` and exposes `PRESETS` and
+Each stage's job lives in `salesbrain/jobs/train_<stage>.py` and exposes `PRESETS` and
 `run(preset, out_dir, data_dir, device, **context)`; jobs that learn from the tenant's own
-conversations take the store through `context`. After training, `eval.brain.evaluate_brain`
-measures the brain on the held-out sets and writes `eval_results.json`, which promotion reads.
+conversations take the store through `context`. After training,
+`salesbrain.evaluation.brain.evaluate_brain` measures the brain on the held-out sets and writes
+`eval_results.json`, which promotion reads.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import inspect
 import logging
 import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from salesbrain.artifacts import version_stamp, write_json
 from salesbrain.brain import STAGE_ORDER, write_manifest
+from salesbrain.evaluation.brain import evaluate_brain
+from salesbrain.jobs import (
+    train_compliance,
+    train_intent,
+    train_outcome,
+    train_quality,
+    train_sentiment,
+    train_suggest,
+)
 from salesbrain.paths import REPO_ROOT, models_dir, shared_data_dir
 from salesbrain.registry import BrainRegistry
 from salesbrain.store import Store
@@ -32,7 +42,10 @@ log = logging.getLogger("salesbrain.training")
 
 PRESETS = ("small", "benchmark", "full")
 # Stage name -> training job module. Compliance is configured, not learned, but is still a stage.
-JOBS = {name: f"training.train_{name}" for name in STAGE_ORDER}
+JOBS: dict[str, ModuleType] = {
+    "compliance": train_compliance, "intent": train_intent, "sentiment": train_sentiment,
+    "outcome": train_outcome, "quality": train_quality, "suggest": train_suggest,
+}
 
 
 def new_version() -> str:
@@ -83,7 +96,7 @@ def train_brain(
 def run_job(
     name: str, preset: str, brain_dir: Path, data_dir: Path, device: str, context: dict[str, Any]
 ) -> Path:
-    job = importlib.import_module(JOBS[name])
+    job = JOBS[name]
     accepted = inspect.signature(job.run).parameters
     extra = {key: value for key, value in context.items() if key in accepted}
     return Path(job.run(preset, brain_dir, data_dir, device, **extra))
@@ -99,8 +112,7 @@ def _move_scratch(brain_dir: Path, stages: tuple[str, ...], work_dir: Path) -> N
 
 
 def _evaluate(brain_dir: Path, data_dir: Path) -> None:
-    evaluation = importlib.import_module("eval.brain")
-    results = evaluation.evaluate_brain(brain_dir, data_dir)
+    results = evaluate_brain(brain_dir, data_dir)
     write_json(brain_dir / "eval_results.json", results)
 
 

@@ -1,7 +1,7 @@
 """Dialogue quality against STC-3's annotators, on the held-out dialogues only.
 
 Run:
-    .venv/bin/python -m eval.quality --brain var/brains/bench \
+    .venv/bin/python -m salesbrain.evaluation.quality --brain var/brains/bench \
         --stc3 ../shared/data/stc3/train_data_cn.json
 
 The file may be the whole STC-3 training file: only the dialogues whose id hashes into the

@@ -17,7 +17,7 @@ whose outcome cannot be read from the text (chit-chat, a troubleshooting step le
 were not labelled. Real chats carry no orders, so every real conversation is read as history
 (no attributed order, nothing recent) and the model part decides.
 
-    .venv/bin/python -m eval.outcome --stage models/outcome
+    .venv/bin/python -m salesbrain.evaluation.outcome --stage models/outcome
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from eval.metrics import per_class_scores
 from salesbrain.datasets.annotations import load_outcome_annotations
+from salesbrain.evaluation.metrics import per_class_scores
 from salesbrain.paths import shared_data_dir
 from salesbrain.schema import Role, Turn
 from salesbrain.stages.outcome import OutcomeInput

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from salesbrain.ingest.pipeline import Ingestor
+from salesbrain.jobs.feedback import tenant_feedback, without_ignored
 from salesbrain.simulate import simulate_brand
 from salesbrain.store import Store
 from salesbrain.store.access import record_feedback, record_suggestions
 from salesbrain.store.store import to_ms
-from training.feedback import tenant_feedback, without_ignored
 
 
 def _store_with_a_conversation(tmp_path: Path) -> tuple[Store, str, int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from training.train_intent import top_up_thin_intents
+from salesbrain.jobs.train_intent import top_up_thin_intents
 
 
 def test_only_thin_intents_are_topped_up_to_the_minimum() -> None:

@@ -1,7 +1,7 @@
 """Real dialogues -> (context, reply) pairs split by conversation, plus the held-out eval sets.
 
 Run:
-    .venv/bin/python -m training.prepare_dialogues --out var/data/dialogues
+    .venv/bin/python -m salesbrain.datasets.prepare_dialogues --out var/data/dialogues
 
 Reads every real dialogue under the shared data directory (JDDC sample, STC-3, CrossWOZ val,
 the ECD sample) as `salesbrain.datasets.dialogues` merges and splits them (the "dialogues"
@@ -165,7 +165,8 @@ def main() -> None:
     parser.add_argument("--eval-dir", type=Path, default=REPO_ROOT / "var" / "eval")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args()
-    print(json.dumps(run(args.data_dir, args.out, args.eval_dir, args.seed), indent=2))
+    print(  # noqa: T201 (the command's output)
+        json.dumps(run(args.data_dir, args.out, args.eval_dir, args.seed), indent=2))
 
 
 if __name__ == "__main__":

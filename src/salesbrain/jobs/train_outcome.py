@@ -1,13 +1,13 @@
 """Train the outcome stage on simulated conversations plus hand-labelled real ones.
 
-    .venv/bin/python -m training.train_outcome --preset small --out var/brains/outcome-small
+    .venv/bin/python -m salesbrain.jobs.train_outcome --preset small --out var/brains/outcome-small
 
 Steps, top to bottom:
 1. prepare: simulate a brand (seeded), cut its archive into the truth's conversations, add the
    real labelled conversations that are not held out, and write them under `var/data/outcome/`;
 2. train: fit the stage (real conversations weighted up to `real_weight` of the simulated
    total, since they are the language we are judged on) and save it to `<out>/outcome`;
-3. evaluate on the held-out real conversations (eval.outcome) beside the majority class.
+3. evaluate on the held-out real conversations (evaluation.outcome) beside the majority class.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from eval.outcome import evaluate_outcome, historical_input
 from salesbrain.datasets.annotations import load_outcome_annotations
+from salesbrain.evaluation.outcome import evaluate_outcome, historical_input
 from salesbrain.ingest.records import ConsentEvent, IncomingMessage, Recall
 from salesbrain.ingest.wecom import StaffDirectory, read_wecom
+from salesbrain.jobs.runner import job_main
 from salesbrain.paths import REPO_ROOT
 from salesbrain.schema import Role, Turn
 from salesbrain.stages.outcome import MODEL_OUTCOMES, OutcomeSettings, OutcomeStage
-from training.jobs import job_main
 
 PRESETS: dict[str, dict[str, Any]] = {
     "small": {"guides": 10, "customers": 400, "days": 14, "seed": 11, "real_weight": 1.0},

@@ -1,6 +1,6 @@
 """What guides did with the suggestions they were shown, as training data for the next brain.
 
-    python -m training.feedback --db sqlite:///var/demo/salesbrain.db --tenant demo
+    python -m salesbrain.jobs.feedback --db sqlite:///var/demo/salesbrain.db --tenant demo
 
 - accepted: the suggested text was sent in that conversation: a (context, reply) pair;
 - edited: the guide's own version was sent instead: a (context, reply) pair with the sent text

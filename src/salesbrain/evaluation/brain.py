@@ -1,6 +1,6 @@
 """Evaluate a whole brain on the held-out real sets and return `eval_results.json` content.
 
-    python -m eval.brain --brain models/brains/VERSION [--data-dir ../shared/data]
+    python -m salesbrain.evaluation.brain --brain models/brains/VERSION [--data-dir ../shared/data]
 
 Every key is `<eval set>@<fingerprint of its data>`: promotion compares two brains only on sets
 with the same fingerprint, i.e. on exactly the same held-out data. Each stage is evaluated only
@@ -20,7 +20,7 @@ from typing import Any
 
 from salesbrain.artifacts import read_json
 from salesbrain.datasets.stc3 import FILE as STC3_FILE
-from salesbrain.paths import REPO_ROOT, shared_data_dir
+from salesbrain.paths import REPO_ROOT, labels_dir, shared_data_dir
 
 log = logging.getLogger("salesbrain.eval")
 EVAL_DIR = REPO_ROOT / "var" / "eval"
@@ -41,14 +41,14 @@ def _summary(metrics: dict[str, Any]) -> dict[str, Any]:
 
 
 def _intent(brain_dir: Path, data_dir: Path) -> dict[str, dict[str, Any]]:
-    from eval.intent import evaluate_intent, export_test_split
+    from salesbrain.evaluation.intent import evaluate_intent, export_test_split
 
     test_file = export_test_split(EVAL_DIR / "intent_test.jsonl", data_dir)
     return {f"intent_real_test@{fingerprint(test_file)}": evaluate_intent(brain_dir, test_file)}
 
 
 def _sentiment(brain_dir: Path, data_dir: Path) -> dict[str, dict[str, Any]]:
-    from eval.sentiment import evaluate_sentiment, write_eval_files
+    from salesbrain.evaluation.sentiment import evaluate_sentiment, write_eval_files
 
     files = write_eval_files(data_dir, EVAL_DIR)
     stage_dir = brain_dir / "sentiment"
@@ -57,24 +57,24 @@ def _sentiment(brain_dir: Path, data_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def _quality(brain_dir: Path, data_dir: Path) -> dict[str, dict[str, Any]]:
-    from eval.quality import evaluate_quality
+    from salesbrain.evaluation.quality import evaluate_quality
 
     stc3 = data_dir / STC3_FILE
     return {f"quality_stc3_heldout@{fingerprint(stc3)}": evaluate_quality(brain_dir, stc3)}
 
 
 def _outcome(brain_dir: Path, data_dir: Path) -> dict[str, dict[str, Any]]:
-    from eval.outcome import evaluate_outcome
+    from salesbrain.evaluation.outcome import evaluate_outcome
 
-    labels = REPO_ROOT / "data" / "labels" / "outcome_real.jsonl"
+    labels = labels_dir() / "outcome_real.jsonl"
     metrics = evaluate_outcome(brain_dir, data_dir)
     return {f"outcome_real_heldout@{fingerprint(labels)}": metrics.get("model", metrics)}
 
 
 def _suggest(brain_dir: Path, data_dir: Path) -> dict[str, dict[str, Any]]:
-    from eval.generation import evaluate_generation
-    from eval.response_selection import evaluate_response_selection
-    from training.prepare_dialogues import run as prepare_dialogues
+    from salesbrain.datasets.prepare_dialogues import run as prepare_dialogues
+    from salesbrain.evaluation.generation import evaluate_generation
+    from salesbrain.evaluation.response_selection import evaluate_response_selection
 
     tsv, dev = EVAL_DIR / "response_selection_test.tsv", EVAL_DIR / "jddc_dev"
     if not tsv.is_file() or not (dev / "dev_question.txt").is_file():

@@ -1,12 +1,12 @@
 """Reply quality against human references in JDDC's dev format: character BLEU-4 and chrF.
 
 Run:
-    .venv/bin/python -m eval.generation --stage models/dev/suggest --jddc-dev var/eval/jddc_dev \
-        [--baselines] [--modes generator,retrieval,both] [--latency 200 --threads 2]
+    .venv/bin/python -m salesbrain.evaluation.generation --stage models/dev/suggest \
+        --jddc-dev var/eval/jddc_dev [--baselines] [--modes generator,retrieval,both]
 
 `--modes` scores, on the same targets in one run, the stage's generator alone (its top beam,
 raw), retrieval alone (the bank, `generate=False`) and both re-ranked together (the stage's
-product path), and `--latency N` times N requests of each path on one conversation each.
+product path); `eval/bench_generation.py` times each path.
 
 The suggestion for each `<Qn>` is the stage's top reply (no abstention: the benchmark asks for
 an answer to every target). The conversation it sees is the session's context, then for each
@@ -34,6 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from salesbrain.evaluation.response_selection import load_suggest_stage
 from salesbrain.schema import Role, Turn
 
 MESSAGE_SEP, REFERENCE_SEP, NO_REPLY = "!@@@!", "<sep>", "NULL"
@@ -238,8 +239,6 @@ def conversations_of(sessions: Sequence[DevSession]) -> list[tuple[Turn, ...]]:
 
 def evaluate_generation(stage_dir: Path, jddc_dev_dir: Path) -> dict:
     """The CLI contract: {"n", "bleu4_char", "chrf"} of the stage's top replies."""
-    from eval.response_selection import load_suggest_stage
-
     sessions = read_jddc_dev(Path(jddc_dev_dir))
     stage = load_suggest_stage(Path(stage_dir))
     return score_replies(sessions, replies_for(sessions, stage_reply(stage)))
@@ -253,46 +252,38 @@ def main() -> None:
                         help="also score the lexical-only path and a fixed most-common reply")
     parser.add_argument("--modes", default="",
                         help="comma-separated of generator, retrieval, both (needs generator/)")
-    parser.add_argument("--latency", type=int, default=0,
-                        help="also time this many requests of each mode (ms, p50/p95)")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
-    if args.modes or args.latency:
-        print(json.dumps(run_modes(args), indent=2))
-        return
-    if not args.baselines:
-        print(json.dumps(evaluate_generation(args.stage, args.jddc_dev), indent=2))
-        return
-    from eval.response_selection import load_suggest_stage
+    if args.modes:
+        import torch
 
-    sessions = read_jddc_dev(args.jddc_dev)
-    stage = load_suggest_stage(args.stage)
+        torch.set_num_threads(args.threads)
+        stage = load_suggest_stage(args.stage)
+        results = evaluate_modes(stage, read_jddc_dev(args.jddc_dev), parse_modes(args.modes))
+    elif args.baselines:
+        results = evaluate_baselines(load_suggest_stage(args.stage), read_jddc_dev(args.jddc_dev))
+    else:
+        results = evaluate_generation(args.stage, args.jddc_dev)
+    print(json.dumps(results, indent=2))
+
+
+def parse_modes(text: str) -> list[str]:
+    """`--modes` as a list (empty: every mode); an unknown mode fails naming it."""
+    modes = [m for m in text.split(",") if m] or list(MODES)
+    unknown = set(modes) - set(MODES)
+    if unknown:
+        raise SystemExit(f"--modes: unknown {sorted(unknown)}; choose from {list(MODES)}")
+    return modes
+
+
+def evaluate_baselines(stage, sessions: Sequence[DevSession]) -> dict:  # noqa: ANN001
+    """A fixed most-common reply and each of the stage's parts, scored on the same targets."""
     common = max(stage.bank_.entries, key=lambda e: e.uses).text
     results = {"most_common_reply": score_replies(
         sessions, replies_for(sessions, lambda _: common))}
     for parts in stage.available_parts():
         results[f"stage_{parts}"] = score_replies(
             sessions, replies_for(sessions, stage_reply(stage, parts)))
-    print(json.dumps(results, indent=2))
-
-
-def run_modes(args: argparse.Namespace) -> dict:
-    import torch
-
-    from eval.bench_generation import time_modes
-    from eval.response_selection import load_suggest_stage
-
-    torch.set_num_threads(args.threads)
-    modes = [m for m in args.modes.split(",") if m] or list(MODES)
-    unknown = set(modes) - set(MODES)
-    if unknown:
-        raise SystemExit(f"--modes: unknown {sorted(unknown)}; choose from {list(MODES)}")
-    sessions = read_jddc_dev(args.jddc_dev)
-    stage = load_suggest_stage(args.stage)
-    results = evaluate_modes(stage, sessions, modes) if args.modes else {}
-    if args.latency:
-        requests = conversations_of(sessions)[: args.latency]
-        results["latency"] = time_modes(stage, requests, modes, args.threads)
     return results
 
 

@@ -1,18 +1,9 @@
-"""Customer-intent evaluation on held-out real messages (`salesbrain eval intent`).
+"""The intent benchmark: fp32, bf16 and int8 model (and, on a CPU with bf16 instructions, int8
+with fp32 around its int8 Linears) beside the TF-IDF baseline and the blend of model and baseline
+(weight chosen on validation), same split, same run, with batch throughput.
 
 Run:
-    # write the held-out real test split (conversations never trained on) in the cli.md format
-    .venv/bin/python -m eval.intent --export-test var/eval/intent_test.jsonl
-    # score a stage or a brain directory on such a file
-    .venv/bin/python -m eval.intent --brain models/brains/X --data var/eval/intent_test.jsonl
-    # the benchmark: fp32, bf16 and int8 model (and, on a CPU with bf16 instructions, int8 with
-    # fp32 around its int8 Linears) beside the TF-IDF baseline and the blend of model and
-    # baseline (weight chosen on validation), same split, same run, with batch throughput
-    .venv/bin/python -m eval.intent --brain models/brains/X --benchmark --threads 1
-
-Input lines: {"text": "...", "context": [["customer"|"guide", "..."], ...], "intent": "<key>"}.
-Output: {"n", "accuracy", "macro_f1", "per_class": {key: {"precision", "recall", "f1", "support"}}}.
-Macro-F1 averages over every class that occurs as truth or as prediction.
+    .venv/bin/python -m eval.bench_intent --brain models/brains/X --threads 1
 """
 
 from __future__ import annotations
@@ -27,24 +18,26 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from sklearn.metrics import accuracy_score
 
-from eval.metrics import per_class_scores
+from eval.intent_baseline import baseline_probabilities, fit_baseline, predict_baseline
 from salesbrain.datasets.annotations import (
     CONTEXT_TURNS,
     load_intent_annotations,
-    read_intent_records,
     split_intent_annotations,
     write_intent_records,
 )
 from salesbrain.datasets.sources import load_conversations
 from salesbrain.encoder import native_bf16
-from salesbrain.paths import REPO_ROOT, shared_data_dir
+from salesbrain.evaluation.intent import (
+    DEFAULT_TEST_FILE,
+    intent_metrics,
+    load_intent_stage,
+    read_intent_eval_file,
+)
+from salesbrain.paths import shared_data_dir
 from salesbrain.schema import Role
 from salesbrain.stages.intent import IntentInput, IntentStage
-from salesbrain.taxonomy import INTENT_KEYS
 
-DEFAULT_TEST_FILE = REPO_ROOT / "var" / "eval" / "intent_test.jsonl"
 # fp32 first: the reduced precisions report their agreement with it. On a CPU with bf16
 # instructions int8 computes its float work in bf16; `int8_fp32` is the same int8 model with
 # fp32 around its int8 Linears, for comparison (the only int8 there is elsewhere).
@@ -54,48 +47,6 @@ PRECISIONS_COMPARED: dict[str, dict[str, str]] = {
     "int8": {"precision": "int8"},
     "int8_fp32": {"precision": "int8", "int8_surroundings": "fp32"},
 }
-
-
-def read_intent_eval_file(path: Path) -> tuple[list[IntentInput], list[str]]:
-    """Inputs and true intents of a cli.md intent file; a bad line fails naming the line."""
-    records = read_intent_records(path)
-    return [IntentInput(r.text, r.context) for r in records], [r.intent for r in records]
-
-
-def export_test_split(
-    path: Path = DEFAULT_TEST_FILE, data_dir: Path | None = None,
-    labels_dir: Path | None = None, seed: int = 0,
-) -> Path:
-    """Write the held-out real test split (whole conversations, never trained on)."""
-    examples = load_intent_annotations(data_dir or shared_data_dir(), labels_dir)
-    return write_intent_records(split_intent_annotations(examples, seed)["test"], path)
-
-
-def intent_metrics(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
-    labels = [key for key in INTENT_KEYS if key in set(gold) | set(predicted)]
-    per_class = per_class_scores(gold, predicted, labels)
-    macro_f1 = sum(s["f1"] for s in per_class.values()) / len(labels) if labels else 0.0
-    return {"n": len(gold), "accuracy": float(accuracy_score(gold, predicted)),
-            "macro_f1": macro_f1, "per_class": per_class}
-
-
-def load_intent_stage(
-    source: Path | IntentStage, overrides: dict[str, Any] | None = None
-) -> IntentStage:
-    """A stage object, a stage directory, or a brain directory holding `intent/`."""
-    if isinstance(source, IntentStage):
-        return source
-    source = Path(source)
-    stage_dir = source / "intent" if (source / "intent" / "config.json").is_file() else source
-    return IntentStage.from_pretrained(stage_dir, overrides)
-
-
-def evaluate_intent(stage_dir: Path | IntentStage, data_file: Path) -> dict[str, Any]:
-    """The cli.md intent metrics of a stage (object, stage dir or brain dir) on a data file."""
-    stage = load_intent_stage(stage_dir)
-    inputs, gold = read_intent_eval_file(data_file)
-    predicted = [p.intent for p in stage.predict(inputs)]
-    return intent_metrics(gold, predicted)
 
 
 def jddc_customer_messages(data_dir: Path, limit: int = 2000, seed: int = 0) -> list[IntentInput]:
@@ -157,8 +108,6 @@ def benchmark(
 ) -> dict:
     """fp32, bf16 and int8 model, the TF-IDF baseline and the fp32 blend on the same real test
     split, plus batch throughput on the test messages and on unlabelled JDDC customer messages."""
-    from eval.intent_baseline import baseline_probabilities, fit_baseline, predict_baseline
-
     torch.set_num_threads(min(threads, 2))
     splits = split_intent_annotations(load_intent_annotations(data_dir, labels_dir), seed)
     test_file = write_intent_records(splits["test"], DEFAULT_TEST_FILE)
@@ -216,12 +165,9 @@ def by_dataset(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Evaluate the customer-intent stage.")
-    parser.add_argument("--brain", type=Path, help="brain dir (with intent/) or stage dir")
-    parser.add_argument("--data", type=Path, help="intent eval file (cli.md format)")
-    parser.add_argument("--export-test", type=Path, help="write the real test split here")
-    parser.add_argument("--benchmark", action="store_true",
-                        help="fp32, bf16, int8 and the baseline on the real test split")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--brain", type=Path, required=True,
+                        help="brain dir (with intent/) or stage dir")
     parser.add_argument("--data-dir", type=Path, default=shared_data_dir())
     parser.add_argument("--labels-dir", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=0)
@@ -229,17 +175,9 @@ def main() -> None:
     parser.add_argument("--jddc-messages", type=int, default=2000,
                         help="unlabelled JDDC customer messages to time (0: none)")
     args = parser.parse_args()
-    if args.export_test:
-        path = export_test_split(args.export_test, args.data_dir, args.labels_dir, args.seed)
-        print(json.dumps({"test_file": str(path)}))
-    elif args.benchmark and args.brain:
-        result = benchmark(args.brain, args.data_dir, args.labels_dir, args.seed, args.threads,
-                           args.jddc_messages)
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-    elif args.brain and args.data:
-        print(json.dumps(evaluate_intent(args.brain, args.data), ensure_ascii=False, indent=2))
-    else:
-        parser.error("give --export-test FILE, --brain DIR --data FILE, or --brain DIR --benchmark")
+    result = benchmark(args.brain, args.data_dir, args.labels_dir, args.seed, args.threads,
+                       args.jddc_messages)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from salesbrain.paths import REPO_ROOT
+from salesbrain.evaluation.generation import bleu4_char, chrf, read_jddc_dev, score_replies
+from salesbrain.evaluation.response_selection import rank_of_true, ranking_metrics, read_groups
 from salesbrain.schema import Role
-
-if str(REPO_ROOT) not in sys.path:  # eval/ is a top-level directory beside src/
-    sys.path.insert(0, str(REPO_ROOT))
-
-from eval.generation import bleu4_char, chrf, read_jddc_dev, score_replies  # noqa: E402
-from eval.response_selection import rank_of_true, ranking_metrics, read_groups  # noqa: E402
 
 
 def test_ranking_metrics_hand_computed() -> None:
@@ -85,8 +79,8 @@ def test_jddc_dev_reader_and_scoring(tmp_path: Path) -> None:
 
 
 def test_cli_contract_functions_on_a_tiny_stage(tmp_path: Path) -> None:
-    from eval.generation import evaluate_generation
-    from eval.response_selection import evaluate_response_selection
+    from salesbrain.evaluation.generation import evaluate_generation
+    from salesbrain.evaluation.response_selection import evaluate_response_selection
     from salesbrain.schema import Turn
     from salesbrain.stages.suggest import SuggestStage
     from salesbrain.suggest.types import ReplyPair

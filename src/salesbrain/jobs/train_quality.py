@@ -1,13 +1,13 @@
 """Train the dialogue-quality stage on STC-3's annotated customer-helpdesk dialogues.
 
 Run:
-    .venv/bin/python -m training.train_quality --preset small --out var/brains/dev
-    .venv/bin/python -m training.train_quality --preset benchmark --out var/brains/bench
+    .venv/bin/python -m salesbrain.jobs.train_quality --preset small --out var/brains/dev
+    .venv/bin/python -m salesbrain.jobs.train_quality --preset benchmark --out var/brains/bench
 
 Top to bottom:
 1. prepare: read `stc3/train_data_cn.json` under the data dir, drop the held-out dialogues
    (the "quality" rule of `salesbrain.datasets.splits`: 20 % by a hash of the dialogue id, the part
-   `eval.quality` scores on) and write the rest, with the annotators' mean A, S and E, to
+   `evaluation.quality` scores on) and write the rest, with the annotators' mean A, S and E, to
    `OUT/quality_data/train.jsonl`;
 2. encode every turn with e5-small and cache the dialogue features next to it
    (`features_<snapshot>.npy`), so an interrupted run resumes without re-encoding;
@@ -100,7 +100,7 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu") -> Path
     stage = QualityStage(config["settings"])
     stage.prepare_encoder(dialogues)
     features = cached_features(stage, examples, prepared.parent, device)
-    stage.fit(dialogues, targets, features=features)
+    stage.fit(dialogues, targets.tolist(), features=features)
     report_fit(stage, features, targets)
     saved = stage.save_pretrained(Path(out_dir) / "quality",
                                   data_snapshot=snapshot_id(e.dialogue_id for e in examples))
@@ -109,7 +109,7 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu") -> Path
 
 
 def report_fit(stage: QualityStage, features: np.ndarray, targets: np.ndarray) -> None:
-    """Training-set Spearman (optimistic; the held-out numbers come from eval.quality)."""
+    """Training-set Spearman (optimistic; the held-out numbers come from evaluation.quality)."""
     predicted = np.array([[p.a, p.s, p.e] for p in stage.predict_features(features)])
     fit = {k: round(float(spearmanr(predicted[:, i], targets[:, i])[0]), 3)
            for i, k in enumerate(TARGETS)}

@@ -1,6 +1,6 @@
 """Compliance: configured, not learned. Writes the brand's rule lists as a stage directory.
 
-    python -m training.train_compliance --out /tmp/brain [--rules brand_rules.json]
+    python -m salesbrain.jobs.train_compliance --out /tmp/brain [--rules brand_rules.json]
 
 Per-brand overrides (extra terms, active campaigns, severities) are merged strictly over the
 defaults in `salesbrain/resources/compliance_default.json`: an unknown key fails.
