@@ -145,9 +145,8 @@ def train(
 ) -> None:
     """Train every stage and write a brain directory."""
     speaker = voice(json_)
-    if not speaker.json:
-        typer.echo(f"training the {preset} preset on {device}; each stage reports as it goes",
-                   err=True)
+    if not speaker.json:  # a person sees each stage start, as a short line
+        logging.getLogger("salesbrain.training").setLevel(logging.INFO)
     # The training jobs print their progress: it goes to stderr (a log record under --json),
     # so stdout carries only the result.
     chatter = console.LogLines(logging.getLogger("salesbrain.training")) if speaker.json \
@@ -172,16 +171,15 @@ def analyze(
 ) -> None:
     """Label every changed conversation in the store with the live brain."""
     from salesbrain.analysis import analyze_store
+    from salesbrain.brain import BrainLoadError
     from salesbrain.encoder import PRECISIONS
     from salesbrain.registry import resolve_brain_dir
 
     speaker = voice(json_)
     if precision not in PRECISIONS:
         fail(f"--precision {precision}: choose one of {', '.join(PRECISIONS)}")
-    with one_line_errors():
+    with one_line_errors(BrainLoadError):
         brain_dir = resolve_brain_dir(brain)
-        if not (brain_dir / "brain.json").is_file():
-            fail(f"{brain_dir}: not a brain directory (no brain.json)")
         report = analyze_store(_open_store(db, tenant), brain_dir, progress=not speaker.json,
                                precision=precision)
     say(speaker, report, console.analysis_lines(report))
