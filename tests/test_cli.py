@@ -143,3 +143,25 @@ def test_analyze_summarises_for_people_and_reports_json(
     report = json.loads(salesbrain("analyze", "--brain", brain, "--db", db, "--json").stdout)
     assert report["brain"] == "rules1" and report["conversations"] == 0  # nothing changed since
     assert "nothing changed" in salesbrain("analyze", "--brain", brain, "--db", db).stdout
+
+
+def test_train_shows_the_jobs_progress_on_stderr_and_a_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import training.train
+
+    def fake_training(**options: object) -> Path:
+        print("intent: epoch 1  loss 0.5")  # a training job's progress line
+        brain = Path(str(options["out_dir"]))
+        train_compliance("small", brain, brain)
+        write_manifest(brain, "v9", ["compliance"], {"train_seconds": {"compliance": 0.4}})
+        return brain
+
+    monkeypatch.setattr(training.train, "train_brain", fake_training)
+    human = salesbrain("train", "--out", tmp_path / "a")
+    assert human.exit_code == 0, human.output
+    assert "intent: epoch 1" in human.stderr and "intent: epoch 1" not in human.stdout
+    assert human.stdout.startswith(f"brain v9 in {tmp_path / 'a'} (not live")
+    result = json.loads(salesbrain("train", "--out", tmp_path / "b", "--json").stdout)
+    assert result["version"] == "v9" and result["stages"] == ["compliance"]
+    assert result["brain_dir"] == str(tmp_path / "b") and result["live"] is False
