@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # The CPU build of torch is pinned first, so nothing later pulls the CUDA wheels.
 TORCH  := torch==2.13.0
 
-.PHONY: setup test lint typecheck unit demo bench clean
+.PHONY: setup test test-fast lint typecheck unit demo bench clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,10 @@ unit: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider
 
 test: lint typecheck unit
+
+# The quick loop: everything but the tests that train models (marked slow); `make test` runs all.
+test-fast: setup
+	$(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider -m "not slow"
 
 demo: setup
 	$(BIN)/salesbrain demo

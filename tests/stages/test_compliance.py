@@ -96,11 +96,6 @@ def test_hit_fields_and_severity(stage: ComplianceStage) -> None:
                                   0, 4, "爱买不买"),)
 
 
-def test_batch_equals_one_by_one(stage: ComplianceStage) -> None:
-    texts = ["加我私人微信", "您好", "爱买不买，给你打八折"]
-    assert stage.predict(texts) == [stage.predict([t])[0] for t in texts]
-
-
 def test_active_campaign_excuses_a_discount_offer() -> None:
     text = "双十一活动给你打八折"
     plain = ComplianceStage().fit()

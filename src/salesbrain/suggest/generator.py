@@ -26,6 +26,7 @@ import torch
 
 from salesbrain.artifacts import merge_settings, read_json, write_json
 from salesbrain.finetuning import warmup_linear_decay
+from salesbrain.logs import quiet_transformers
 
 QUERY_PREFIX = "query: "
 BOS, PAD, EOS = 0, 1, 2  # e5 / XLM-R special ids, kept first by `prune_vocabulary`
@@ -206,7 +207,8 @@ class ReplyGenerator:
         state = {k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()
                  if k not in _TIED}
         save_file(state, str(out / "model.safetensors"), metadata={"format": "pt"})
-        self.tokenizer.save_pretrained(out)
+        with quiet_transformers():
+            self.tokenizer.save_pretrained(out)
         return out
 
     @classmethod
@@ -225,7 +227,8 @@ class ReplyGenerator:
             raise ValueError(f"{path / 'model.safetensors'}: missing {sorted(set(missing) - _TIED)}"
                              f", unexpected {sorted(unexpected)}")
         model.tie_embeddings()
-        tokenizer = AutoTokenizer.from_pretrained(path)
+        with quiet_transformers():
+            tokenizer = AutoTokenizer.from_pretrained(path)
         return cls(model.to(device), tokenizer, settings)
 
 
