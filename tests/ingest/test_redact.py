@@ -35,7 +35,7 @@ def _found(text: str) -> list[tuple[str, str]]:
         ("薇信Amy_20230815，加的时候说一下", "wechat_id", "Amy_20230815"),
         ("wxid_8k2j3h4g5f6d", "wechat_id", "wxid_8k2j3h4g5f6d"),
         ("订单号：2023112012345678，帮我查", "order_no", "2023112012345678"),
-        ("单号SF1234567890123看看到哪了", "order_no", "SF1234567890123"),
+        ("单号SF1234567890123看看到哪了", "tracking_no", "SF1234567890123"),
         ("230415123456789013 这个单子能退吗", "order_no", "230415123456789013"),
         ("我住上海市浦东新区张杨路500号3楼", "address", "上海市浦东新区张杨路500号3楼"),
         ("阳光小区3栋2单元501室", "address", "阳光小区3栋2单元501室"),
@@ -62,7 +62,7 @@ def test_detects_each_kind(text: str, kind: str, value: str) -> None:
         "客服热线400-820-8820，工商银行95588",
         "手机号138****5678是您本人吗，尾号5678",
         "SKU 100012043978 还有货吗，条码6901234567892",
-        "快递是SF1234567890123，货号A2309-1",
+        "快递在路上了，货号A2309-1",
         "我是油皮，我是江苏的，我是会员",
         "谢谢姐，明白姐，好的哥",
         "微信支付可以吗",
@@ -104,8 +104,8 @@ def test_spans_index_the_original_text_and_rebuild_the_redacted_text() -> None:
 def test_placeholders_are_typed_and_chinese() -> None:
     assert redact("电话13812345678").text == "电话[手机号]"
     assert set(PLACEHOLDERS) == {
-        "mobile", "landline", "id_card", "bank_card", "email",
-        "wechat_id", "order_no", "address", "person_name",
+        "mobile", "landline", "id_card", "bank_card", "email", "wechat_id", "qq_number",
+        "order_no", "tracking_no", "number", "address", "person_name",
     }
 
 
