@@ -1,11 +1,13 @@
 """Person names the rules can tell apart from ordinary words, in the half-width text.
 
 A common surname plus one or two given-name characters, and only where the context says it is
-a name: after 叫/我是/收件人/姓名..., after a role word (店长杨丽, 户名张伟, 朋友林晓婷,
-导购 周佳怡), at the end of a signature (—— 周佳怡), as one field of a contact block
-(王秀英 13965001234), before 收 (石磊收), and a surname before a title (王先生, 李姐, 王阿姨, 李老师; the title is kept). Brand
-and product names that look like names (李宁, 王牌, 周大福) are not names. Nicknames (小美, 朵朵)
-and bare names in running text are left to a learned tagger (`redact.SpanTagger`).
+a name: after 叫/我是/收件人/姓名...; after a role word (店长杨丽, 户名张伟,
+朋友林晓婷, 导购 周佳怡); at the end of a signature (—— 周佳怡); as one field
+of a contact block (王秀英 13965001234); before 收 (石磊收); and a surname
+before a title (王先生, 李姐, 王阿姨, 李老师; the title is kept). Brand and
+product names that look like names (李宁, 王牌, 周大福) are not names.
+Nicknames (小美, 朵朵) and bare names in running text are left to a learned
+tagger (`redact.SpanTagger`).
 """
 
 from __future__ import annotations
