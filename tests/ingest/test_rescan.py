@@ -41,7 +41,8 @@ def _leaky_store(path: Path) -> Store:
         conn.execute(t.conversations.update().values(updated_ms=5))
         conn.execute(t.message_labels.insert(), [{
             "tenant": "acme", "msgid": "m1", "intent": "other", "probability": 0.5,
-            "uncertain": False, "compliance": [{"rule": "r", "matched": "电话一三八一二三四五六七八"}],
+            "uncertain": False,
+            "compliance": [{"rule": "r", "matched": "电话一三八一二三四五六七八"}],
             "brain_version": "v1"}])
     store.add_quarantine([{"source_file": "a.jsonl", "line": 3, "reason": "bad json",
                            "raw": '{"text": "加薇 amy_2023"'}])

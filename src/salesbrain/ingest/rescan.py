@@ -107,7 +107,8 @@ def _rescan_messages(store: Store, rows: list[Any], summary: RescanSummary,
                      .values(text=bindparam("new_text"), redactions=bindparam("new_kinds")), changes)
         conn.execute(update(t.conversations)
                      .where(c.tenant == store.tenant, c.conversation_id == bindparam("cid"))
-                     .values(updated_ms=now_ms()), [{"cid": cid} for cid in sorted(conversations)])
+                     .values(updated_ms=now_ms()),
+                     [{"cid": cid} for cid in sorted(conversations)])
         _rescan_compliance(conn, store.tenant, [row["key"] for row in changes], summary, redactor)
 
 
