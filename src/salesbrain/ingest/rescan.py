@@ -104,7 +104,8 @@ def _rescan_messages(store: Store, rows: list[Any], summary: RescanSummary,
     with store.engine.begin() as conn:
         conn.execute(update(t.messages)
                      .where(m.tenant == store.tenant, m.msgid == bindparam("key"))
-                     .values(text=bindparam("new_text"), redactions=bindparam("new_kinds")), changes)
+                     .values(text=bindparam("new_text"), redactions=bindparam("new_kinds")),
+                     changes)
         conn.execute(update(t.conversations)
                      .where(c.tenant == store.tenant, c.conversation_id == bindparam("cid"))
                      .values(updated_ms=now_ms()),
