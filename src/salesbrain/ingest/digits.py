@@ -152,11 +152,12 @@ def _touches_ascii(groups: list[list[int]], k: int) -> bool:
 
 def _joinable_gaps(norm: str, groups: list[list[int]]) -> set[int]:
     """Indexes k such that the gap between group k and k+1 is dropped."""
-    if _is_list(norm, groups):
-        return set()
+    listed = _is_list(norm, groups)
     joined = set()
     for k in range(len(groups) - 1):
         left, right = groups[k], groups[k + 1]
+        if listed and _ascii(norm, left[0]) and _ascii(norm, right[0]):
+            continue
         gap = norm[left[-1] + 1 : right[0]]
         if len(left) <= 8 and len(right) <= 8 and _GAP_ONLY.fullmatch(gap):
             joined.add(k)
@@ -168,9 +169,9 @@ _GAP_ONLY = re.compile(_GAP)
 
 def _is_list(norm: str, groups: list[list[int]]) -> bool:
     """160 165 170 175 or 199/299/399: same-width short numbers side by side, not one id."""
-    widths = {len(g) for g in groups}
-    spelled = any(not norm[g[0]].isascii() for g in groups)
-    return len(groups) >= 3 and len(widths) == 1 and widths <= {2, 3} and not spelled
+    ascii_groups = [g for g in groups if _ascii(norm, g[0])]
+    widths = {len(g) for g in ascii_groups}
+    return len(ascii_groups) >= 3 and len(widths) == 1 and widths <= {2, 3}
 
 
 def _copy(norm: str, start: int, end: int, masked: set[int], pieces: list[str],
