@@ -102,7 +102,10 @@ def name_candidates(norm: str, hints: set[str | None], long_number: bool) -> lis
     if long_number:
         patterns.append(_NAME_IN_CONTACT)
     found = [m for pattern in patterns for m in pattern.finditer(norm)]
-    found += [m for m in _closing_names(norm) if m is not None]
+    if "收" in norm or "-" in norm[-_SIGNATURE_TAIL:] or "~" in norm[-_SIGNATURE_TAIL:]:
+        found += [m for m in _closing_names(norm) if m is not None]
+    if not found:
+        return []
     return [(_RANK, *m.span("name" if m.group("name") else "surname"), "person_name")
             for m in found]
 
@@ -110,10 +113,9 @@ def name_candidates(norm: str, hints: set[str | None], long_number: bool) -> lis
 def _closing_names(norm: str) -> list[re.Match[str] | None]:
     """A signature at the end (—— 周佳怡) and the addressee before 收 (，石磊收): looked for only
     where the dash or the 收 is, since both are common characters elsewhere."""
-    found = []
     tail = max(0, len(norm) - _SIGNATURE_TAIL)
-    if "-" in norm[tail:] or "~" in norm[tail:]:
-        found.append(_SIGNATURE.search(norm, tail))
-    for at in _RECEIVES_AT.finditer(norm):
-        found.append(_NAME_RECEIVES.search(norm, max(0, at.start() - 4), at.start() + 1))
+    found = [_SIGNATURE.search(norm, tail)]
+    if "收" in norm:
+        found += [_NAME_RECEIVES.search(norm, max(0, at.start() - 4), at.start() + 1)
+                  for at in _RECEIVES_AT.finditer(norm)]
     return found
