@@ -185,7 +185,7 @@ def rule_candidates(text: str) -> list[Candidate]:
     if "digit" in hints or "seat" in hints or "place" in hints:
         found += address_candidates(norm, cued="place" in hints)
     long_number = False
-    if "digit" in hints or not norm.isascii() and has_digit_run(norm):
+    if ("digit" in hints or not norm.isascii()) and has_digit_run(norm):
         view = digit_view(norm)
         found += number_candidates(view, text, norm)
         long_number = re.search(r"\d{7}", view.text) is not None
