@@ -293,3 +293,15 @@ def test_a_tagger_span_outside_the_message_is_an_error() -> None:
 
     with pytest.raises(ValueError, match="not a name or address"):
         redact("小美你好", Broken({"小美": "person_name"}))
+
+
+@pytest.mark.parametrize(
+    ("stored", "now"),
+    [("寄到[地址]5-402", "寄到[地址]"), ("[地址]27F", "[地址]"), ("[地址]一区5-402", "[地址]"),
+     ("[地址]香港广场南座 3801", "[地址]"), ("[地址]B座1203室", "[地址]")],
+)
+def test_door_left_behind_by_an_older_redaction_joins_its_placeholder(
+    stored: str, now: str
+) -> None:
+    assert redact(stored).text == now
+    assert redact(now) == Redaction(now, ())

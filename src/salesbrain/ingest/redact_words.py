@@ -54,6 +54,11 @@ _ADDRESS_CUED = re.compile(
     rf"(?:{ADDRESS_CUE})[\s:：是为在]*(?P<addr>{_ADDRESS_BODY}"
     rf"|(?:{_ADMIN}|{_STREET}|{_ESTATE}){{2,}}{_HOUSE_NO}*{_BUILDING}?{_UNIT}*)"
 )
+# What an older redactor left after its placeholder ([地址]5-402, [地址]一区27F): the stored text
+# no longer holds the street, so the rest of the address is recognised by the placeholder.
+_ADDRESS_REST = re.compile(
+    rf"\[地址\](?:{_ESTATE}?(?:{_BUILDING}|{_UNIT}|[一二三四五六七八九十\d]{{1,2}}[区期])+)"
+)
 ADDRESS_HINT = re.compile(r"[\dA-Za-z] ?(?:号|弄|栋|幢|座|单元|楼|层|室|户|舍|[Ff]|-\d)"
                           r"|[东西南北中]座")
 
@@ -111,6 +116,8 @@ def address_candidates(norm: str, cued: bool) -> list[Candidate]:
                   for m in _ADDRESS_CUED.finditer(norm)]
     if ADDRESS_HINT.search(norm):
         found += [(RANK["address"], *m.span(), "address") for m in _ADDRESS.finditer(norm)]
+    if "[地址]" in norm:
+        found += [(RANK["address"], *m.span(), "address") for m in _ADDRESS_REST.finditer(norm)]
     return found
 
 
