@@ -115,6 +115,23 @@ def ingest(
     typer.echo(json.dumps(total.as_dict()))
 
 
+@app.command()
+def redact(
+    rescan: Annotated[bool, typer.Option("--rescan", help="Re-redact every stored text.")] = False,
+    db: DbOption = None,
+    tenant: TenantOption = "demo",
+) -> None:
+    """Run today's redactor over the stored messages and what derives from them."""
+    from salesbrain.ingest.rescan import rescan_store
+
+    if not rescan:
+        fail("nothing to do: pass --rescan to re-redact what is stored")
+    summary = rescan_store(_open_store(db, tenant))
+    if not summary.changed_anything:
+        typer.echo("nothing changed: every stored text is already redacted", err=True)
+    typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+
+
 @quarantine_app.command("list")
 def quarantine_list(
     limit: int = 100, db: DbOption = None, tenant: TenantOption = "demo", json_: JsonFlag = False

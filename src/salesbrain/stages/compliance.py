@@ -6,8 +6,10 @@ homophones and variant spellings mapped ("V信", "威信", "vx" -> "微信") and
 numerals turned into digits. Every normalised character remembers the original span it came
 from, so hits are reported in the original text.
 
-The default lists live in `resources/compliance_default.json`; a brand overrides them with
-`fit(config_overrides)`, merged strictly (an unknown key or a wrong type fails).
+The default lists live in `resources/compliance_default.json`, except the spellings of 微信 and
+QQ, which come from `salesbrain.contact_cues` (the redactor reads the same list); a brand
+overrides them with `fit(config_overrides)`, merged strictly (an unknown key or a wrong type
+fails).
 
 >>> stage = ComplianceStage().fit()
 >>> [hit.category for hit in stage.predict(["加 我 V 信 吧"])[0]]
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from salesbrain.artifacts import merge_settings, read_json, version_stamp, write_json
+from salesbrain.contact_cues import CUE_CHARACTERS, CUE_PHRASES
 from salesbrain.schema import Message, MessageType, Role
 from salesbrain.stages import register_stage
 
@@ -60,7 +63,10 @@ class ComplianceSettings:
 def default_config() -> dict[str, Any]:
     """The shipped default lists (a fresh copy)."""
     text = resources.files("salesbrain").joinpath("resources", "compliance_default.json")
-    return json.loads(text.read_text(encoding="utf-8"))
+    config = json.loads(text.read_text(encoding="utf-8"))
+    config["homophones"] = {**CUE_CHARACTERS, **config["homophones"]}
+    config["phrases"] = {**CUE_PHRASES, **config["phrases"]}
+    return config
 
 
 def merge_config(defaults: dict[str, Any], overrides: dict[str, Any], where: str = "") -> dict:

@@ -1,0 +1,183 @@
+"""A plain-digit view of a message for the number detectors, mapped back to the original.
+
+Customers write numbers in ways a plain ``\\d`` misses: Chinese and financial digits
+(一三八, 幺八五, 壹叁捌), circled and keycap digits (①, 1️⃣), and groups broken by spaces, dots,
+slashes, dashes, emoji or a short filler (139🌸2465🌸0817, 138后面是2749 6150). `digit_view`
+rewrites each such run into ASCII digits, drops the separators between its groups and keeps, for
+every character of the view, the index of the original character it came from.
+
+>>> view = digit_view("电话一三八 1234🌸5678")
+>>> view.text
+'电话13812345678'
+>>> view.span(2, 13)
+(2, 15)
+
+What it will not join: digits inside a price, date, time, hotline, size or product code (they
+never become part of an id: 2026-11-11 10:00, ¥1399, 400-820-8820, 160/84A, 货号A2309-1), two
+groups of which one is already longer than 8 digits (two phone numbers side by side stay two),
+and lists of same-width short groups (160 165 170 175, 199/299/399). Number words inside
+ordinary text (一件, 三个月, 两天, 一二三楼) are rewritten too, but they are short runs and the
+detectors need 5 or more digits after a cue, 9 or more without one, 11 with a mobile prefix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DIGIT_VALUES = {
+    **{str(i): str(i) for i in range(10)},
+    **dict.fromkeys("零〇⓪", "0"),
+    **dict.fromkeys("一壹幺①", "1"),
+    **dict.fromkeys("二贰貳两②", "2"),
+    **dict.fromkeys("三叁參③", "3"),
+    **dict.fromkeys("四肆④", "4"),
+    **dict.fromkeys("五伍⑤", "5"),
+    **dict.fromkeys("六陆陸⑥", "6"),
+    **dict.fromkeys("七柒⑦", "7"),
+    **dict.fromkeys("八捌⑧", "8"),
+    **dict.fromkeys("九玖⑨", "9"),
+}
+_DIGIT = "[" + "".join(sorted(_DIGIT_VALUES)) + "]"
+# Between digits: spacing, punctuation people group numbers with, emoji and their joiners,
+# variation selectors and the keycap mark (1️⃣ is '1' U+FE0F U+20E3).
+_SEPARATOR = (
+    "[ \\t.·•/\\-_\\u200b\\u200d\\ufe0f\\u20e3\\u2600-\\u27bf\\u2b00-\\u2bff"
+    "\\U0001f000-\\U0001faff]"
+)
+_FILLER = "后面是|后面|后边是|后边|然后是|然后|接着是|接着|之后是"
+_GAP = f"(?:{_SEPARATOR}{{1,4}}|{_SEPARATOR}?(?:{_FILLER}){_SEPARATOR}?)"
+# A run worth a look has at least five digits: fewer cannot make any number the detectors want.
+_RUN = re.compile(f"{_DIGIT}(?:{_GAP}?{_DIGIT}){{4,}}")
+_GROUP = re.compile(f"{_DIGIT}+")
+_MASK = "\ue000"  # stands in for a digit that belongs to a safe span
+
+# Numbers that are not personal data and must never join an id. Applied to the normalised text.
+_SAFE = re.compile(
+    # every alternative starts with one of these: a cheap test before the costly ones
+    r"(?=[\d¥￥$A-Za-z货款商型条编])(?:"
+    # prices and discounts: ¥1399, 1,399.00元, 3件5折
+    r"[¥￥$]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?(?:元|块|折|rmb|RMB|万)"
+    # dates and times: 2026-11-11, 2026/11/11, 2026.11.11, 11月11日, 10:00
+    r"|(?<!\d)(?:19|20)\d\d[-/.年]\d{1,2}(?:[-/.月]\d{1,2}[日号]?)?(?!\d)"
+    r"|\d{1,2}月\d{1,2}[日号]?|(?<!\d)\d{1,2}[:：]\d\d(?:[:：]\d\d)?"
+    # company hotlines: 400-820-8820, 800 810 8888, 95588, 95105105, QQ's enterprise 800010000,
+    # and a carrier's service number behind an area code (0755-10000)
+    r"|(?<!\d)[48]00[- ]?\d{3}[- ]?\d{4}(?!\d)|(?<!\d)95\d{3}(?:\d{3})?(?!\d)"
+    r"|(?<!\d)800\d{6}(?!\d)|(?<!\d)0\d{2,3}-?1(?:0000|0086|0010|2315)(?!\d)"
+    # web links: item.jd.com/1640472728.html
+    r"|(?i:(?:https?://|www\.)[A-Za-z0-9_./?=&%#:-]+"
+    r"|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net)/[A-Za-z0-9_./?=&%#:-]*)"
+    # sizes and measures: 160/84A, 165cm, 38码
+    r"|(?<!\d)\d{2,3}/\d{2,3}[A-Za-z]|\d{2,3}\s?(?:cm|CM|mm|kg|KG|斤|码|公斤|厘米|ml|ML)"
+    # product codes after their cue: SKU 100012043978, 货号A2309-1, 条码6901234567892
+    r"|(?:(?<![A-Za-z])(?i:sku|isbn|id)|货号|款号|商品编号|商品id|型号|条码|编码)[\s:：#]*"
+    r"[A-Za-z0-9][A-Za-z0-9-]*)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DigitView:
+    """`text` with spelled digits as ASCII and joined groups; `origin[i]` is the original index
+    of `text[i]`."""
+
+    text: str
+    origin: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of `text[start:end]`."""
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def has_digit_run(text: str) -> bool:
+    """Cheap gate: does `text` hold a run of five or more digits in any spelling?"""
+    return _RUN.search(text) is not None
+
+
+def digit_view(norm: str) -> DigitView:
+    """The view of `norm` (already half-width); identity where there is nothing to rewrite."""
+    safe = [m.span() for m in _SAFE.finditer(norm)]
+    pieces: list[str] = []
+    origin: list[int] = []
+    cursor = 0
+    for run in _RUN.finditer(norm):
+        pieces.append(norm[cursor : run.start()])
+        origin.extend(range(cursor, run.start()))
+        _rewrite_run(norm, run.start(), run.end(), safe, pieces, origin)
+        cursor = run.end()
+    pieces.append(norm[cursor:])
+    origin.extend(range(cursor, len(norm)))
+    return DigitView("".join(pieces), tuple(origin))
+
+
+def _rewrite_run(norm: str, start: int, end: int, safe: list[tuple[int, int]],
+                 pieces: list[str], origin: list[int]) -> None:
+    digits = [i for i in range(start, end) if norm[i] in _DIGIT_VALUES]
+    masked = {i for i in digits if any(a <= i < b for a, b in safe)}
+    groups = _groups(digits, masked, norm)
+    joined = _joinable_gaps(norm, groups)
+    cursor = start
+    for number, group in enumerate(groups):
+        gap_end = group[0]
+        if number == 0 or number - 1 not in joined:
+            _copy(norm, cursor, gap_end, masked, pieces, origin)
+        for i in group:
+            pieces.append(_DIGIT_VALUES[norm[i]])
+            origin.append(i)
+        cursor = group[-1] + 1
+    _copy(norm, cursor, end, masked, pieces, origin)
+
+
+def _groups(digits: list[int], masked: set[int], norm: str) -> list[list[int]]:
+    """Runs of adjacent unmasked digits of one script. Spelled digits touching ASCII ones are
+    words, not digits (订单7712003456790一起发), and are left out."""
+    groups: list[list[int]] = []
+    for i in digits:
+        if i in masked:
+            continue
+        if groups and groups[-1][-1] == i - 1 and _ascii(norm, groups[-1][-1]) == _ascii(norm, i):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return [g for k, g in enumerate(groups) if _ascii(norm, g[0]) or not _touches_ascii(groups, k)]
+
+
+def _ascii(norm: str, i: int) -> bool:
+    return norm[i].isascii()
+
+
+def _touches_ascii(groups: list[list[int]], k: int) -> bool:
+    before = k > 0 and groups[k - 1][-1] == groups[k][0] - 1
+    after = k + 1 < len(groups) and groups[k + 1][0] == groups[k][-1] + 1
+    return before or after
+
+
+def _joinable_gaps(norm: str, groups: list[list[int]]) -> set[int]:
+    """Indexes k such that the gap between group k and k+1 is dropped."""
+    listed = _is_list(norm, groups)
+    joined = set()
+    for k in range(len(groups) - 1):
+        left, right = groups[k], groups[k + 1]
+        if listed and _ascii(norm, left[0]) and _ascii(norm, right[0]):
+            continue
+        gap = norm[left[-1] + 1 : right[0]]
+        if len(left) <= 8 and len(right) <= 8 and _GAP_ONLY.fullmatch(gap):
+            joined.add(k)
+    return joined
+
+
+_GAP_ONLY = re.compile(_GAP)
+
+
+def _is_list(norm: str, groups: list[list[int]]) -> bool:
+    """160 165 170 175 or 199/299/399: same-width short numbers side by side, not one id."""
+    ascii_groups = [g for g in groups if _ascii(norm, g[0])]
+    widths = {len(g) for g in ascii_groups}
+    return len(ascii_groups) >= 3 and len(widths) == 1 and widths <= {2, 3}
+
+
+def _copy(norm: str, start: int, end: int, masked: set[int], pieces: list[str],
+          origin: list[int]) -> None:
+    for i in range(start, end):
+        pieces.append(_MASK if i in masked else norm[i])
+        origin.append(i)

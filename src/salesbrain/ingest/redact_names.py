@@ -1,0 +1,121 @@
+"""Person names the rules can tell apart from ordinary words, in the half-width text.
+
+A common surname plus one or two given-name characters, and only where the context says it is
+a name: after 叫/我是/收件人/姓名...; after a role word (店长杨丽, 户名张伟,
+朋友林晓婷, 导购 周佳怡); at the end of a signature (—— 周佳怡); as one field
+of a contact block (王秀英 13965001234); before 收 (石磊收); and a surname
+before a title (王先生, 李姐, 王阿姨, 李老师; the title is kept). Brand and
+product names that look like names (李宁, 王牌, 周大福) are not names.
+Nicknames (小美, 朵朵) and bare names in running text are left to a learned
+tagger (`redact.SpanTagger`).
+"""
+
+from __future__ import annotations
+
+import re
+
+Candidate = tuple[int, int, int, str]
+_RANK = 11  # see redact_numbers.RANK["person_name"]
+
+# Top surnames minus ones that are mostly ordinary words (和 时 全 应 明 路 安 关 向 常 ...).
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛"
+    "郝龚邵万钱严覃武戴莫孔汤温康施牛樊葛邢齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿兰焦俞左柳祝"
+    "包宁尚舒阮柯纪梅童凌毕季裴霍涂苗谷盛曲翁冉骆蓝辛靳柴蒙鲍喻祁蒲房滕屈饶牟艾尤穆卓缪褚娄"
+    "窦戚岑费卜冷晏席卫柏宗瞿桂佟臧闵邬卞姬栾隋刁巫寇桑郎甄丛仲虞敖巩佘迟邝"
+)
+_COMPOUND = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|宇文|长孙|司徒|夏侯|端木"
+
+
+def cjk_excluding(chars: str) -> str:
+    parts, low = [], 0x4E00
+    for code in sorted({ord(c) for c in chars}):
+        if code > low:
+            parts.append(f"\\u{low:04x}-\\u{code - 1:04x}")
+        low = code + 1
+    parts.append(f"\\u{low:04x}-\\u9fff")
+    return "[" + "".join(parts) + "]"
+
+
+# Given-name characters exclude particles, shop words, titles and numerals so that 我是黄皮,
+# 我是江苏的, 客户王总 and 周六 13800138000 stay untouched.
+_GIVEN = cjk_excluding("的了是在我你您他她们这那有和就都也还很吗呢吧啊呀哦哈嘛噢喔好谢请问给"
+                        "想要买个件款码色号皮肤领人客天到说过完老收一二三四五六七八九十日末"
+                        "总姐哥姨叔店")
+_CJK = r"[\u4e00-\u9fff]"
+_NAME_END = r"(?=$|[^\u4e00-\u9fff]|电话|手机|联系|地址|身份证|先生|女士|小姐|[呀啊哈哦呢噢喔嘛吧])"
+# Everyday words and brands that begin with a surname character and would pass as names.
+_NOT_NAMES = (
+    "凌晨|舒服|舒适|高兴|高端|高档|方便|方法|温柔|温暖|蒙牛|马上|黄金|白金|钱包|包包|万一|于是|程序"
+    "|李宁|王牌|周大福|周生生|周黑鸭|欧莱雅|兰蔻|马克华菲|江南布衣|金利来|高露洁|汤臣倍健|童装"
+    "|白色|黑色|红色|黄色|金色|蓝色|高跟|高腰|宁波|沈阳|苏州|温州|常州"
+)
+# The leading character class fails fast at the many positions that cannot start a surname,
+# before the costlier word list is tried.
+_SURNAME_START = "".join(sorted(set(_SURNAMES) | {w[0] for w in _COMPOUND.split("|")}))
+_SURNAME = rf"(?=[{_SURNAME_START}])(?!{_NOT_NAMES})(?:{_COMPOUND}|[{_SURNAMES}])"
+_FULL_NAME = rf"{_SURNAME}{_GIVEN}{{1,2}}"
+_NAME_CUED = re.compile(
+    r"(?:叫我|叫|我是|本人|收件人|收货人|联系人|寄件人|签收人|姓名|名字)[\s:：]*(?:是|叫)?[\s:：]*"
+    rf"(?P<name>{_FULL_NAME}){_NAME_END}|我姓(?P<surname>{_SURNAME})"
+)
+# A role word names the person right after it; a verb may follow the name (店长杨丽说).
+_ROLE = "店长|导购|户名|持卡人|朋友|闺蜜"
+_NAME_AFTER_ROLE = re.compile(
+    rf"(?:{_ROLE})[\s:：]*(?!{_SURNAME}{_GIVEN}?(?:先生|女士|小姐))(?P<name>{_FULL_NAME})"
+    r"(?=$|[^\u4e00-\u9fff]|[说在也让来去帮会要想呢吗吧啊呀哦]|电话|手机|联系|地址)"
+)
+# A signature closes the message: "—— 周佳怡", "-周佳怡" (— is folded to -).
+_SIGNATURE = re.compile(rf"(?:-{{1,2}}|~)\s*(?P<name>{_FULL_NAME})(?=\s*[)）】」]?\s*$)")
+# 王总/李姐/张哥/王阿姨/李老师, but not 总是/总裁, 姐姐, 哥们 or 老师们.
+_SHOP_TITLE = (rf"总(?=[您你好]|(?!{_CJK}))|姐(?![姐妹夫])|哥(?![哥们])|阿姨|老师(?!们)")
+_NAME_TITLED = re.compile(
+    rf"(?<!{_CJK})(?P<name>{_FULL_NAME})(?=先生|女士|小姐)"
+    # 谢谢姐 and 明白姐 are thanks and assent, not 谢/白 the surname.
+    rf"|(?!(?<=谢)谢|(?<=明)白)(?P<surname>{_SURNAME})(?=先生|女士|小姐|{_SHOP_TITLE})"
+)
+# The addressee of a parcel: ，石磊收
+_NAME_RECEIVES = re.compile(rf"(?<!{_CJK})(?P<name>{_FULL_NAME})(?=收(?!{_CJK}))")
+# A bare name as one field of a contact block that holds a long number:
+# 王秀英 13965001234 / ...2345 670，黄丽
+_NAME_IN_CONTACT = re.compile(
+    rf"(?<!{_CJK})(?P<name>{_FULL_NAME})(?=[\s,，、;；]*(?:\+?86)?[\s-]*\d{{7}})"
+    rf"|(?<=\d{{3}}[\s,，、;；])(?P<surname>{_FULL_NAME})(?=$|[\s,，。;；!！])"
+)
+
+# Words whose presence lets each name pattern fire at all (a cheap gate, see `redact`).
+NAME_HINT_WORDS: dict[str, tuple[str, ...]] = {
+    "name_cue": ("叫", "我是", "我姓", "本人", "件人", "货人", "系人", "姓名", "名字"),
+    "title": ("先生", "女士", "小姐", "总", "姐", "哥", "阿姨", "老师"),
+    "role": tuple(_ROLE.split("|")),
+}
+_PATTERNS = {"name_cue": _NAME_CUED, "title": _NAME_TITLED, "role": _NAME_AFTER_ROLE}
+_RECEIVES_AT = re.compile(r"收(?![\u4e00-\u9fff])")
+_SIGNATURE_TAIL = 12  # a signature's dash is at most this far from the end
+
+
+def name_candidates(norm: str, hints: set[str | None], long_number: bool) -> list[Candidate]:
+    """Names in `norm` by the patterns whose hint words it holds; contact-block names only
+    when it holds a 7+ digit number."""
+    patterns = [pattern for hint, pattern in _PATTERNS.items() if hint in hints]
+    if long_number:
+        patterns.append(_NAME_IN_CONTACT)
+    found = [m for pattern in patterns for m in pattern.finditer(norm)]
+    if "收" in norm or "-" in norm[-_SIGNATURE_TAIL:] or "~" in norm[-_SIGNATURE_TAIL:]:
+        found += [m for m in _closing_names(norm) if m is not None]
+    if not found:
+        return []
+    return [(_RANK, *m.span("name" if m.group("name") else "surname"), "person_name")
+            for m in found]
+
+
+def _closing_names(norm: str) -> list[re.Match[str] | None]:
+    """A signature at the end (—— 周佳怡) and the addressee before 收 (，石磊收): looked for only
+    where the dash or the 收 is, since both are common characters elsewhere."""
+    tail = max(0, len(norm) - _SIGNATURE_TAIL)
+    found = [_SIGNATURE.search(norm, tail)]
+    if "收" in norm:
+        found += [_NAME_RECEIVES.search(norm, max(0, at.start() - 4), at.start() + 1)
+                  for at in _RECEIVES_AT.finditer(norm)]
+    return found

@@ -1,0 +1,125 @@
+"""Word detectors of the redactor: e-mail, WeChat ids, contact ids, addresses and names.
+
+They run on the half-width text (one character per original character, so their spans are
+original offsets). Candidates are ``(rank, start, end, kind)`` as in `redact_numbers`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from salesbrain.contact_cues import WECHAT, cue_spellings
+from salesbrain.ingest.redact_names import cjk_excluding, name_candidates
+from salesbrain.ingest.redact_numbers import RANK, Candidate
+
+# Function words and verbs that sit right before an address (住在/寄到/改成/位于) but are
+# not used in place names; 成 is among them, so 成都 is spelled out.
+_PLACE_CHAR = cjk_excluding("在到是为住址寄送往至去成我你您们的给了有与还也就很又把被让从来说"
+                            "要想看位于后面边个这那")
+_PLACE = f"(?:成都|{_PLACE_CHAR})"
+_ADMIN = rf"(?:{_PLACE}{{1,7}}?(?:自治区|特别行政区|省|市|区|县|旗|街道|镇|乡))"
+# 道 only after a direction or numeral (鞍山西道, 海德三道), so 知道/味道 never start a street.
+_STREET = rf"(?:{_PLACE}{{1,8}}?(?:大道|大街|路|街|巷|弄|胡同|[东西南北中一二三四五六七八九十]道))"
+_HOUSE_NO = (
+    r"(?:(?:[一二三四五六七八九十\d]{1,3}段)? ?[甲乙丙丁A-Za-z]?\d{1,5} ?"
+    r"(?:号院|号(?![楼院])|弄|支弄))"
+)
+_ESTATE_END = "小区|花园|公寓|大厦|家园|新村|广场|中心|大楼|大学|学院|校区|医院|苑|城|园|庭|村"
+_ESTATE = (
+    rf"(?:(?:{_PLACE}|[A-Za-z]){{1,10}}?(?:{_ESTATE_END})"
+    # a phase or block of the estate: 翠苑一区, 万科城二期
+    rf"(?:{_PLACE}{{0,6}}?(?:{_ESTATE_END})|[一二三四五六七八九十\d]{{1,2}}[区期])*)"
+)
+_BUILDING = (
+    r"(?:(?:[A-Za-z]|[A-Za-z]?\d{1,4}|[东西南北中])(?:号楼|栋|幢|座) ?(?:\d{3,5}(?![\d号室]))?)"
+)
+# What follows the street or compound down to the door: 2单元, 501室, 27F, 5-402, 3-2-501, 12舍,
+# B1203, or a bare room number after a building (南座 3801). A bare number is not followed by a
+# unit of something else (元, 件, 码, 斤 ...), so "张杨路500号 2件" keeps its quantity.
+_UNIT = (
+    r"(?: ?(?:[-#]?[A-Za-z]?\d{1,5}(?:单元|楼|层|室|号(?!楼)|户|舍)|-\d{1,5}(?:-\d{1,5})?"
+    r"|\d{1,3}[Ff](?![A-Za-z])|\d{1,4}(?:-\d{1,5}){1,2}(?![\d-])"
+    r"|[A-Za-z]\d{3,4}(?![\dA-Za-z])|\d{3,5}(?![\d元块件个码号位斤%.年月日天折岁cmkg])))"
+)
+_ADDRESS_BODY = (
+    rf"{_ADMIN}*(?:{_STREET}{_HOUSE_NO}+{_ESTATE}?{_BUILDING}?{_UNIT}*"
+    rf"|{_ESTATE}(?:{_BUILDING}{_UNIT}*|{_UNIT}+)|{_BUILDING}{_UNIT}+)"
+)
+# Start only where a run of place characters starts (or at a building number): a regex tried at
+# every character of a long run costs several times more and finds nothing the run start misses.
+_ADDRESS = re.compile(rf"(?:(?<!{_PLACE_CHAR})|(?=[A-Za-z\d])){_ADDRESS_BODY}")
+# After an explicit cue two place components are enough (淄博市朱台镇宁王村), numbers or not.
+ADDRESS_CUE = "地址|住址|住在|寄到|送到|发到|寄往|寄至|送至"
+_ADDRESS_CUED = re.compile(
+    rf"(?:{ADDRESS_CUE})[\s:：是为在]*(?P<addr>{_ADDRESS_BODY}"
+    rf"|(?:{_ADMIN}|{_STREET}|{_ESTATE}){{2,}}{_HOUSE_NO}*{_BUILDING}?{_UNIT}*)"
+)
+# What an older redactor left after its placeholder ([地址]5-402, [地址]一区27F): the stored text
+# no longer holds the street, so the rest of the address is recognised by the placeholder.
+_ADDRESS_REST = re.compile(
+    rf"\[地址\](?:{_ESTATE}?(?:{_BUILDING}|{_UNIT}|[一二三四五六七八九十\d]{{1,2}}[区期])+)"
+)
+ADDRESS_HINT = re.compile(r"[\dA-Za-z] ?(?:号|弄|栋|幢|座|单元|楼|层|室|户|舍|[Ff]|-\d)"
+                          r"|[东西南北中]座")
+
+_EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+
+
+def _wechat_cue() -> str:
+    """Every spelling of 微信 from the shared list, plus 加V / ➕V / +v and a bare V: before
+    a separator (V: amy_2023)."""
+    spellings = sorted(cue_spellings(WECHAT), key=len, reverse=True)
+    latin = [re.escape(s) for s in spellings if s.isascii()]
+    other = [re.escape(s) for s in spellings if not s.isascii()]
+    add = "[加伽+➕]"
+    return (rf"(?:{'|'.join(other)})(?:号)?|(?<![a-z])(?:{'|'.join(latin)})"
+            rf"|{add} ?(?:[微威薇徽]|v(?![a-z]))|(?<![a-z0-9])v(?=[\s:：])")
+
+
+# Any of these may start a WeChat cue: the gate in `redact` looks for them before the pattern.
+WECHAT_HINT_WORDS = (*sorted(cue_spellings(WECHAT)), "wxid", "v", "加微", "加薇", "加威", "伽微")
+_WECHAT = re.compile(
+    r"(?i:(?<![a-z])wxid_[a-z0-9_-]{4,30})"
+    rf"|(?i:{_wechat_cue()})(?:搜索|搜|号)?[\s:：]*(?:号)?[\s:：]*(?:是|为)?[\s:：]*"
+    r"(?P<id>[A-Za-z][A-Za-z0-9_-]{5,19})(?![A-Za-z0-9_-])"
+)
+# An id-like token (letters and at least three digits) after a contact cue; no telling which app.
+CONTACT_CUE = "联系方式|联系我|加我|找我|账号|小红书号|抖音号|ins|ig"
+_CONTACT_ID = re.compile(
+    rf"(?i:{CONTACT_CUE})[\s:：]*(?:是|为)?[\s:：]*"
+    r"(?P<id>(?=[A-Za-z0-9_.-]*[A-Za-z])(?=(?:[A-Za-z_.-]*\d){3})[A-Za-z0-9][A-Za-z0-9_.-]{5,19})"
+    r"(?![A-Za-z0-9_.-])"
+)
+
+
+def email_candidates(norm: str) -> list[Candidate]:
+    return [(RANK["email"], *m.span(), "email") for m in _EMAIL.finditer(norm)]
+
+
+def wechat_candidates(norm: str) -> list[Candidate]:
+    found: list[Candidate] = []
+    for m in _WECHAT.finditer(norm):
+        cued = m.group("id") is not None
+        rank = RANK["wechat_cued" if cued else "wxid"]
+        found.append((rank, *m.span("id" if cued else 0), "wechat_id"))
+    return found
+
+
+def contact_id_candidates(norm: str) -> list[Candidate]:
+    return [(RANK["number"], *m.span("id"), "number") for m in _CONTACT_ID.finditer(norm)]
+
+
+def address_candidates(norm: str, cued: bool) -> list[Candidate]:
+    found: list[Candidate] = []
+    if cued:
+        found += [(RANK["address"], *m.span("addr"), "address")
+                  for m in _ADDRESS_CUED.finditer(norm)]
+    if ADDRESS_HINT.search(norm):
+        found += [(RANK["address"], *m.span(), "address") for m in _ADDRESS.finditer(norm)]
+    if "[地址]" in norm:
+        found += [(RANK["address"], *m.span(), "address") for m in _ADDRESS_REST.finditer(norm)]
+    return found
+
+
+__all__ = ["address_candidates", "contact_id_candidates", "email_candidates",
+           "name_candidates", "wechat_candidates"]
