@@ -25,7 +25,7 @@ from salesbrain.ingest.records import (
     Rejected,
     Skipped,
 )
-from salesbrain.ingest.redact import redact
+from salesbrain.ingest.redact import redact_message
 from salesbrain.ingest.research import read_jddc, read_stc3
 from salesbrain.ingest.sessions import DEFAULT_GAP_S, Sessionizer
 from salesbrain.ingest.tables import BRAND_TABLES, GUIDES, TableSpec, read_table
@@ -208,7 +208,7 @@ class MessageRun:
         if message.msgid in self.no_consent:
             text, kinds = "", NO_CONSENT
         elif text:
-            redaction = redact(text)
+            redaction = redact_message(text)
             if redaction.spans:
                 text = redaction.text
                 kinds = ",".join(sorted({span.kind for span in redaction.spans}))
@@ -240,7 +240,7 @@ def quarantine_row(path: Path, rejected: Rejected) -> dict[str, Any]:
         "source_file": str(path),
         "line": rejected.line,
         "reason": rejected.reason[:500],
-        "raw": redact(rejected.raw).text[:2000] if rejected.raw else "",
+        "raw": redact_message(rejected.raw).text[:2000] if rejected.raw else "",
     }
 
 

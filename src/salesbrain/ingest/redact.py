@@ -157,6 +157,13 @@ def redact(text: str, tagger: SpanTagger | None = None) -> Redaction:
     return _apply(text, _resolve(candidates)) if candidates else Redaction(text, ())
 
 
+def redact_message(text: str) -> Redaction:
+    """What ingestion and `redact --rescan` store: the rules plus the shipped name tagger."""
+    from salesbrain.ingest.name_tagger import default_tagger  # loads the model on first use
+
+    return redact(text, default_tagger())
+
+
 def redact_batch(texts: Sequence[str], tagger: SpanTagger | None = None) -> list[Redaction]:
     """`redact` over many messages; the tagger sees, in one call, the messages it wants."""
     kept = [_resolve(rule_candidates(text)) for text in texts]

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Column, Table, bindparam, select, update
 
-from salesbrain.ingest.redact import Redaction, redact
+from salesbrain.ingest.redact import Redaction, redact_message
 from salesbrain.store import Store
 from salesbrain.store import tables as t
 from salesbrain.store.store import now_ms
@@ -54,7 +54,7 @@ class RescanSummary:
 
 
 def rescan_store(store: Store, batch_size: int = BATCH,
-                 redactor: Callable[[str], Redaction] = redact) -> RescanSummary:
+                 redactor: Callable[[str], Redaction] = redact_message) -> RescanSummary:
     """Re-redact every stored chat text of `store`'s tenant; see the module docstring."""
     summary = RescanSummary()
     for rows in _pages(store, t.messages, t.messages.c.msgid, batch_size,
