@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # The CPU build of torch is pinned first, so nothing later pulls the CUDA wheels.
 TORCH  := torch==2.13.0
 
-.PHONY: setup test test-fast lint typecheck unit demo bench clean
+.PHONY: setup test test-fast lint typecheck unit duplicates demo bench clean
 
 setup: $(STAMP)
 
@@ -27,7 +27,12 @@ typecheck: setup
 unit: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider
 
-test: lint typecheck unit
+test: lint typecheck unit duplicates
+
+# Code written twice, listed for a look (the tool reports and never fails the build).
+duplicates:
+	@if command -v duplicates >/dev/null; then duplicates --most 20; \
+	else echo "duplicates: command not installed here, skipped"; fi
 
 # The quick loop: everything but the tests that train models (marked slow); `make test` runs all.
 test-fast: setup
