@@ -53,6 +53,7 @@ def message_labels(store: Store) -> dict[str, str]:
         return {row.msgid: row.intent for row in rows}
 
 
+@pytest.mark.slow  # the brain fixture fine-tunes a tiny intent model
 def test_analyze_labels_only_what_changed(brain_dir: Path, tmp_path: Path) -> None:
     store = Store.open(f"sqlite:///{tmp_path}/s.db", "acme")
     Ingestor(store).ingest_messages(write_chats(tmp_path / "a.jsonl", CHATS), "jsonl")
@@ -72,6 +73,7 @@ def test_analyze_labels_only_what_changed(brain_dir: Path, tmp_path: Path) -> No
     assert len(message_labels(store)) == 4
 
 
+@pytest.mark.slow  # the brain fixture fine-tunes a tiny intent model
 def test_encoder_precision_is_chosen_at_load(brain_dir: Path, tmp_path: Path) -> None:
     assert Brain.load(brain_dir).stages["intent"].precision_ == resolve_precision("auto")
     store = Store.open(f"sqlite:///{tmp_path}/s.db", "acme")
