@@ -4,7 +4,8 @@
         --out src/salesbrain/resources/name_tagger
 
 Steps, top to bottom:
-1. prepare: `training.name_tagger_data.build` fills the placeholders of real JDDC lines with
+1. prepare: `salesbrain.ingest.name_tagger_data.build` fills the placeholders of real JDDC
+   lines with
    surrogate names and addresses, adds CrossWOZ addresses, real negatives and the written
    WeCom lines, splits by source sentence and writes the splits under `--work-dir`;
 2. gate: ordinary words that begin with a surname or nickname character (高兴, 小时, 哈哈) are
@@ -30,9 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from salesbrain.ingest.name_tagger import Lexicon, NameTagger, TaggerSettings
+from salesbrain.ingest.name_tagger_data import Labelled, build, unlabelled_train_text, write
+from salesbrain.jobs.runner import log
 from salesbrain.paths import REPO_ROOT, shared_data_dir
-from training.jobs import log
-from training.name_tagger_data import Labelled, build, unlabelled_train_text, write
 
 
 def learn_common_words(rows: list[Labelled], min_count: int, lexicon: Lexicon) -> tuple[str, ...]:
@@ -75,7 +76,7 @@ def run(out: Path, data_dir: Path, work_dir: Path, seed: int, min_count: int) ->
     tagger.save_pretrained(out)
     size = sum(p.stat().st_size for p in out.iterdir())
     log(f"saved to {out} ({size / 1e6:.2f} MB)")
-    from eval.name_tagger import score_spans, tagger_with_gate
+    from salesbrain.evaluation.name_tagger import score_spans, tagger_with_gate
 
     validation = [r for r in rows if r["split"] == "validation"]
     result = score_spans(examples(validation), tagger_with_gate(tagger))

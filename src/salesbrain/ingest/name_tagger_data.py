@@ -1,6 +1,8 @@
 """Labelled name/address spans for the name tagger, built from real text and written lines.
 
-    python -m training.name_tagger_data --out var/data/name_tagger   # writes train/validation/test
+    python -m salesbrain.ingest.name_tagger_data --out var/data/name_tagger
+
+(writes train/validation/test)
 
 Sources (every one deterministic by seed):
 - jddc2019 chat_sample and jddc2018 train.enc/dec: their publisher replaced names and addresses
@@ -31,8 +33,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from salesbrain.ingest import name_tagger_surrogates as sur
 from salesbrain.paths import REPO_ROOT, shared_data_dir
-from training import name_tagger_surrogates as sur
 
 TEMPLATES = REPO_ROOT / "data" / "redaction" / "name_tagger_templates.txt"
 SPLITS = {"train": 0.8, "validation": 0.1, "test": 0.1}
@@ -250,7 +252,7 @@ def write(rows: list[Labelled], out: Path) -> dict[str, dict[str, int]]:
         for row in chosen:
             by_source = counts.setdefault(row["source"], {})
             by_source[split] = by_source.get(split, 0) + 1
-    print(json.dumps({"lines_by_source": counts}, ensure_ascii=False))
+    print(json.dumps({"lines_by_source": counts}, ensure_ascii=False))  # noqa: T201
     return counts
 
 
