@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from salesbrain.datasets import jddc2019
+from salesbrain.evaluation.name_tagger import precision_recall, spans_overlap
 from salesbrain.ingest.name_tagger import default_tagger
 from salesbrain.ingest.redact import PLACEHOLDERS, redact, redact_message
 from salesbrain.paths import REPO_ROOT, shared_data_dir
@@ -87,18 +88,6 @@ def load_fixture(path: Path) -> list[tuple[str, list[Span]]]:
     return rows
 
 
-def _overlaps(a: Span, b: Span, same_kind: bool = True) -> bool:
-    return (a[0] == b[0] or not same_kind) and a[1] < b[2] and b[1] < a[2]
-
-
-def _prf(tp_pred: int, n_pred: int, tp_gold: int, n_gold: int) -> dict[str, float]:
-    precision = tp_pred / n_pred if n_pred else 1.0
-    recall = tp_gold / n_gold if n_gold else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"p": round(precision, 4), "r": round(recall, 4), "f1": round(f1, 4),
-            "gold": n_gold, "pred": n_pred}
-
-
 def score(rows: list[tuple[str, list[Span]]], kinds: Iterable[str],
           detect: Detector = stored_spans) -> dict[str, dict]:
     """Per-kind and overall exact/overlap precision, recall and F1, plus leak recall."""
@@ -112,11 +101,12 @@ def score(rows: list[tuple[str, list[Span]]], kinds: Iterable[str],
         gold_n = sum(len(keep(g)) for g, _ in pairs)
         pred_n = sum(len(keep(p)) for _, p in pairs)
         exact = sum(len(set(keep(g)) & set(keep(p))) for g, p in pairs)
-        over_pred = sum(any(_overlaps(s, g_) for g_ in g) for g, p in pairs for s in keep(p))
-        over_gold = sum(any(_overlaps(s, p_) for p_ in p) for g, p in pairs for s in keep(g))
-        covered = sum(any(_overlaps(s, p_, False) for p_ in p) for g, p in pairs for s in keep(g))
-        result[kind] = {"exact": _prf(exact, pred_n, exact, gold_n),
-                        "overlap": _prf(over_pred, pred_n, over_gold, gold_n),
+        over_pred = sum(any(spans_overlap(s, g_) for g_ in g) for g, p in pairs for s in keep(p))
+        over_gold = sum(any(spans_overlap(s, p_) for p_ in p) for g, p in pairs for s in keep(g))
+        covered = sum(any(spans_overlap(s, p_, False) for p_ in p)
+                      for g, p in pairs for s in keep(g))
+        result[kind] = {"exact": precision_recall(exact, pred_n, exact, gold_n),
+                        "overlap": precision_recall(over_pred, pred_n, over_gold, gold_n),
                         "leak_recall": round(covered / gold_n, 4) if gold_n else 1.0}
     return result
 

@@ -16,11 +16,12 @@ Predict = Callable[[Sequence[str]], list[list[Span]]]
 Example = tuple[str, Sequence[Span]]
 
 
-def _overlaps(a: Span, b: Span, same_kind: bool = True) -> bool:
+def spans_overlap(a: Span, b: Span, same_kind: bool = True) -> bool:
+    """Whether two (kind, start, end) spans share a character (and a kind, unless told not to)."""
     return (a[0] == b[0] or not same_kind) and a[1] < b[2] and b[1] < a[2]
 
 
-def _prf(hit_pred: int, n_pred: int, hit_gold: int, n_gold: int) -> dict[str, float]:
+def precision_recall(hit_pred: int, n_pred: int, hit_gold: int, n_gold: int) -> dict[str, float]:
     p = hit_pred / n_pred if n_pred else 1.0
     r = hit_gold / n_gold if n_gold else 1.0
     return {"p": round(p, 4), "r": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r
@@ -37,12 +38,12 @@ def score_spans(rows: Sequence[Example], predict: Predict) -> dict[str, dict]:
         n_gold = sum(len(g) for g, _, _ in pairs)
         n_pred = sum(len(p) for _, p, _ in pairs)
         exact = sum(len(set(g) & set(p)) for g, p, _ in pairs)
-        over_pred = sum(any(_overlaps(s, x) for x in g) for g, p, _ in pairs for s in p)
-        over_gold = sum(any(_overlaps(s, x) for x in p) for g, p, _ in pairs for s in g)
-        covered = sum(any(_overlaps(s, x, False) for x in every) for g, _, every in pairs
+        over_pred = sum(any(spans_overlap(s, x) for x in g) for g, p, _ in pairs for s in p)
+        over_gold = sum(any(spans_overlap(s, x) for x in p) for g, p, _ in pairs for s in g)
+        covered = sum(any(spans_overlap(s, x, False) for x in every) for g, _, every in pairs
                       for s in g)
-        result[kind] = {"exact": _prf(exact, n_pred, exact, n_gold),
-                        "overlap": _prf(over_pred, n_pred, over_gold, n_gold),
+        result[kind] = {"exact": precision_recall(exact, n_pred, exact, n_gold),
+                        "overlap": precision_recall(over_pred, n_pred, over_gold, n_gold),
                         "leak_recall": round(covered / n_gold, 4) if n_gold else 1.0}
     return result
 
@@ -69,7 +70,7 @@ def rules_then_tagger(tagger: NameTagger) -> Predict:
     def predict(texts: Sequence[str]) -> list[list[Span]]:
         merged = []
         for ruled, tagged in zip(rules(texts), gated(texts), strict=True):
-            extra = [s for s in tagged if not any(_overlaps(s, r, False) for r in ruled)]
+            extra = [s for s in tagged if not any(spans_overlap(s, r, False) for r in ruled)]
             merged.append(sorted(ruled + extra, key=lambda s: s[1]))
         return merged
     return predict
