@@ -24,13 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 
 from eval.serving import Server, seed_brand, tiny_brain
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.security import create_api_key
 from salesbrain.store import Store
-from salesbrain.store import tables as t
+from salesbrain.store.activity import conversation_sizes, message_contents
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 
@@ -43,12 +42,7 @@ def stream_file(path: Path, piece: int = 1 << 16) -> Iterator[bytes]:
 
 def snapshot(store: Store) -> dict[str, Any]:
     """What must survive: every message with its conversation, and each conversation's count."""
-    m, c = t.messages.c, t.conversations.c
-    with store.engine.connect() as conn:
-        messages = {r.msgid: (r.conversation_id, r.text, bool(r.recalled)) for r in conn.execute(
-            select(m.msgid, m.conversation_id, m.text, m.recalled).where(m.tenant == store.tenant))}
-        conversations = {r.conversation_id: r.n_messages for r in conn.execute(
-            select(c.conversation_id, c.n_messages).where(c.tenant == store.tenant))}
+    messages, conversations = message_contents(store), conversation_sizes(store)
     counted: dict[str, int] = {}
     for conversation_id, _, _ in messages.values():
         counted[conversation_id] = counted.get(conversation_id, 0) + 1

@@ -6,8 +6,9 @@ Run:
 
 The simulated brand (`salesbrain.simulate`) gives every guide a latent talent and five skills.
 The brand is ingested into a temporary SQLite store and scored on the real path
-(`facts_from_store` -> `score_guides`, one period). Compliance hits come from the rule-based
-compliance stage; no quality model is used (quality is left out of the composite).
+(`facts_from_store` -> `score_guides`, one period). Compliance hits are the labels
+`analyze_store` stores with a brain of the rule-based compliance stage alone; no quality model
+is used (quality is left out of the composite).
 
 Conversation outcomes are needed for conversion. Two sources are measured in the same run:
 - `rule`: no outcome labels, so the documented fallback of `salesbrain.scoring.features`
@@ -30,20 +31,15 @@ from typing import Any
 
 import numpy as np
 from scipy.stats import spearmanr
-from sqlalchemy import select
 
+from salesbrain.analysis import analyze_store
+from salesbrain.brain import write_manifest
 from salesbrain.ingest.pipeline import Ingestor
-from salesbrain.scoring import (
-    ConversationInputs,
-    Labellers,
-    compliance_labeller,
-    facts_from_store,
-    score_guides,
-)
+from salesbrain.scoring import ConversationInputs, facts_from_store, score_guides
 from salesbrain.simulate import simulate_brand
 from salesbrain.stages.compliance import ComplianceStage
 from salesbrain.store import Store
-from salesbrain.store import tables as t
+from salesbrain.store.activity import message_conversations
 
 PAIRS = (  # latent skill, component, sign that makes "better" positive
     ("speed", "first_response_s", -1),
@@ -59,25 +55,25 @@ def ingest_brand(brand_dir: Path, db_path: Path) -> Store:
     ingestor = Ingestor(store)
     ingestor.ingest_brand_tables(brand_dir)
     ingestor.ingest_messages(brand_dir / "archive.jsonl")
+    brain_dir = db_path.parent / "compliance-brain"
+    ComplianceStage().fit().save_pretrained(brain_dir / "compliance")
+    write_manifest(brain_dir, "recovery", ["compliance"], {})
+    analyze_store(store, brain_dir)
     return store
 
 
 def true_outcomes(store: Store, truth: dict[str, Any]) -> dict[str, str]:
     """The simulator's outcome per stored conversation, matched by its first message."""
     first = {c["first_msgid"]: c["outcome"] for c in truth["conversations"]}
-    m = t.messages.c
-    query = select(m.msgid, m.conversation_id).where(m.tenant == store.tenant)
     outcomes: dict[str, str] = {}
-    with store.engine.connect() as conn:
-        for msgid, cid in conn.execute(query):
-            if msgid in first:
-                outcomes.setdefault(cid, first[msgid])
+    for msgid, cid in message_conversations(store):
+        if msgid in first:
+            outcomes.setdefault(cid, first[msgid])
     return outcomes
 
 
 def recovery(store: Store, truth: dict[str, Any], inputs: ConversationInputs) -> dict[str, Any]:
-    labellers = Labellers(compliance=compliance_labeller(ComplianceStage().fit()))
-    facts = facts_from_store(store, inputs=inputs, labellers=labellers)
+    facts = facts_from_store(store, inputs=inputs)
     table = score_guides(facts, store.guides(), {"period": "all"})
     guides = [table.group_ids[g] for g in table.group]
     cells = [table.cell(i) for i in range(len(table))]

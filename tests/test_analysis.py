@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from salesbrain.analysis import analyze_store
 from salesbrain.brain import Brain, write_manifest
@@ -15,7 +14,7 @@ from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.jobs.train_compliance import run as train_compliance
 from salesbrain.stages.intent import IntentStage
 from salesbrain.store import Store
-from salesbrain.store import tables as t
+from salesbrain.store.labels import message_intents
 from tests.stages.test_intent import TINY_SETTINGS, tiny_examples
 
 CHATS = [
@@ -46,13 +45,6 @@ def brain_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
-def message_labels(store: Store) -> dict[str, str]:
-    ml = t.message_labels.c
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(ml.msgid, ml.intent).where(ml.tenant == store.tenant))
-        return {row.msgid: row.intent for row in rows}
-
-
 @pytest.mark.slow  # the brain fixture fine-tunes a tiny intent model
 def test_analyze_labels_only_what_changed(brain_dir: Path, tmp_path: Path) -> None:
     store = Store.open(f"sqlite:///{tmp_path}/s.db", "acme")
@@ -60,7 +52,7 @@ def test_analyze_labels_only_what_changed(brain_dir: Path, tmp_path: Path) -> No
 
     first = analyze_store(store, brain_dir)
     assert (first["conversations"], first["messages"]) == (2, 4)
-    labels = message_labels(store)
+    labels = message_intents(store)
     intents = {msgid: intent for msgid, intent in labels.items() if intent}
     assert len(intents) == 2 and set(intents.values()) <= set(tiny_examples()[1])
     assert len(labels) == 3  # two customer intents and the guide message with a compliance hit
@@ -70,7 +62,7 @@ def test_analyze_labels_only_what_changed(brain_dir: Path, tmp_path: Path) -> No
     Ingestor(store).ingest_messages(write_chats(tmp_path / "b.jsonl", later), "jsonl")
     again = analyze_store(store, brain_dir)
     assert (again["conversations"], again["messages"]) == (1, 3)
-    assert len(message_labels(store)) == 4
+    assert len(message_intents(store)) == 4
 
 
 @pytest.mark.slow  # the brain fixture fine-tunes a tiny intent model

@@ -12,13 +12,11 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import func, select
-
 from salesbrain.scoring import facts_from_store, score_guides
 from salesbrain.scoring.champions import find_champions
 from salesbrain.scoring.coaching import coaching_points
 from salesbrain.store import Store
-from salesbrain.store import tables as t
+from salesbrain.store.activity import data_stamp
 from service.schemas import (
     Coaching,
     CoachingPointOut,
@@ -92,19 +90,6 @@ class ScoringReports:
             if found is None or found[0] != stamp:
                 found = self._cache[key] = (stamp, compute())
             return found[1]
-
-
-def data_stamp(store: Store) -> tuple[Any, ...]:
-    """Changes whenever anything scoring reads changes."""
-    c, lab = t.conversations.c, t.conversation_labels.c
-    queries = [
-        select(func.max(c.updated_ms), func.count()).where(c.tenant == store.tenant),
-        select(func.max(lab.analyzed_ms), func.count()).where(lab.tenant == store.tenant),
-        *(select(func.count()).select_from(table).where(table.c.tenant == store.tenant)
-          for table in (t.orders, t.outreach_tasks, t.guides)),
-    ]
-    with store.engine.connect() as conn:
-        return tuple(value for query in queries for value in conn.execute(query).one())
 
 
 def _score(store: Store, period: str) -> _Scored:

@@ -6,56 +6,21 @@ Compute, then attach: `Brain.analyze_many` returns typed results; `save_analyses
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select
 from tqdm import tqdm
 
-from salesbrain.attribution import Touch, attribute_orders
+from salesbrain.attribution import attribute_orders
 from salesbrain.brain import Brain, ConversationAnalysis
 from salesbrain.store import Store
-from salesbrain.store import tables as t
-from salesbrain.store.store import from_ms, now_ms
+from salesbrain.store.activity import guide_touches
+from salesbrain.store.labels import pending_conversations, replace_labels
+from salesbrain.store.store import now_ms
 
-
-def pending_conversations(store: Store, brain_version: str) -> list[str]:
-    """Conversations never analysed, changed since, or analysed by another brain."""
-    c, lab = t.conversations.c, t.conversation_labels.c
-    join = t.conversations.outerjoin(
-        t.conversation_labels,
-        and_(lab.tenant == c.tenant, lab.conversation_id == c.conversation_id),
-    )
-    query = (
-        select(c.conversation_id)
-        .select_from(join)
-        .where(c.tenant == store.tenant)
-        .where(
-            or_(
-                lab.conversation_id.is_(None),
-                lab.analyzed_ms < c.updated_ms,
-                lab.brain_version != brain_version,
-            )
-        )
-        .order_by(c.started_ms, c.conversation_id)
-    )
-    with store.engine.connect() as conn:
-        return list(conn.scalars(query))
-
-
-def guide_touches(store: Store) -> Iterator[Touch]:
-    """Every guide message as an attribution touch, streamed from the store."""
-    m = t.messages.c
-    query = (
-        select(m.conversation_id, m.guide_id, m.customer_id, m.ts_ms)
-        .where(m.tenant == store.tenant, m.role == "guide")
-        .execution_options(yield_per=10_000)
-    )
-    with store.engine.connect() as conn:
-        for row in conn.execute(query):
-            yield Touch(row.conversation_id, row.guide_id, row.customer_id, from_ms(row.ts_ms))
+__all__ = ["analyze_store", "attributed_conversations", "pending_conversations", "save_analyses"]
 
 
 def attributed_conversations(store: Store) -> set[str]:
@@ -66,28 +31,8 @@ def save_analyses(
     store: Store, analyses: Sequence[ConversationAnalysis], brain_version: str
 ) -> None:
     stamp = now_ms()
-    conversation_rows = [_conversation_row(a, brain_version, stamp) for a in analyses]
-    message_rows = [row for a in analyses for row in _message_rows(a, brain_version)]
-    ids = [a.conversation_id for a in analyses]
-    msgids = [row["msgid"] for row in message_rows]
-    with store.engine.begin() as conn:
-        lab, ml = t.conversation_labels.c, t.message_labels.c
-        conn.execute(
-            delete(t.conversation_labels).where(
-                lab.tenant == store.tenant, lab.conversation_id.in_(ids)
-            )
-        )
-        if msgids:
-            conn.execute(
-                delete(t.message_labels).where(ml.tenant == store.tenant, ml.msgid.in_(msgids))
-            )
-            conn.execute(
-                t.message_labels.insert(), [{**r, "tenant": store.tenant} for r in message_rows]
-            )
-        conn.execute(
-            t.conversation_labels.insert(),
-            [{**r, "tenant": store.tenant} for r in conversation_rows],
-        )
+    replace_labels(store, [_conversation_row(a, brain_version, stamp) for a in analyses],
+                   [row for a in analyses for row in _message_rows(a, brain_version)])
 
 
 def _conversation_row(analysis: ConversationAnalysis, version: str, stamp: int) -> dict[str, Any]:

@@ -21,11 +21,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import select
-
 from salesbrain.schema import Turn, turns_of
 from salesbrain.store import Store
-from salesbrain.store import tables as t
+from salesbrain.store.access import served_feedback
 from salesbrain.store.store import to_ms
 from salesbrain.suggest.lexical import bigram_set, jaccard
 from salesbrain.suggest.types import ReplyPair
@@ -42,13 +40,7 @@ class Feedback:
 
 
 def tenant_feedback(store: Store, min_ignored: int = MIN_IGNORED) -> Feedback:
-    s, f = t.suggestions.c, t.feedback.c
-    query = (select(s.suggestion_id, s.conversation_id, s.text, s.created_ms, f.action,
-                    f.sent_text)
-             .join(t.feedback, (f.tenant == s.tenant) & (f.suggestion_id == s.suggestion_id))
-             .where(s.tenant == store.tenant).order_by(f.id))
-    with store.engine.connect() as conn:
-        rows = list(conn.execute(query))
+    rows = served_feedback(store)
     result = Feedback()
     ignored, accepted = Counter[str](), set()
     contexts = _contexts(store, [(r.conversation_id, r.created_ms) for r in rows])

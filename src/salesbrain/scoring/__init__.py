@@ -21,16 +21,9 @@ from salesbrain.scoring.facts import (
     ConversationFacts,
     ConversationInputs,
     FactSettings,
-    Labellers,
 )
 from salesbrain.scoring.features import FactsBuilder, Timeline, timeline_of
-from salesbrain.scoring.labels import (
-    compliance_labeller,
-    facts_from_store,
-    labels_from_store,
-    quality_labeller,
-    timelines,
-)
+from salesbrain.scoring.labels import facts_from_store, labels_from_store, timelines
 from salesbrain.scoring.outreach import (
     RecallTask,
     customer_owners,
@@ -52,11 +45,11 @@ from salesbrain.scoring.segments import StoreSegment, store_segments
 
 __all__ = [
     "Champion", "CoachingPoint", "ComponentScore", "ConversationFacts", "ConversationInputs",
-    "FactSettings", "FactsBuilder", "Labellers", "RecallTask", "ScoreWeights", "Scorecard",
+    "FactSettings", "FactsBuilder", "RecallTask", "ScoreWeights", "Scorecard",
     "ScorecardSettings", "ScorecardTable", "SideBySide", "StoreSegment", "Timeline",
     "champion_conversation_ids", "champion_conversations", "coaching_points",
-    "compliance_labeller", "customer_owners", "facts_from_store", "find_champions",
-    "labels_from_store", "monthly_recall", "quality_labeller", "read_birthdays", "score_guides",
+    "customer_owners", "facts_from_store", "find_champions",
+    "labels_from_store", "monthly_recall", "read_birthdays", "score_guides",
     "settings_from", "side_by_side", "store_segments", "timeline_of", "timelines",
     "weights_from", "write_recall_tasks",
 ]

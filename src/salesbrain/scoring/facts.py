@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from salesbrain.schema import Conversation, Order, OutreachTask
+from salesbrain.schema import Order, OutreachTask
 from salesbrain.store.store import to_ms
-
-QualityLabeller = Callable[[Sequence[Conversation]], Sequence[float]]
-ComplianceLabeller = Callable[[Conversation], int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +41,6 @@ class ConversationInputs:
         return ConversationInputs(*(
             {**getattr(self, name), **getattr(other, name)} for name in self.__dataclass_fields__
         ))
-
-
-@dataclass(frozen=True)
-class Labellers:
-    """Stages run during the pass for conversations the inputs leave unlabelled."""
-
-    quality: QualityLabeller | None = None
-    compliance: ComplianceLabeller | None = None
 
 
 @dataclass
@@ -82,6 +71,7 @@ class ConversationFacts:
     task_executed: np.ndarray  # bool
     task_ids: list[str] = field(default_factory=list)
     inferred_outcomes: int = 0
+    unanalysed: int = 0  # conversations `salesbrain analyze` has not labelled (store passes)
 
     def __len__(self) -> int:
         return len(self.guide)

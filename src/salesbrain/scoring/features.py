@@ -24,11 +24,13 @@ Definitions (taxonomy v1, section 3):
   task's assigned and due times.
 - Recalled and system messages are left out of every count.
 
-Outcomes, compliance hits, quality, sentiment and intents come from other stages: from the
-store's label tables (`labels_from_store`), from mappings passed in, or from labellers run
-during the pass. A conversation without an outcome label gets one by a documented rule,
-counted in `ConversationFacts.inferred_outcomes`: an attributed order -> `purchased`, no
-customer message -> `no_reply`, otherwise `lost`.
+Outcomes, compliance hits, quality, sentiment and intents come from the brain's stages: from
+the labels `salesbrain analyze` stored (`labels_from_store`) or from mappings passed in;
+scoring never runs a model. A conversation without labels has no compliance hits, quality,
+sentiment or intent (counted in `ConversationFacts.unanalysed` by `facts_from_store`), and
+one without an outcome label gets one by a documented rule, counted in
+`ConversationFacts.inferred_outcomes`: an attributed order -> `purchased`, no customer
+message -> `no_reply`, otherwise `lost`.
 """
 
 from __future__ import annotations
@@ -48,7 +50,6 @@ from salesbrain.scoring.facts import (
     ConversationFacts,
     ConversationInputs,
     FactSettings,
-    Labellers,
     TaskBook,
     Vocabulary,
     orders_by_customer,
@@ -57,7 +58,6 @@ from salesbrain.store.store import from_ms, to_ms
 from salesbrain.taxonomy import INTENT_KEYS, OUTCOME_KEYS
 
 NO_LABEL = -1
-_CHUNK = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +88,10 @@ class FactsBuilder:
         orders: Iterable[Order],
         tasks: Iterable[OutreachTask],
         inputs: ConversationInputs | None = None,
-        labellers: Labellers | None = None,
         settings: FactSettings | None = None,
     ) -> None:
         self.settings = settings or FactSettings()
         self.inputs = inputs or ConversationInputs()
-        self.labellers = labellers or Labellers()
         self._window_ms = int(self.settings.attribution_days * 86_400_000)
         self._guides = Vocabulary(g.guide_id for g in guides)
         self._customers = Vocabulary()
@@ -107,38 +105,16 @@ class FactsBuilder:
 
     # --- feeding ---------------------------------------------------------------------------
     def add_all(self, conversations: Iterable[Conversation]) -> FactsBuilder:
-        """Add conversations, running the labellers in chunks for those the inputs miss."""
-        chunk: list[Conversation] = []
-        for conversation in conversations:
-            chunk.append(conversation)
-            if len(chunk) >= _CHUNK:
-                self._add_chunk(chunk)
-                chunk = []
-        self._add_chunk(chunk)
-        return self
+        """Add whole conversations (only who wrote when is read of them)."""
+        return self.add_timelines(timeline_of(c) for c in conversations)
 
     def add_timelines(self, timelines: Iterable[Timeline]) -> FactsBuilder:
-        """Add conversations read as timelines (no labellers: they need the text)."""
+        """Add conversations read as timelines."""
         for timeline in timelines:
             self.add_timeline(timeline)
         return self
 
-    def _add_chunk(self, chunk: list[Conversation]) -> None:
-        known = self.inputs.quality
-        quality = [float(known.get(c.conversation_id, np.nan)) for c in chunk]
-        missing = [i for i, q in enumerate(quality) if np.isnan(q)]
-        if self.labellers.quality is not None and missing:
-            predicted = self.labellers.quality([chunk[i] for i in missing])
-            for i, score in zip(missing, predicted, strict=True):
-                quality[i] = float(score)
-        for conversation, score in zip(chunk, quality, strict=True):
-            hits = self.inputs.compliance_hits.get(conversation.conversation_id)
-            if hits is None and self.labellers.compliance is not None:
-                hits = self.labellers.compliance(conversation)
-            self.add_timeline(timeline_of(conversation), score, hits)
-
-    def add_timeline(self, timeline: Timeline, quality: float = np.nan,
-                     compliance_hits: int | None = None) -> None:
+    def add_timeline(self, timeline: Timeline) -> None:
         if not timeline.ts_ms:
             return
         index, cid = len(self._ids), timeline.conversation_id
@@ -149,10 +125,8 @@ class FactsBuilder:
         self._touches.extend(self._winning_touch_candidates(timeline, touches))
         if not timeline.room_id:
             self._tasks.mark_executed(timeline.guide_id, timeline.customer_id, touches)
-        if compliance_hits is None:
-            compliance_hits = int(self.inputs.compliance_hits.get(cid, 0))
-        if np.isnan(quality):
-            quality = float(self.inputs.quality.get(cid, np.nan))
+        compliance_hits = int(self.inputs.compliance_hits.get(cid, 0))
+        quality = float(self.inputs.quality.get(cid, np.nan))
         segment = self._segment(timeline.customer_id, timeline.ts_ms[0])
         row = (self._guides.index(timeline.guide_id), self._customers.index(timeline.customer_id),
                timeline.ts_ms[0], questions, answered, len(touches),
@@ -212,7 +186,7 @@ class FactsBuilder:
         return ConversationFacts(
             conversation_ids=self._ids, guide_ids=self._guides.names,
             customer_ids=self._customers.names, segment_names=self._segments.names,
-            gmv=gmv, inferred_outcomes=inferred, task_ids=self._tasks.ids(),
+            gmv=gmv, inferred_outcomes=inferred, unanalysed=0, task_ids=self._tasks.ids(),
             response_conversation=np.frombuffer(self._responses[0], np.int32).copy(),
             response_s=np.frombuffer(self._responses[1], np.float32).copy(),
             task_guide=task_guide, task_assigned_ms=task_assigned, task_executed=task_executed,

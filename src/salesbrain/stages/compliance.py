@@ -23,7 +23,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -32,6 +32,15 @@ from salesbrain.artifacts import merge_settings, read_json, version_stamp, write
 from salesbrain.contact_cues import CUE_CHARACTERS, CUE_PHRASES
 from salesbrain.schema import Message, MessageType, Role
 from salesbrain.stages import register_stage
+from salesbrain.stages.base import (
+    AnalysisBatch,
+    ConversationAnalysis,
+    MessageCompliance,
+    SuggestionRequest,
+    SuggestionResult,
+    by_conversation,
+    messages_of,
+)
 
 Severity = Literal["low", "medium", "high"]
 CATEGORIES: tuple[str, ...] = (
@@ -203,6 +212,7 @@ class ComplianceStage:
     """Rule-based compliance hits on guide messages, configurable per brand."""
 
     name = "compliance"
+    takes_precision = False
 
     def __init__(self, settings: ComplianceSettings | None = None) -> None:
         self.settings = settings or ComplianceSettings()
@@ -256,6 +266,20 @@ class ComplianceStage:
             raise RuntimeError("ComplianceStage is not fitted: call fit() or from_pretrained()")
         return [self._hits(text) for text in batch]
 
+    def annotate(self, batch: AnalysisBatch,
+                 analyses: Sequence[ConversationAnalysis]) -> list[ConversationAnalysis]:
+        """The guide messages with hits (recalled ones too: the customer may have read them)."""
+        guide = messages_of(batch.conversations, lambda m: m.role is Role.GUIDE and bool(m.text))
+        hits = self.predict([m.text for _, m in guide])
+        found = by_conversation(len(analyses), (
+            (owner, MessageCompliance(m.msgid, tuple(h)))
+            for (owner, m), h in zip(guide, hits, strict=True) if h))
+        return [replace(a, compliance=f) for a, f in zip(analyses, found, strict=True)]
+
+    def annotate_suggestion(self, request: SuggestionRequest,
+                            result: SuggestionResult) -> SuggestionResult:
+        return result
+
     def _hits(self, text: str) -> tuple[ComplianceHit, ...]:
         normalised, starts, ends = self.normaliser_(text)
         campaign = any(term and term in normalised for term in self.campaign_terms_)
@@ -300,12 +324,13 @@ class ComplianceStage:
         write_json(directory / "version.json", version_stamp())
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path) -> ComplianceStage:
+    def from_pretrained(cls, directory: str | Path, *,
+                        overrides: dict[str, Any] | None = None) -> ComplianceStage:
         directory = Path(directory)
         settings = dict(read_json(directory / "config.json"))
         if settings.pop("stage", cls.name) != cls.name:
             raise ValueError(f"{directory} does not hold a compliance stage")
-        stage = cls(merge_settings(ComplianceSettings(), settings))
+        stage = cls(merge_settings(ComplianceSettings(), {**settings, **(overrides or {})}))
         config = read_json(directory / "compliance.json")
         # the saved lists are re-checked against today's schema so a stale file fails loudly
         validate_config(merge_config(default_config(), config))

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +47,22 @@ from salesbrain.encoder import (
 from salesbrain.finetuning import length_batches, mixed_precision, warmup_linear_decay
 from salesbrain.logs import quiet_transformers
 from salesbrain.stages import register_stage
+from salesbrain.stages.base import (
+    AnalysisBatch,
+    ConversationAnalysis,
+    MessageIntent,
+    SuggestionRequest,
+    SuggestionResult,
+    by_conversation,
+)
 from salesbrain.stages.intent_network import (
     DEFAULT_CONTEXT_TURNS,
     IntentInput,
     IntentNetwork,
     Row,
+    customer_inputs,
     intent_token_rows,
+    last_customer_input,
     pad_rows,
     render_intent_input,
 )
@@ -111,6 +121,7 @@ class IntentStage:
     """Fine-tuned e5 intent classifier with calibrated probabilities and an uncertainty flag."""
 
     name = "intent"
+    takes_precision = True
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         self.settings = merge_settings(IntentSettings(), settings)
@@ -250,6 +261,26 @@ class IntentStage:
                 probabilities=dict(zip(self.labels_, row, strict=True))))
         return results
 
+    # --- in a brain ----------------------------------------------------------------------
+    def annotate(self, batch: AnalysisBatch,
+                 analyses: Sequence[ConversationAnalysis]) -> list[ConversationAnalysis]:
+        """An intent for every customer text that was not recalled, read with the turns before."""
+        keyed = [(i, msgid, item) for i, c in enumerate(batch.conversations)
+                 for msgid, item in customer_inputs(c)]
+        predictions = self.predict([item for _, _, item in keyed])
+        found = by_conversation(len(analyses), (
+            (owner, MessageIntent(msgid, p.intent, p.probability, p.uncertain))
+            for (owner, msgid, _), p in zip(keyed, predictions, strict=True)))
+        return [replace(a, intents=f) for a, f in zip(analyses, found, strict=True)]
+
+    def annotate_suggestion(self, request: SuggestionRequest,
+                            result: SuggestionResult) -> SuggestionResult:
+        """The intent of the last customer turn."""
+        asked = last_customer_input(request.turns)
+        if asked is None:
+            return result
+        return replace(result, intent=str(self.predict([asked])[0].intent))
+
     # --- artifacts -----------------------------------------------------------------------
     def save_pretrained(self, directory: Path, data_snapshot: str = "") -> Path:
         if self.precision_ != "fp32":
@@ -306,3 +337,4 @@ class IntentStage:
             network = network.to(torch.bfloat16)
         stage.network_ = network.to(stage.settings.device).eval()
         return stage
+

@@ -18,9 +18,12 @@ import torch
 from torch import nn
 
 from salesbrain.encoder import PREFIXES, mean_pool
-from salesbrain.schema import Role, Turn
+from salesbrain.schema import Conversation, Role, Turn
 
 DEFAULT_CONTEXT_TURNS = 3
+# Turns before a customer message that a brain hands the stage with it (the settings decide
+# how many of them the classifier reads).
+BRAIN_CONTEXT_TURNS = 4
 ROLE_MARKERS = {Role.CUSTOMER: "顾客", Role.GUIDE: "导购", Role.SYSTEM: "系统"}
 
 # A tokenised input: ids (or cached states) per position and how many end positions are the
@@ -128,3 +131,26 @@ class IntentNetwork(nn.Module):
         attention = None if bool((mask > 0).all()) else (mask > 0).long()
         states = self.backbone(input_ids=ids, attention_mask=attention).last_hidden_state
         return self.classify(states, mask)
+
+
+def customer_inputs(conversation: Conversation) -> list[tuple[str, IntentInput]]:
+    """(msgid, input) for each customer text not recalled, with the turns before it."""
+    history: list[Turn] = []
+    found = []
+    for message in conversation.messages:
+        if not message.text or message.recalled:
+            continue
+        if message.role is Role.CUSTOMER:
+            context = tuple(history[-BRAIN_CONTEXT_TURNS:])
+            found.append((message.msgid, IntentInput(message.text, context)))
+        history.append(Turn(message.role, message.text))
+    return found
+
+
+def last_customer_input(turns: Sequence[Turn]) -> IntentInput | None:
+    """The last customer turn with the turns before it; None when the customer said nothing."""
+    asked = [i for i, turn in enumerate(turns) if turn.role is Role.CUSTOMER and turn.text]
+    if not asked:
+        return None
+    last = asked[-1]
+    return IntentInput(turns[last].text, tuple(turns[max(0, last - BRAIN_CONTEXT_TURNS) : last]))

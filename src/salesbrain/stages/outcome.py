@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -28,8 +28,14 @@ import numpy as np
 from scipy import sparse
 
 from salesbrain.artifacts import merge_settings, read_json, snapshot_id, version_stamp, write_json
-from salesbrain.schema import Role, Turn
+from salesbrain.schema import Conversation, Role, Turn, turns_of
 from salesbrain.stages import register_stage
+from salesbrain.stages.base import (
+    AnalysisBatch,
+    ConversationAnalysis,
+    SuggestionRequest,
+    SuggestionResult,
+)
 from salesbrain.stages.sentiment import char_tfidf, tfidf_from_state, tfidf_state
 from salesbrain.taxonomy import OUTCOME_KEYS
 
@@ -67,6 +73,15 @@ class OutcomeSettings:
     balanced: bool = True
 
 
+def outcome_input(conversation: Conversation, attributed_order: bool,
+                  now: datetime) -> OutcomeInput:
+    """What the stage reads of a stored conversation."""
+    roles = {m.role for m in conversation.messages}
+    return OutcomeInput(turns=tuple(turns_of(conversation)), last_ts=conversation.ended_at,
+                        now=now, attributed_order=attributed_order,
+                        guide_spoke=Role.GUIDE in roles, customer_spoke=Role.CUSTOMER in roles)
+
+
 def render_conversation(turns: Sequence[Turn], max_turns: int) -> str:
     """The conversation as the model reads it: one role-marked line per turn."""
     return "\n".join(ROLE_MARKS[t.role] + t.text.replace("\n", " ") for t in turns[-max_turns:])
@@ -92,6 +107,7 @@ class OutcomeStage:
     """Outcome per conversation: attribution, rules, then a text model for the rest."""
 
     name = "outcome"
+    takes_precision = False
 
     def __init__(self, settings: OutcomeSettings | None = None) -> None:
         self.settings = settings or OutcomeSettings()
@@ -184,6 +200,17 @@ class OutcomeStage:
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
 
+    def annotate(self, batch: AnalysisBatch,
+                 analyses: Sequence[ConversationAnalysis]) -> list[ConversationAnalysis]:
+        inputs = [outcome_input(c, attributed, batch.now) for c, attributed
+                  in zip(batch.conversations, batch.attributed_orders, strict=True)]
+        return [replace(a, outcome=p.outcome, outcome_source=p.source)
+                for a, p in zip(analyses, self.predict(inputs), strict=True)]
+
+    def annotate_suggestion(self, request: SuggestionRequest,
+                            result: SuggestionResult) -> SuggestionResult:
+        return result
+
     def save_pretrained(self, directory: str | Path) -> None:
         from safetensors.numpy import save_file
 
@@ -205,14 +232,15 @@ class OutcomeStage:
         write_json(directory / "version.json", version_stamp(snapshot))
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path) -> OutcomeStage:
+    def from_pretrained(cls, directory: str | Path, *,
+                        overrides: dict[str, Any] | None = None) -> OutcomeStage:
         from safetensors.numpy import load_file
 
         directory = Path(directory)
         config: dict[str, Any] = read_json(directory / "config.json")
         if config.get("stage") != cls.name:
             raise ValueError(f"{directory} does not hold an outcome stage")
-        stage = cls(merge_settings(OutcomeSettings(), config["settings"]))
+        stage = cls(merge_settings(OutcomeSettings(), {**config["settings"], **(overrides or {})}))
         stage.labels_ = read_json(directory / "labels.json")
         if set(stage.labels_) - set(MODEL_OUTCOMES):
             raise ValueError(f"{directory}: labels {stage.labels_} are not model outcomes")

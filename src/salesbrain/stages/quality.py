@@ -28,7 +28,7 @@ can never overlap.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +36,14 @@ import numpy as np
 
 from salesbrain.artifacts import merge_settings, read_json, version_stamp, write_json
 from salesbrain.datasets.stc3 import JUDGEMENTS
-from salesbrain.schema import Role, Turn
+from salesbrain.schema import Role, Turn, turns_of
 from salesbrain.stages import register_stage
+from salesbrain.stages.base import (
+    AnalysisBatch,
+    ConversationAnalysis,
+    SuggestionRequest,
+    SuggestionResult,
+)
 from salesbrain.taxonomy import TAXONOMY_VERSION
 
 TARGETS: tuple[str, ...] = JUDGEMENTS  # the annotators' judgements the stage predicts
@@ -81,6 +87,7 @@ class QualityStage:
     """Ridge regression from e5 dialogue features to annotators' mean A, S, E."""
 
     name = "quality"
+    takes_precision = True
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         self.settings = merge_settings(QualitySettings(), settings)
@@ -173,6 +180,17 @@ class QualityStage:
         quality = 100 * (clipped.mean(axis=1) + SCALE) / (2 * SCALE)
         return [QualityPrediction(float(a), float(s), float(e), float(q))
                 for (a, s, e), q in zip(clipped, quality, strict=True)]
+
+    # --- in a brain ----------------------------------------------------------------------
+    def annotate(self, batch: AnalysisBatch,
+                 analyses: Sequence[ConversationAnalysis]) -> list[ConversationAnalysis]:
+        dialogues = [tuple(turns_of(c)) for c in batch.conversations]
+        return [replace(a, quality=float(p.quality))
+                for a, p in zip(analyses, self.predict(dialogues), strict=True)]
+
+    def annotate_suggestion(self, request: SuggestionRequest,
+                            result: SuggestionResult) -> SuggestionResult:
+        return result
 
     # --- artifacts -----------------------------------------------------------------------
     def save_pretrained(self, directory: Path, data_snapshot: str = "") -> Path:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -32,7 +32,16 @@ import numpy as np
 from salesbrain.artifacts import merge_settings, read_json, snapshot_id, version_stamp, write_json
 from salesbrain.finetuning import length_batches, warmup_linear_decay
 from salesbrain.logs import quiet_transformers
+from salesbrain.schema import Role
 from salesbrain.stages import register_stage
+from salesbrain.stages.base import (
+    AnalysisBatch,
+    ConversationAnalysis,
+    SuggestionRequest,
+    SuggestionResult,
+    by_conversation,
+    messages_of,
+)
 
 if TYPE_CHECKING:
     import torch
@@ -170,6 +179,7 @@ class SentimentStage:
     """P(positive) per customer message."""
 
     name = "sentiment"
+    takes_precision = False
 
     def __init__(self, settings: SentimentSettings | None = None) -> None:
         self.settings = settings or SentimentSettings()
@@ -257,6 +267,23 @@ class SentimentStage:
         return [SentimentPrediction("positive" if p >= 0.5 else "negative", float(p))
                 for p in self.predict_proba(batch)]
 
+    def annotate(self, batch: AnalysisBatch,
+                 analyses: Sequence[ConversationAnalysis]) -> list[ConversationAnalysis]:
+        """P(positive) of each customer text not recalled, and their mean per conversation."""
+        asked = messages_of(batch.conversations, lambda m: m.role is Role.CUSTOMER
+                            and bool(m.text) and not m.recalled)
+        predictions = self.predict([m.text for _, m in asked])
+        found = by_conversation(len(analyses), (
+            (owner, (m.msgid, float(p.positive_probability)))
+            for (owner, m), p in zip(asked, predictions, strict=True)))
+        per_message = [dict(f) for f in found]
+        return [replace(a, message_sentiment=m, sentiment=sum(m.values()) / len(m) if m else None)
+                for a, m in zip(analyses, per_message, strict=True)]
+
+    def annotate_suggestion(self, request: SuggestionRequest,
+                            result: SuggestionResult) -> SuggestionResult:
+        return result
+
     def save_pretrained(self, directory: str | Path) -> None:
         from safetensors.numpy import save_file
 
@@ -282,14 +309,16 @@ class SentimentStage:
         write_json(directory / "version.json", version_stamp(snapshot))
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path) -> SentimentStage:
+    def from_pretrained(cls, directory: str | Path, *,
+                        overrides: dict[str, Any] | None = None) -> SentimentStage:
         from safetensors.numpy import load_file
 
         directory = Path(directory)
         config = read_json(directory / "config.json")
         if config.get("stage") != cls.name or read_json(directory / "labels.json") != list(LABELS):
             raise ValueError(f"{directory} does not hold a sentiment stage")
-        stage = cls(merge_settings(SentimentSettings(), config["settings"]))
+        stage = cls(merge_settings(SentimentSettings(),
+                                   {**config["settings"], **(overrides or {})}))
         tensors = load_file(str(directory / "model.safetensors"))
         stage.coef_, stage.intercept_ = tensors["coef"], float(tensors["intercept"][0])
         if stage.settings.features == "tfidf":

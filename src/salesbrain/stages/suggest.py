@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,12 @@ from salesbrain.artifacts import merge_settings, read_json, snapshot_id, version
 from salesbrain.datasets.splits import hold_out
 from salesbrain.schema import Role, Turn
 from salesbrain.stages import register_stage
+from salesbrain.stages.base import (
+    AnalysisBatch,
+    ConversationAnalysis,
+    SuggestionRequest,
+    SuggestionResult,
+)
 from salesbrain.suggest.bank import ReplyBank, clean_reply, sendable
 from salesbrain.suggest.dense import DualEncoder
 from salesbrain.suggest.fitting import (
@@ -96,6 +102,7 @@ class SuggestStage:
     generator trained on its own (`attach_generator`), or None."""
 
     name = "suggest"
+    takes_precision = False
     generated_per_request = 2  # beams of the generator added to each conversation's candidates
 
     def __init__(self, settings: SuggestSettings | dict[str, Any] | None = None) -> None:
@@ -202,6 +209,15 @@ class SuggestStage:
         `generate=False` skips the generator (retrieval only)."""
         return self._suggest(batch, abstain=True, parts=parts, generate=generate)
 
+    def annotate(self, batch: AnalysisBatch,
+                 analyses: Sequence[ConversationAnalysis]) -> list[ConversationAnalysis]:
+        return list(analyses)
+
+    def annotate_suggestion(self, request: SuggestionRequest,
+                            result: SuggestionResult) -> SuggestionResult:
+        [suggestions] = self.predict([SuggestInput(tuple(request.turns), request.k)])
+        return replace(result, suggestions=list(suggestions))
+
     def top_replies(self, batch: Sequence[SuggestInput], parts: str = "fused",
                     generate: bool = True) -> list[tuple[Suggestion, ...]]:
         """The best replies without abstention (for benchmarks and review); `parts` picks the
@@ -298,12 +314,13 @@ class SuggestStage:
         write_json(out / "version.json", version_stamp(self.data_snapshot_))
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path) -> SuggestStage:
+    def from_pretrained(cls, directory: str | Path, *,
+                        overrides: dict[str, Any] | None = None) -> SuggestStage:
         from safetensors.numpy import load_file
 
         path = Path(directory)
         config = read_json(path / "config.json")
-        stage = cls(config["settings"])
+        stage = cls({**config["settings"], **(overrides or {})})
         bm25_path = path / "bm25.safetensors"
         if not bm25_path.is_file():
             raise FileNotFoundError(f"missing artifact file: {bm25_path}")

@@ -167,6 +167,20 @@ def feedback_rows(store: Store, suggestion_id: str) -> list[dict[str, Any]]:
         return [dict(row._mapping) for row in conn.execute(query)]
 
 
+def served_feedback(store: Store) -> list[Any]:
+    """Every feedback with the suggestion it is about, in the order it was given.
+
+    Rows carry suggestion_id, conversation_id, text, created_ms (when it was served), action
+    and sent_text."""
+    s, f = t.suggestions.c, t.feedback.c
+    query = (select(s.suggestion_id, s.conversation_id, s.text, s.created_ms, f.action,
+                    f.sent_text)
+             .join(t.feedback, (f.tenant == s.tenant) & (f.suggestion_id == s.suggestion_id))
+             .where(s.tenant == store.tenant).order_by(f.id))
+    with store.engine.connect() as conn:
+        return list(conn.execute(query))
+
+
 def order_attributed(store: Store, conversation: Conversation) -> bool:
     """Whether one of the customer's orders is credited to this conversation (default rule)."""
     from salesbrain.attribution import Touch, attribute_orders
