@@ -25,11 +25,11 @@ import torch
 
 from salesbrain.analysis import analyze_store
 from salesbrain.datasets import jddc2019, stc3
+from salesbrain.db import Database
 from salesbrain.encoder import native_bf16
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.paths import shared_data_dir
 from salesbrain.registry import resolve_brain_dir
-from salesbrain.store import Store
 
 TENANT = "bench"
 SOURCES = {"jddc": (jddc2019.FILE, "jddc"), "stc3": (stc3.FILE, "stc3")}
@@ -37,7 +37,7 @@ SOURCES = {"jddc": (jddc2019.FILE, "jddc"), "stc3": (stc3.FILE, "stc3")}
 
 def build_store(db: Path, data_dir: Path, sources: list[str]) -> dict[str, int]:
     """Ingest the chosen real sets into a new SQLite store; returns the ingest summary."""
-    store = Store.open(f"sqlite:///{db}", TENANT)
+    store = Database.open(f"sqlite:///{db}", TENANT)
     ingestor = Ingestor(store)
     totals: dict[str, int] = {}
     for name in sources:
@@ -68,7 +68,7 @@ def with_intent_stage(brain: Path, intent_stage: Path, into: Path) -> Path:
 
 
 def customer_messages(db: Path) -> int:
-    store = Store.open(f"sqlite:///{db}", TENANT)
+    store = Database.open(f"sqlite:///{db}", TENANT)
     return sum(1 for c in store.conversations() for m in c.customer_messages()
                if m.text and not m.recalled)
 
@@ -96,7 +96,7 @@ def main() -> None:
         for precision in precisions:
             db = Path(tmp) / f"{precision}.db"
             copy_sqlite(base, db)
-            report = analyze_store(Store.open(f"sqlite:///{db}", TENANT), brain,
+            report = analyze_store(Database.open(f"sqlite:///{db}", TENANT), brain,
                                    precision=precision)
             report["customer_messages_per_s"] = round(n_customer / report["seconds"], 1)
             report["load_1min"] = round(os.getloadavg()[0], 2)

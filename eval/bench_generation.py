@@ -29,7 +29,7 @@ from salesbrain.evaluation.generation import (
 )
 from salesbrain.evaluation.response_selection import load_suggest_stage
 from salesbrain.schema import Turn
-from salesbrain.suggest.generated import generate_replies
+from salesbrain.suggest.generated_candidates import generate_replies
 from salesbrain.suggest.types import SuggestInput
 
 

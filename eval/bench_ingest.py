@@ -19,10 +19,10 @@ import threading
 import time
 from pathlib import Path
 
+from salesbrain.db import Database
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.ingest.tables import GUIDES
 from salesbrain.simulate import simulate_brand
-from salesbrain.store import Store
 
 
 def rss_mib() -> float:
@@ -71,7 +71,7 @@ def main() -> None:
         print(f"simulated {args.brand_dir} in {time.perf_counter() - started:.0f} s")
     lines, parse_s = parse_only(archive)
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(f"sqlite:///{tmp}/bench.db", "bench")
+        store = Database.open(f"sqlite:///{tmp}/bench.db", "bench")
         Ingestor(store).ingest_table(args.brand_dir / "guides.csv", GUIDES)
         sampler = RssSampler()
         sampler.start()

@@ -103,13 +103,13 @@ def choose_blend_weight(
 
 
 def benchmark(
-    brain: Path, data_dir: Path, labels_dir: Path | None, seed: int, threads: int = 2,
+    brain: Path, data_dir: Path, annotations_dir: Path | None, seed: int, threads: int = 2,
     jddc_messages: int = 2000,
 ) -> dict:
     """fp32, bf16 and int8 model, the TF-IDF baseline and the fp32 blend on the same real test
     split, plus batch throughput on the test messages and on unlabelled JDDC customer messages."""
     torch.set_num_threads(min(threads, 2))
-    splits = split_intent_annotations(load_intent_annotations(data_dir, labels_dir), seed)
+    splits = split_intent_annotations(load_intent_annotations(data_dir, annotations_dir), seed)
     test_file = write_intent_records(splits["test"], DEFAULT_TEST_FILE)
     inputs, gold = read_intent_eval_file(test_file)
     validation = [IntentInput(e.text, e.context) for e in splits["validation"]]
@@ -175,7 +175,7 @@ def main() -> None:
     parser.add_argument("--jddc-messages", type=int, default=2000,
                         help="unlabelled JDDC customer messages to time (0: none)")
     args = parser.parse_args()
-    result = benchmark(args.brain, args.data_dir, args.labels_dir, args.seed, args.threads,
+    result = benchmark(args.brain, args.data_dir, args.annotations_dir, args.seed, args.threads,
                        args.jddc_messages)
     print(json.dumps(result, ensure_ascii=False, indent=2))
 

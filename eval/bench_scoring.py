@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from salesbrain.db import Database
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.schema import Guide
 from salesbrain.scoring import ConversationFacts, facts_from_store, score_guides
@@ -43,7 +44,6 @@ from salesbrain.scoring.champions import find_champions
 from salesbrain.scoring.coaching import coaching_points
 from salesbrain.scoring.segments import store_segments
 from salesbrain.simulate import simulate_brand
-from salesbrain.store import Store
 from salesbrain.taxonomy import INTENT_KEYS, OUTCOME_KEYS
 
 DAY_MS = 86_400_000
@@ -146,7 +146,7 @@ def bench_real_path(n_guides: int, customers: int, days: int) -> dict[str, Any]:
         brand = Path(tmp) / "brand"
         summary = timed(steps, "simulate", lambda: simulate_brand(
             brand, guides=n_guides, customers=customers, days=days, seed=0))
-        store = Store.open(f"sqlite:///{Path(tmp) / 'store.db'}", tenant="bench")
+        store = Database.open(f"sqlite:///{Path(tmp) / 'store.db'}", tenant="bench")
 
         def ingest() -> None:
             ingestor = Ingestor(store)

@@ -31,8 +31,8 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from eval.serving import registry_of, seed_brand
+from salesbrain.db import Database
 from salesbrain.security import create_api_key
-from salesbrain.store import Store
 from service.core.config import Settings
 from service.main import create_app
 
@@ -75,7 +75,7 @@ def fuzz_operation(operation: Any, mode: GenerationMode, headers: dict[str, str]
         run()
 
 
-def known_parameters(store: Store) -> dict[str, str]:
+def known_parameters(store: Database) -> dict[str, str]:
     """Real path parameters, so fuzzing also reaches past the 404s into the handlers."""
     guide = store.guides()[0]
     conversation = next(store.conversations(guide_id=guide.guide_id))
@@ -86,7 +86,7 @@ def known_parameters(store: Store) -> dict[str, str]:
 
 def build_app(work: Path, brain: Path | None, db_url: str | None) -> tuple[
         Any, dict[str, dict[str, str]], dict[str, str]]:
-    store = Store.open(db_url or f"sqlite:///{work / 'fuzz.db'}",
+    store = Database.open(db_url or f"sqlite:///{work / 'fuzz.db'}",
                        tenant=f"fuzz_{uuid.uuid4().hex[:8]}")
     seed_brand(store, work / "brand", guides=8, customers=160, days=21)
     registry = registry_of(work / "models", {"fuzz-a": brain, "fuzz-b": brain})

@@ -73,7 +73,7 @@ def main() -> None:
     parser.add_argument("--labels-dir", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    splits = split_intent_annotations(load_intent_annotations(args.data_dir, args.labels_dir),
+    splits = split_intent_annotations(load_intent_annotations(args.data_dir, args.annotations_dir),
                                       args.seed)
     train_inputs = [IntentInput(e.text, e.context) for e in splits["train"]]
     pipeline = fit_baseline(train_inputs, [e.intent for e in splits["train"]])

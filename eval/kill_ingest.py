@@ -26,10 +26,10 @@ from typing import Any
 import httpx
 
 from eval.serving import Server, seed_brand, tiny_brain
+from salesbrain.db import Database
+from salesbrain.db.activity import conversation_sizes, message_contents
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.security import create_api_key
-from salesbrain.store import Store
-from salesbrain.store.activity import conversation_sizes, message_contents
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 
@@ -40,7 +40,7 @@ def stream_file(path: Path, piece: int = 1 << 16) -> Iterator[bytes]:
             yield data
 
 
-def snapshot(store: Store) -> dict[str, Any]:
+def snapshot(store: Database) -> dict[str, Any]:
     """What must survive: every message with its conversation, and each conversation's count."""
     messages, conversations = message_contents(store), conversation_sizes(store)
     counted: dict[str, int] = {}
@@ -61,8 +61,8 @@ def with_bad_records(archive: Path, every: int = 997) -> Path:
     return target
 
 
-def reference_store(brand: Path, archive: Path, work_dir: Path) -> Store:
-    store = Store.open(f"sqlite:///{work_dir / 'reference.db'}", tenant="reference")
+def reference_store(brand: Path, archive: Path, work_dir: Path) -> Database:
+    store = Database.open(f"sqlite:///{work_dir / 'reference.db'}", tenant="reference")
     ingestor = Ingestor(store)
     ingestor.ingest_brand_tables(brand)
     ingestor.ingest_messages(archive, "wecom")
@@ -80,7 +80,7 @@ def send_batch(url: str, secret: str, archive: Path, outcome: dict[str, Any]) ->
         outcome["error"] = type(error).__name__
 
 
-def kill_mid_batch(server: Server, store: Store, secret: str, archive: Path,
+def kill_mid_batch(server: Server, store: Database, secret: str, archive: Path,
                    kill_at: int) -> dict[str, Any]:
     """Send the batch and SIGKILL the server once `kill_at` messages are committed."""
     outcome: dict[str, Any] = {}
@@ -98,7 +98,7 @@ def run_kill_test(work_dir: Path, db_url: str | None = None, chunk_records: int 
                   **size: Any) -> dict[str, Any]:
     """Kill once `kill_fraction` of the messages are stored; compare with a clean ingestion."""
     brand = work_dir / "brand"
-    store = Store.open(db_url or f"sqlite:///{work_dir / 'service.db'}",
+    store = Database.open(db_url or f"sqlite:///{work_dir / 'service.db'}",
                        tenant=f"kill_{uuid.uuid4().hex[:8]}")
     seed_brand(store, brand, messages=False, **size)
     secret = create_api_key(store, "admin", label="kill-test")

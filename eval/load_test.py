@@ -37,8 +37,8 @@ import httpx
 from eval.pyload import run_python_load
 from eval.serving import Server, registry_of, seed_brand
 from eval.wrk import Target, run_wrk, write_script
+from salesbrain.db import Database
 from salesbrain.security import create_api_key
-from salesbrain.store import Store
 
 LEVELS = (1, 8, 32)
 # A load run: (connections, seconds) -> the statistics of `eval.wrk.run_wrk`.
@@ -55,10 +55,10 @@ def load_driver(url: str, targets: list[Target], max_requests: int, script: Path
         url, "/v1/suggest", targets, connections, seconds, max_requests)
 
 
-def prepare(work: Path, brain: Path | None, size: dict[str, int]) -> tuple[Store, list[Target],
+def prepare(work: Path, brain: Path | None, size: dict[str, int]) -> tuple[Database, list[Target],
                                                                           str]:
     """Seed a brand; one key per guide; two copies of the brain in a registry."""
-    store = Store.open(f"sqlite:///{work / 'load.db'}", tenant="load")
+    store = Database.open(f"sqlite:///{work / 'load.db'}", tenant="load")
     seed_brand(store, work / "brand", True, **size)
     targets = []
     for guide in store.guides():

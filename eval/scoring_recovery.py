@@ -34,12 +34,12 @@ from scipy.stats import spearmanr
 
 from salesbrain.analysis import analyze_store
 from salesbrain.brain import write_manifest
+from salesbrain.db import Database
+from salesbrain.db.activity import message_conversations
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.scoring import ConversationInputs, facts_from_store, score_guides
 from salesbrain.simulate import simulate_brand
 from salesbrain.stages.compliance import ComplianceStage
-from salesbrain.store import Store
-from salesbrain.store.activity import message_conversations
 
 PAIRS = (  # latent skill, component, sign that makes "better" positive
     ("speed", "first_response_s", -1),
@@ -50,8 +50,8 @@ PAIRS = (  # latent skill, component, sign that makes "better" positive
 )
 
 
-def ingest_brand(brand_dir: Path, db_path: Path) -> Store:
-    store = Store.open(f"sqlite:///{db_path}", tenant="recovery")
+def ingest_brand(brand_dir: Path, db_path: Path) -> Database:
+    store = Database.open(f"sqlite:///{db_path}", tenant="recovery")
     ingestor = Ingestor(store)
     ingestor.ingest_brand_tables(brand_dir)
     ingestor.ingest_messages(brand_dir / "archive.jsonl")
@@ -62,7 +62,7 @@ def ingest_brand(brand_dir: Path, db_path: Path) -> Store:
     return store
 
 
-def true_outcomes(store: Store, truth: dict[str, Any]) -> dict[str, str]:
+def true_outcomes(store: Database, truth: dict[str, Any]) -> dict[str, str]:
     """The simulator's outcome per stored conversation, matched by its first message."""
     first = {c["first_msgid"]: c["outcome"] for c in truth["conversations"]}
     outcomes: dict[str, str] = {}
@@ -72,7 +72,7 @@ def true_outcomes(store: Store, truth: dict[str, Any]) -> dict[str, str]:
     return outcomes
 
 
-def recovery(store: Store, truth: dict[str, Any], inputs: ConversationInputs) -> dict[str, Any]:
+def recovery(store: Database, truth: dict[str, Any], inputs: ConversationInputs) -> dict[str, Any]:
     facts = facts_from_store(store, inputs=inputs)
     table = score_guides(facts, store.guides(), {"period": "all"})
     guides = [table.group_ids[g] for g in table.group]

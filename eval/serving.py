@@ -19,9 +19,9 @@ from typing import Any
 import httpx
 
 from salesbrain.brain import write_manifest
+from salesbrain.db import Database
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.registry import BrainRegistry
-from salesbrain.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 LOOPBACK = "127.0.0.1"
@@ -57,7 +57,8 @@ def _stamp_version(directory: Path, version: str) -> None:
     write_json(directory / "brain.json", {**manifest, "version": version})
 
 
-def seed_brand(store: Store, out_dir: Path, messages: bool = True, **size: Any) -> dict[str, int]:
+def seed_brand(store: Database, out_dir: Path, messages: bool = True,
+               **size: Any) -> dict[str, int]:
     """Simulate a brand and ingest its roster, orders, tasks and (optionally) its archive."""
     from salesbrain.simulate import simulate_brand
 

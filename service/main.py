@@ -18,8 +18,8 @@ from pydantic import ValidationError
 
 from salesbrain import __version__
 from salesbrain.brain import Brain
+from salesbrain.db import resolve_db_url
 from salesbrain.registry import BrainRegistry
-from salesbrain.store import resolve_db_url
 from service.api.deps import get_brain_slot
 from service.api.errors import install_error_handlers
 from service.api.routes import (

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from salesbrain.db import Database
 from salesbrain.paths import shared_data_dir
-from salesbrain.store import Store
 
 PG_URL = os.environ.get("SALESBRAIN_TEST_PG_URL")
 
@@ -24,8 +24,8 @@ def _hermetic_cache(
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(f"sqlite:///{tmp_path / 'test.db'}", tenant="acme")
+def store(tmp_path: Path) -> Database:
+    return Database.open(f"sqlite:///{tmp_path / 'test.db'}", tenant="acme")
 
 
 def _backends() -> list[str]:
@@ -33,17 +33,17 @@ def _backends() -> list[str]:
 
 
 @pytest.fixture(params=_backends())
-def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """The same test against SQLite and, when available, a real PostgreSQL."""
     if request.param == "sqlite":
-        yield Store.open(f"sqlite:///{tmp_path / 'test.db'}", tenant="acme")
+        yield Database.open(f"sqlite:///{tmp_path / 'test.db'}", tenant="acme")
         return
     if not PG_URL:
         if os.environ.get("CI"):
             pytest.fail("CI must provide SALESBRAIN_TEST_PG_URL (see .ci/run)")
         pytest.skip("no PostgreSQL: set SALESBRAIN_TEST_PG_URL to run the Postgres variant")
     # Each test gets its own tenant, so tests never see each other's rows.
-    yield Store.open(PG_URL, tenant=f"t_{uuid.uuid4().hex[:12]}")
+    yield Database.open(PG_URL, tenant=f"t_{uuid.uuid4().hex[:12]}")
 
 
 @pytest.fixture(scope="session")

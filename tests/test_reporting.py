@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from salesbrain.db import Database
+from salesbrain.db import tables as t
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.reporting import LEADERBOARD_COLUMNS, SCORECARD_COLUMNS, write_report
 from salesbrain.simulate import simulate_brand
-from salesbrain.store import Store
-from salesbrain.store import tables as t
 from salesbrain.taxonomy import SCORECARD_COMPONENTS
 
 
@@ -21,9 +21,9 @@ def _read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _ingested(tmp_path: Path) -> Store:
+def _ingested(tmp_path: Path) -> Database:
     simulate_brand(tmp_path / "sim", guides=8, customers=150, days=14, seed=2)
-    store = Store.open(f"sqlite:///{tmp_path / 'store.db'}", tenant="acme")
+    store = Database.open(f"sqlite:///{tmp_path / 'store.db'}", tenant="acme")
     ingestor = Ingestor(store)
     ingestor.ingest_brand_tables(tmp_path / "sim")
     ingestor.ingest_messages(tmp_path / "sim" / "archive.jsonl")
@@ -74,7 +74,7 @@ def test_report_reads_quality_and_sentiment_labels(tmp_path: Path) -> None:
 
 
 def test_report_on_an_empty_store_writes_headers_only(tmp_path: Path) -> None:
-    store = Store.open(f"sqlite:///{tmp_path / 'empty.db'}", tenant="acme")
+    store = Database.open(f"sqlite:///{tmp_path / 'empty.db'}", tenant="acme")
     page = write_report(store, tmp_path / "report")
     assert page.is_file()
     header = (tmp_path / "report" / "leaderboard.csv").read_text(encoding="utf-8").splitlines()

@@ -7,6 +7,9 @@ import logging
 import pytest
 from sqlalchemy import select
 
+from salesbrain.db import Database
+from salesbrain.db import tables as t
+from salesbrain.db.access import list_api_keys, revoke_api_key
 from salesbrain.security import (
     AuthenticationError,
     KeyRole,
@@ -15,12 +18,9 @@ from salesbrain.security import (
     digest,
     key_id_of,
 )
-from salesbrain.store import Store
-from salesbrain.store import tables as t
-from salesbrain.store.access import list_api_keys, revoke_api_key
 
 
-def test_key_round_trip_and_only_a_digest_is_stored(any_store: Store,
+def test_key_round_trip_and_only_a_digest_is_stored(any_store: Database,
                                                     caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     secret = create_api_key(any_store, "manager", store_ids=["s1", "s2"], label="华东")
@@ -35,7 +35,7 @@ def test_key_round_trip_and_only_a_digest_is_stored(any_store: Store,
     assert secret not in str(tuple(row)) and secret not in caplog.text
 
 
-def test_guide_key_is_bound_to_its_guide(any_store: Store) -> None:
+def test_guide_key_is_bound_to_its_guide(any_store: Database) -> None:
     secret = create_api_key(any_store, "guide", guide_id="g1")
     principal = authenticate(any_store.engine, secret)
     assert (principal.role, principal.guide_id, principal.store_ids) == (KeyRole.GUIDE, "g1", ())
@@ -49,12 +49,12 @@ def test_guide_key_is_bound_to_its_guide(any_store: Store) -> None:
     ("guide", {"guide_id": "g1", "store_ids": ["s1"]}, "drop --stores"),
     ("manager", {"store_ids": [" "]}, "non-empty"),
 ])
-def test_scope_must_fit_the_role(store: Store, role: str, options: dict, message: str) -> None:
+def test_scope_must_fit_the_role(store: Database, role: str, options: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         create_api_key(store, role, **options)
 
 
-def test_bad_tampered_and_revoked_keys_fail(any_store: Store) -> None:
+def test_bad_tampered_and_revoked_keys_fail(any_store: Database) -> None:
     secret = create_api_key(any_store, "admin")
     flipped = secret[:-1] + ("A" if secret[-1] != "A" else "B")
     for candidate in ("", "sbk_", "Bearer " + secret, flipped, secret.replace(key_id_of(secret),
@@ -67,7 +67,7 @@ def test_bad_tampered_and_revoked_keys_fail(any_store: Store) -> None:
         authenticate(any_store.engine, secret)
 
 
-def test_keys_are_listed_and_revoked_per_tenant(any_store: Store) -> None:
+def test_keys_are_listed_and_revoked_per_tenant(any_store: Database) -> None:
     other = any_store.for_tenant(any_store.tenant + "_other")
     mine = key_id_of(create_api_key(any_store, "admin", label="mine"))
     their_secret = create_api_key(other, "admin", label="theirs")

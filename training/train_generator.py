@@ -25,12 +25,12 @@ from pathlib import Path
 import torch
 
 from salesbrain.artifacts import merge_settings, snapshot_id, version_stamp, write_json
+from salesbrain.db import Database
 from salesbrain.jobs.champion_replies import champion_pairs
 from salesbrain.jobs.runner import job_main, log
 from salesbrain.jobs.train_suggest import load_pairs, prepared_dir
 from salesbrain.schema import Role
-from salesbrain.store import Store
-from salesbrain.suggest.generator import (
+from salesbrain.suggest.reply_generator import (
     GeneratorSettings,
     GeneratorTraining,
     ReplyGenerator,
@@ -82,7 +82,7 @@ def guide_texts(pairs: list[ReplyPair], sources: list[str], settings: GeneratorS
 
 
 def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
-        store: Store | None = None) -> Path:
+        store: Database | None = None) -> Path:
     """Train on the real dialogues (plus a tenant's champion replies); returns the saved dir."""
     if device == "cuda" and not torch.cuda.is_available():
         raise ValueError("--device cuda asked for, but torch sees no CUDA device")
@@ -130,7 +130,7 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
     log(f"{len(losses)} steps in {train_seconds:.0f} s; validation loss {after:.3f}")
 
     target = Path(out_dir) / "suggest" / "generator"
-    generator.to("cpu").save(target)
+    generator.to("cpu").save_pretrained(target)
     write_json(target / "train_args.json", {"preset": preset, "device": device, **script,
                                             **settings.__dict__, **training.__dict__})
     write_json(target / "version.json", version_stamp(snapshot_id(replies)))
@@ -138,7 +138,7 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
               "train_seconds": round(train_seconds, 1),
               "first_loss": round(losses[0], 3), "last_loss": round(sum(losses[-20:]) / 20, 3),
               "val_loss_before": round(before, 3), "val_loss_after": round(after, 3),
-              "samples": samples(ReplyGenerator.load(target), val_contexts, val_replies)}
+              "samples": samples(ReplyGenerator.from_pretrained(target), val_contexts, val_replies)}
     write_json(Path(out_dir) / "generator_train_report.json", report)
     log("report: " + json.dumps({k: v for k, v in report.items() if k != "samples"}))
     return target

@@ -1,7 +1,7 @@
 """Dependencies, as `Annotated` aliases the routes declare in their signatures.
 
 Authentication, the rate limit and the role check happen here, before any handler runs; a
-handler only ever receives a `Store` bound to the caller's tenant.
+handler only ever receives a `Database` bound to the caller's tenant.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from salesbrain.brain import Brain
+from salesbrain.db import Database
 from salesbrain.security import AuthenticationError, KeyRole, Principal, authenticate
-from salesbrain.store import Store
 from service.core.brains import BrainSlot
 from service.core.config import Settings
 from service.core.state import ServiceState
@@ -104,8 +104,8 @@ OperatorKey = Annotated[Principal, Depends(require_operator)]
 
 async def tenant_store(
     state: StateDep, principal: Annotated[Principal, Depends(get_principal)]
-) -> Store:
-    return Store(state.engine, principal.tenant)
+) -> Database:
+    return Database(state.engine, principal.tenant)
 
 
-TenantStore = Annotated[Store, Depends(tenant_store)]
+TenantStore = Annotated[Database, Depends(tenant_store)]

@@ -27,7 +27,7 @@ class BrainUnavailable(RuntimeError):
 
 def load_brain(directory: Path) -> Brain:
     try:
-        return Brain.load(directory)
+        return Brain.from_pretrained(directory)
     except BrainLoadError as error:
         raise BrainUnavailable(f"cannot serve: {error}") from error
 

@@ -13,7 +13,7 @@ from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-from salesbrain.store import resolve_db_url
+from salesbrain.db import resolve_db_url
 
 # Passwords seen in tutorials and default installs: refused for any database a network reaches.
 WEAK_SECRETS = frozenset({"", "changethis", "changeme", "password", "postgres", "secret", "admin",

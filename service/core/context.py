@@ -6,17 +6,18 @@ from datetime import UTC, datetime
 
 from fastapi import HTTPException
 
+from salesbrain.db import Database
+from salesbrain.db.access import can_see_guide, visible_conversation
 from salesbrain.ingest.redact import redact
 from salesbrain.schema import Conversation, Message, Role
 from salesbrain.security import KeyRole, Principal
-from salesbrain.store import Store
-from salesbrain.store.access import can_see_guide, visible_conversation
 from service.schemas import ConversationRef
 
 INLINE_ID = "inline"
 
 
-def resolve_conversation(store: Store, principal: Principal, ref: ConversationRef) -> Conversation:
+def resolve_conversation(store: Database, principal: Principal,
+                         ref: ConversationRef) -> Conversation:
     """The stored conversation (404 when absent or not the caller's) or the inline messages."""
     if ref.conversation_id is not None:
         found = visible_conversation(store, principal, ref.conversation_id)
@@ -33,7 +34,7 @@ def resolve_conversation(store: Store, principal: Principal, ref: ConversationRe
     return Conversation(INLINE_ID, guide_id, "", messages, source="inline")
 
 
-def _inline_guide(store: Store, principal: Principal, requested: str | None) -> str:
+def _inline_guide(store: Database, principal: Principal, requested: str | None) -> str:
     if principal.role is KeyRole.GUIDE:
         if requested not in (None, principal.guide_id):
             raise HTTPException(403, "guide_id: a guide key speaks for its own guide only")

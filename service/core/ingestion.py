@@ -15,9 +15,9 @@ from typing import Any
 from fastapi import HTTPException
 from starlette.concurrency import run_in_threadpool
 
+from salesbrain.db import Database
 from salesbrain.ingest.batch import BatchResult, RecordIngestion, parse_records, staff_of
 from salesbrain.ingest.records import MAX_LINE_BYTES
-from salesbrain.store import Store
 from service.core.state import ServiceState
 from service.schemas import IngestResult, MessageBatch, RecordErrorOut
 
@@ -29,7 +29,7 @@ def batch_digest(records: list[Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
-async def ingest_batch(state: ServiceState, store: Store, batch: MessageBatch) -> IngestResult:
+async def ingest_batch(state: ServiceState, store: Database, batch: MessageBatch) -> IngestResult:
     limit = state.settings.max_batch_records
     if len(batch.records) > limit:
         raise HTTPException(413, f"records: {len(batch.records)} records exceed the batch limit of "
@@ -41,7 +41,7 @@ async def ingest_batch(state: ServiceState, store: Store, batch: MessageBatch) -
         return _result(batch_id, await run_in_threadpool(run.finish))
 
 
-async def ingest_stream(state: ServiceState, store: Store, lines: AsyncIterator[bytes],
+async def ingest_stream(state: ServiceState, store: Database, lines: AsyncIterator[bytes],
                         fmt: str, batch_id: str | None) -> IngestResult:
     """Ingest NDJSON: one record per line, `ingest_chunk_records` records per transaction."""
     chunk_size = state.settings.ingest_chunk_records
@@ -59,12 +59,12 @@ async def ingest_stream(state: ServiceState, store: Store, lines: AsyncIterator[
         return _result(batch_id or digest.hexdigest()[:32], await run_in_threadpool(run.finish))
 
 
-def _start(state: ServiceState, store: Store, batch_id: str, fmt: str) -> RecordIngestion:
+def _start(state: ServiceState, store: Database, batch_id: str, fmt: str) -> RecordIngestion:
     return RecordIngestion(store, f"api:{batch_id}", fmt, gap_s=state.settings.session_gap_s,
                            batch_size=state.settings.ingest_chunk_records)
 
 
-def _feed(run: RecordIngestion, store: Store, records: list[Any], fmt: str, start: int) -> None:
+def _feed(run: RecordIngestion, store: Database, records: list[Any], fmt: str, start: int) -> None:
     run.feed(parse_records(records, fmt, staff_of(store), start=start))
 
 

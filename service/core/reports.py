@@ -12,11 +12,11 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol
 
+from salesbrain.db import Database
+from salesbrain.db.activity import data_stamp
 from salesbrain.scoring import facts_from_store, score_guides
 from salesbrain.scoring.champions import find_champions
 from salesbrain.scoring.coaching import coaching_points
-from salesbrain.store import Store
-from salesbrain.store.activity import data_stamp
 from service.schemas import (
     Coaching,
     CoachingPointOut,
@@ -30,13 +30,13 @@ PeriodKind = Literal["week", "month", "all"]
 
 
 class Reports(Protocol):
-    def scorecard(self, store: Store, guide_id: str,
+    def scorecard(self, store: Database, guide_id: str,
                   period: PeriodKind) -> GuideScorecard | None: ...
 
-    def leaderboard(self, store: Store, guide_ids: frozenset[str] | None,
+    def leaderboard(self, store: Database, guide_ids: frozenset[str] | None,
                     period: PeriodKind) -> Leaderboard: ...
 
-    def coaching(self, store: Store, guide_id: str) -> Coaching: ...
+    def coaching(self, store: Database, guide_id: str) -> Coaching: ...
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,8 @@ class ScoringReports:
         self._cache: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
-    def scorecard(self, store: Store, guide_id: str, period: PeriodKind) -> GuideScorecard | None:
+    def scorecard(self, store: Database, guide_id: str,
+                  period: PeriodKind) -> GuideScorecard | None:
         mine = [c for c in self._scored(store, period).cards if c.guide_id == guide_id]
         if not mine:
             return None
@@ -60,7 +61,7 @@ class ScoringReports:
         return GuideScorecard(guide_id=guide_id, period_kind=period, latest=newest_first[0],
                               history=newest_first[1:])
 
-    def leaderboard(self, store: Store, guide_ids: frozenset[str] | None,
+    def leaderboard(self, store: Database, guide_ids: frozenset[str] | None,
                     period: PeriodKind) -> Leaderboard:
         scored = self._scored(store, period)
         latest = scored.periods[-1] if scored.periods else None
@@ -72,17 +73,17 @@ class ScoringReports:
         return Leaderboard(period_kind=period, period=latest,
                            rows=sorted(rows, key=lambda r: r.rank))
 
-    def coaching(self, store: Store, guide_id: str) -> Coaching:
+    def coaching(self, store: Database, guide_id: str) -> Coaching:
         points = self._cached(store, "coaching", lambda: _coaching_points(store))
         return Coaching(guide_id=guide_id, points=[
             CoachingPointOut.model_validate(_finite(asdict(p)))
             for p in points.get(guide_id, [])])
 
-    def _scored(self, store: Store, period: str) -> _Scored:
+    def _scored(self, store: Database, period: str) -> _Scored:
         scored: _Scored = self._cached(store, period, lambda: _score(store, period))
         return scored
 
-    def _cached(self, store: Store, kind: str, compute: Any) -> Any:
+    def _cached(self, store: Database, kind: str, compute: Any) -> Any:
         stamp = data_stamp(store)
         key = (store.tenant, kind)
         with self._lock:  # one computation per tenant at a time; later callers reuse it
@@ -92,14 +93,14 @@ class ScoringReports:
             return found[1]
 
 
-def _score(store: Store, period: str) -> _Scored:
+def _score(store: Database, period: str) -> _Scored:
     table = score_guides(facts_from_store(store), store.guides(), {"period": period})
     cards = [_card(card) for card in table.cards()]
     cards.sort(key=lambda card: table.period_labels.index(card.period))
     return _Scored(cards, list(table.period_labels))
 
 
-def _coaching_points(store: Store) -> dict[str, Any]:
+def _coaching_points(store: Database) -> dict[str, Any]:
     facts = facts_from_store(store)
     table = score_guides(facts, store.guides(), {"period": "all"})
     return coaching_points(facts, find_champions(table, store.guides()))

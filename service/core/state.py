@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from salesbrain.store import Store
+from salesbrain.db import Database
 from service.core.config import Settings
 from service.core.metrics import Metrics
 from service.core.ratelimit import RateLimiter
@@ -30,6 +30,6 @@ class ServiceState:
 
 def build_state(settings: Settings, metrics: Metrics) -> ServiceState:
     """Open (and migrate) the database; nothing here touches the brain."""
-    store = Store.open(settings.db_url, tenant=settings.operator_tenant)
+    store = Database.open(settings.db_url, tenant=settings.operator_tenant)
     limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
     return ServiceState(settings, store.engine, metrics, limiter, ScoringReports())

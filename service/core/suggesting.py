@@ -6,9 +6,9 @@ import secrets
 import time
 
 from salesbrain.brain import Brain
+from salesbrain.db import Database
+from salesbrain.db.access import record_suggestions
 from salesbrain.schema import Conversation, turns_of
-from salesbrain.store import Store
-from salesbrain.store.access import record_suggestions
 from service.core.context import INLINE_ID
 from service.core.metrics import Metrics
 from service.schemas import TURN_LIMIT, SuggestionOut, SuggestResponse
@@ -20,7 +20,7 @@ def new_suggestion_id() -> str:
     return "sg_" + secrets.token_hex(12)
 
 
-def serve_suggestions(store: Store, brain: Brain, metrics: Metrics, conversation: Conversation,
+def serve_suggestions(store: Database, brain: Brain, metrics: Metrics, conversation: Conversation,
                       k: int) -> SuggestResponse:
     turns = turns_of(conversation)[-TURN_LIMIT:]
     started = time.perf_counter()

@@ -15,20 +15,20 @@ from tqdm import tqdm
 
 from salesbrain.attribution import attribute_orders
 from salesbrain.brain import Brain, ConversationAnalysis
-from salesbrain.store import Store
-from salesbrain.store.activity import guide_touches
-from salesbrain.store.labels import pending_conversations, replace_labels
-from salesbrain.store.store import now_ms
+from salesbrain.db import Database
+from salesbrain.db.activity import guide_touches
+from salesbrain.db.database import now_ms
+from salesbrain.db.labels import pending_conversations, replace_labels
 
 __all__ = ["analyze_store", "attributed_conversations", "pending_conversations", "save_analyses"]
 
 
-def attributed_conversations(store: Store) -> set[str]:
+def attributed_conversations(store: Database) -> set[str]:
     return {a.conversation_id for a in attribute_orders(guide_touches(store), store.orders())}
 
 
 def save_analyses(
-    store: Store, analyses: Sequence[ConversationAnalysis], brain_version: str
+    store: Database, analyses: Sequence[ConversationAnalysis], brain_version: str
 ) -> None:
     stamp = now_ms()
     replace_labels(store, [_conversation_row(a, brain_version, stamp) for a in analyses],
@@ -79,13 +79,13 @@ def _message_rows(analysis: ConversationAnalysis, version: str) -> list[dict[str
 
 
 def analyze_store(
-    store: Store, brain_dir: Path, *, progress: bool = False, batch_size: int = 64,
+    store: Database, brain_dir: Path, *, progress: bool = False, batch_size: int = 64,
     precision: str | None = None,
 ) -> dict[str, Any]:
     """Analyse what changed; returns counts and throughput."""
     import torch
 
-    brain = Brain.load(brain_dir, precision=precision)
+    brain = Brain.from_pretrained(brain_dir, precision=precision)
     started = time.perf_counter()
     pending = pending_conversations(store, brain.version)
     attributed = attributed_conversations(store) if pending else set()

@@ -7,7 +7,7 @@ suggestion request, in order (`salesbrain.stages.base.Stage`). A brain directory
 `brain.json` (version, stages in order, version stamp), one sub-directory per stage, and
 `eval_results.json` written by evaluation.
 
-    >>> brain = Brain.load(Path("models/brains/20261123-0101"))      # doctest: +SKIP
+    >>> brain = Brain.from_pretrained(Path("models/brains/20261123-0101"))      # doctest: +SKIP
     >>> brain.suggest([Turn(Role.CUSTOMER, "这款有39码吗")], k=3)      # doctest: +SKIP
 """
 
@@ -61,7 +61,7 @@ class Brain:
         return tuple(self.stages)
 
     @classmethod
-    def load(cls, directory: Path, precision: str | None = None) -> Brain:
+    def from_pretrained(cls, directory: Path, precision: str | None = None) -> Brain:
         """Load every stage the manifest lists; any missing or broken piece fails loudly.
 
         `precision` ("auto", "fp32", "bf16", "int8") overrides the stored inference arithmetic

@@ -47,9 +47,9 @@ JsonLogsFlag = Annotated[bool, typer.Option(
 
 
 def _open_store(db: str | None, tenant: str) -> Any:
-    from salesbrain.store import Store
+    from salesbrain.db import Database
 
-    return Store.open(db, tenant)
+    return Database.open(db, tenant)
 
 
 @app.callback()

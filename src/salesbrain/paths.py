@@ -19,7 +19,7 @@ def _checkout_root() -> Path | None:
 
 # The source checkout, or None for an installed package (no git commit to stamp then).
 CHECKOUT_ROOT = _checkout_root()
-# The project directory below which `models/`, `var/` and `data/labels/` are found: the
+# The project directory below which `models/`, `var/` and `data/annotations/` are found: the
 # checkout, or, for an installed package, the directory the command runs in (as the default
 # database `sqlite:///var/salesbrain.db` already is).
 REPO_ROOT = CHECKOUT_ROOT or Path.cwd()
@@ -46,14 +46,14 @@ def models_dir() -> Path:
     return Path(env) if env else REPO_ROOT / "models"
 
 
-def labels_dir() -> Path:
-    """Hand labels, by reference to the shared data sets (`SALESBRAIN_LABELS_DIR`, default the
-    repository's `data/labels/`). They describe the shared data, so an installed package that
+def annotations_dir() -> Path:
+    """Hand annotations, by reference to the shared data sets (`SALESBRAIN_ANNOTATIONS_DIR`,
+    default the repository's `data/annotations/`). They describe the shared data, so an installed package that
     trains or evaluates on `../shared/data` is pointed at them like at the data itself."""
-    env = os.environ.get("SALESBRAIN_LABELS_DIR")
-    directory = Path(env) if env else REPO_ROOT / "data" / "labels"
+    env = os.environ.get("SALESBRAIN_ANNOTATIONS_DIR")
+    directory = Path(env) if env else REPO_ROOT / "data" / "annotations"
     if not directory.is_dir():
         raise FileNotFoundError(
-            f"hand labels not found at {directory}: set SALESBRAIN_LABELS_DIR to the "
-            "data/labels directory of a salesbrain checkout")
+            f"hand annotations not found at {directory}: set SALESBRAIN_ANNOTATIONS_DIR to the "
+            "data/annotations directory of a salesbrain checkout")
     return directory

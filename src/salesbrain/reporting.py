@@ -20,12 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from salesbrain.db.database import Database
 from salesbrain.schema import Guide
 from salesbrain.scoring.charts import histogram_svg, line_chart_svg, stacked_bars_svg
 from salesbrain.scoring.components import COMPONENTS
 from salesbrain.scoring.labels import facts_from_store
 from salesbrain.scoring.scorecard import ScorecardTable, score_guides
-from salesbrain.store.store import Store
 from salesbrain.taxonomy import SCORECARD_COMPONENTS
 
 GUIDE_COLUMNS = ("guide_id", "name", "store_id", "region")
@@ -41,7 +41,7 @@ TREND_COMPONENTS = ("reply_coverage", "task_execution_rate", "conversion_rate")
 TOP_GUIDES_SHOWN = 15
 
 
-def write_report(store: Store, out_dir: Path) -> Path:
+def write_report(store: Database, out_dir: Path) -> Path:
     """Score the tenant and write the CSVs and `report.html`; returns the HTML's path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

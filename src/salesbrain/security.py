@@ -5,8 +5,8 @@ digest of the whole secret is compared in constant time. The token carries 256 r
 so a fast digest is enough (there is nothing to brute-force, unlike a password) and
 authentication stays cheap on the request path. Secrets never reach a log: only key ids do.
 
->>> from salesbrain.store import Store
->>> store = Store.open("sqlite://", tenant="acme")
+>>> from salesbrain.db import Database
+>>> store = Database.open("sqlite://", tenant="acme")
 >>> secret = create_api_key(store, "manager", store_ids=["s1"], label="华东店长")
 >>> principal = authenticate(store.engine, secret)
 >>> (principal.tenant, principal.role.value, principal.store_ids)
@@ -26,8 +26,8 @@ from enum import StrEnum
 
 from sqlalchemy import Engine
 
-from salesbrain.store import access
-from salesbrain.store.store import Store
+from salesbrain.db import access
+from salesbrain.db.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def digest(secret: str) -> str:
 
 
 def create_api_key(
-    store: Store,
+    store: Database,
     role: str,
     guide_id: str | None = None,
     store_ids: Sequence[str] = (),

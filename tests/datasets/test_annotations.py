@@ -20,7 +20,7 @@ from salesbrain.datasets.annotations import (
 )
 from salesbrain.datasets.sources import load_conversations
 from salesbrain.datasets.splits import split_of
-from salesbrain.paths import labels_dir, shared_data_dir
+from salesbrain.paths import annotations_dir, shared_data_dir
 from salesbrain.schema import Role, Turn
 
 JDDC_LINES = [
@@ -183,8 +183,8 @@ def test_current_label_files_resolve() -> None:
     data = shared_data_dir()
     if not data.is_dir():
         pytest.skip(f"shared data not found at {data}")
-    if not any(labels_dir().glob("intent_*.jsonl")):
-        pytest.skip(f"no intent label files in {labels_dir()}")
+    if not any(annotations_dir().glob("intent_*.jsonl")):
+        pytest.skip(f"no intent label files in {annotations_dir()}")
     examples = load_intent_annotations(data)
     assert examples and all(e.text.strip() or e.intent == "other" for e in examples)
 

@@ -10,12 +10,12 @@ from salesbrain.datasets.dialogues import pairs_of, read_dialogues
 from salesbrain.datasets.sources import SOURCES, load_conversations
 from salesbrain.datasets.splits import is_held_out, split_of
 from salesbrain.datasets.stc3 import read_quality_examples
+from salesbrain.db import Database
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.schema import Role
-from salesbrain.store import Store
 
 
-def test_jddc_sample_loads_every_session(shared_data: Path, store: Store) -> None:
+def test_jddc_sample_loads_every_session(shared_data: Path, store: Database) -> None:
     path = shared_data / "jddc2019" / "chat_sample.tsv"
     lines = path.read_text(encoding="utf-8").splitlines()
     sessions = {line.split("\t", 1)[0] for line in lines}
@@ -24,7 +24,7 @@ def test_jddc_sample_loads_every_session(shared_data: Path, store: Store) -> Non
     assert store.count("conversations") == len(sessions)
 
 
-def test_stc3_loads_every_dialogue(shared_data: Path, store: Store) -> None:
+def test_stc3_loads_every_dialogue(shared_data: Path, store: Database) -> None:
     path = shared_data / "stc3" / "train_data_cn.json"
     dialogues = json.loads(path.read_text(encoding="utf-8"))
     summary = Ingestor(store).ingest_messages(path)

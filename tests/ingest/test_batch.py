@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from salesbrain.db import Database
 from salesbrain.ingest.batch import RecordIngestion, ingest_records, parse_records, staff_of
-from salesbrain.store import Store
 
 T0 = 1_700_000_000_000
 
@@ -25,7 +25,7 @@ def records() -> list[object]:
     ]
 
 
-def test_chunks_errors_recall_and_idempotency(any_store: Store) -> None:
+def test_chunks_errors_recall_and_idempotency(any_store: Database) -> None:
     staff = staff_of(any_store)  # empty roster: the wm/wo prefix rule decides
     run = RecordIngestion(any_store, "api:t1", "wecom", batch_size=1)
     batch = records()

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from salesbrain.db import Database
 from salesbrain.ingest.pipeline import Ingestor, detect_format
 from salesbrain.ingest.records import MAX_TEXT_CHARS
 from salesbrain.ingest.tables import GUIDES, ORDERS, TASKS
 from salesbrain.schema import MessageType, Role
-from salesbrain.store import Store
 
 GUIDE = "guide_zhangsan"
 CUSTOMER = "wmAbC123"
@@ -44,14 +44,14 @@ def encode(record: dict) -> bytes:
 
 
 @pytest.fixture
-def roster(tmp_path: Path, any_store: Store) -> Store:
+def roster(tmp_path: Path, any_store: Database) -> Database:
     path = tmp_path / "guides.csv"
     path.write_text(f"guide_id,name,store_id,region\n{GUIDE},张三,s1,华东\n", encoding="utf-8")
     Ingestor(any_store).ingest_table(path, GUIDES)
     return any_store
 
 
-def test_good_and_broken_records(tmp_path: Path, roster: Store) -> None:
+def test_good_and_broken_records(tmp_path: Path, roster: Database) -> None:
     lines = [
         encode(wecom("m1", CUSTOMER, GUIDE, T0)),
         b'{"msgid": "m2", "action": "send", "from": ',  # malformed JSON
@@ -89,7 +89,8 @@ def test_good_and_broken_records(tmp_path: Path, roster: Store) -> None:
     assert conversation.messages[1].redactions == ("mobile",)
 
 
-def test_reingest_is_idempotent_and_quarantine_not_doubled(tmp_path: Path, roster: Store) -> None:
+def test_reingest_is_idempotent_and_quarantine_not_doubled(tmp_path: Path,
+                                                          roster: Database) -> None:
     path = write_lines(tmp_path / "a.jsonl", [encode(wecom("m1", CUSTOMER, GUIDE, T0)), b"{bad"])
     Ingestor(roster).ingest_messages(path)
     again = Ingestor(roster).ingest_messages(path)
@@ -98,7 +99,7 @@ def test_reingest_is_idempotent_and_quarantine_not_doubled(tmp_path: Path, roste
     assert len(roster.quarantined()) == 1
 
 
-def test_sessions_split_by_gap_and_seconds_normalised(tmp_path: Path, roster: Store) -> None:
+def test_sessions_split_by_gap_and_seconds_normalised(tmp_path: Path, roster: Database) -> None:
     hour = 3_600_000
     lines = [
         encode(wecom("a", CUSTOMER, GUIDE, T0)),
@@ -111,7 +112,7 @@ def test_sessions_split_by_gap_and_seconds_normalised(tmp_path: Path, roster: St
     assert conversations[0].messages[1].ts.timestamp() == (T0 + hour) / 1000
 
 
-def test_sessions_continue_across_runs(tmp_path: Path, roster: Store) -> None:
+def test_sessions_continue_across_runs(tmp_path: Path, roster: Database) -> None:
     Ingestor(roster).ingest_messages(
         write_lines(tmp_path / "1.jsonl", [encode(wecom("a", CUSTOMER, GUIDE, T0))])
     )
@@ -122,7 +123,7 @@ def test_sessions_continue_across_runs(tmp_path: Path, roster: Store) -> None:
     assert len(conversations) == 1 and len(conversations[0].messages) == 2
 
 
-def test_consent_refusal_scrubs_text(tmp_path: Path, roster: Store) -> None:
+def test_consent_refusal_scrubs_text(tmp_path: Path, roster: Database) -> None:
     lines = [
         encode(wecom("a", CUSTOMER, GUIDE, T0)),
         encode(
@@ -145,7 +146,7 @@ def test_consent_refusal_scrubs_text(tmp_path: Path, roster: Store) -> None:
     assert [(m.text, m.redactions) for m in messages] == [("", ("no_consent",))] * 2
 
 
-def test_recall_marks_message_and_media_are_placeholders(tmp_path: Path, roster: Store) -> None:
+def test_recall_marks_message_and_media_are_placeholders(tmp_path: Path, roster: Database) -> None:
     lines = [
         encode(wecom("a", CUSTOMER, GUIDE, T0)),
         encode(
@@ -172,7 +173,7 @@ def test_recall_marks_message_and_media_are_placeholders(tmp_path: Path, roster:
     )
 
 
-def test_group_chat_is_one_conversation_per_room(tmp_path: Path, roster: Store) -> None:
+def test_group_chat_is_one_conversation_per_room(tmp_path: Path, roster: Database) -> None:
     room = {"roomid": "wrRoom1"}
     lines = [
         encode({**wecom("g1", CUSTOMER, GUIDE, T0), **room}),
@@ -189,7 +190,7 @@ def test_group_chat_is_one_conversation_per_room(tmp_path: Path, roster: Store) 
     ]
 
 
-def test_json_array_and_envelope_are_streamed(tmp_path: Path, roster: Store) -> None:
+def test_json_array_and_envelope_are_streamed(tmp_path: Path, roster: Database) -> None:
     records = [wecom(f"m{i}", CUSTOMER, GUIDE, T0 + i) for i in range(50)]
     array = tmp_path / "a.json"
     array.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
@@ -199,7 +200,7 @@ def test_json_array_and_envelope_are_streamed(tmp_path: Path, roster: Store) -> 
     assert Ingestor(roster).ingest_messages(envelope).duplicates == 10
 
 
-def test_plain_csv_and_jsonl(tmp_path: Path, roster: Store) -> None:
+def test_plain_csv_and_jsonl(tmp_path: Path, roster: Database) -> None:
     csv_path = tmp_path / "m.csv"
     csv_path.write_text(
         "guide_id,customer_id,role,ts,text\n"
@@ -231,7 +232,7 @@ def test_plain_csv_and_jsonl(tmp_path: Path, roster: Store) -> None:
     assert roster.conversation("x1") is not None
 
 
-def test_orders_and_tasks_tables(tmp_path: Path, roster: Store) -> None:
+def test_orders_and_tasks_tables(tmp_path: Path, roster: Database) -> None:
     orders = tmp_path / "orders.csv"
     orders.write_text(
         "order_id,customer_id,ts,amount,channel\n"
@@ -252,7 +253,7 @@ def test_orders_and_tasks_tables(tmp_path: Path, roster: Store) -> None:
     assert roster.outreach_tasks()[0].kind == "birthday"
 
 
-def test_tenants_do_not_see_each_other(tmp_path: Path, roster: Store) -> None:
+def test_tenants_do_not_see_each_other(tmp_path: Path, roster: Database) -> None:
     Ingestor(roster).ingest_messages(
         write_lines(tmp_path / "a.jsonl", [encode(wecom("a", CUSTOMER, GUIDE, T0))])
     )
@@ -261,7 +262,7 @@ def test_tenants_do_not_see_each_other(tmp_path: Path, roster: Store) -> None:
     assert other.conversation(next(roster.conversations()).conversation_id) is None
 
 
-def test_nul_characters_are_quarantined_not_stored(tmp_path: Path, roster: Store) -> None:
+def test_nul_characters_are_quarantined_not_stored(tmp_path: Path, roster: Database) -> None:
     lines = [
         encode(wecom("a", CUSTOMER, GUIDE, T0, text={"content": "坏\u0000字"})),
         encode(wecom("b", CUSTOMER, GUIDE, T0 + 1)),

@@ -5,10 +5,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from salesbrain.cli import app
+from salesbrain.db import Database
+from salesbrain.db import tables as t
+from salesbrain.db.access import record_feedback, record_suggestions
 from salesbrain.ingest.rescan import rescan_store
-from salesbrain.store import Store
-from salesbrain.store import tables as t
-from salesbrain.store.access import record_feedback, record_suggestions
 
 # What an older redactor let through: spelled-out and emoji-split phones, a QQ number, a room.
 LEAKY = [
@@ -33,8 +33,8 @@ def _conversation(conversation_id: str) -> dict:
             "ended_ms": 1_000, "n_messages": 2, "source": "test"}
 
 
-def _leaky_store(path: Path) -> Store:
-    store = Store.open(f"sqlite:///{path / 'old.db'}", tenant="acme")
+def _leaky_store(path: Path) -> Database:
+    store = Database.open(f"sqlite:///{path / 'old.db'}", tenant="acme")
     store.write_batch([_message(*row) for row in LEAKY],
                       [_conversation(c) for c in ("c1", "c2", "c3")])
     with store.engine.begin() as conn:
@@ -53,7 +53,7 @@ def _leaky_store(path: Path) -> Store:
     return store
 
 
-def _texts(store: Store) -> dict[str, str]:
+def _texts(store: Database) -> dict[str, str]:
     with store.engine.connect() as conn:
         return dict(conn.execute(select(t.messages.c.msgid, t.messages.c.text)).all())
 

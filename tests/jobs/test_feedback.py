@@ -4,30 +4,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from salesbrain.db import Database
+from salesbrain.db.access import record_feedback, record_suggestions
+from salesbrain.db.database import to_ms
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.jobs.feedback import tenant_feedback, without_ignored
 from salesbrain.simulate import simulate_brand
-from salesbrain.store import Store
-from salesbrain.store.access import record_feedback, record_suggestions
-from salesbrain.store.store import to_ms
 
 
-def _store_with_a_conversation(tmp_path: Path) -> tuple[Store, str, int]:
+def _store_with_a_conversation(tmp_path: Path) -> tuple[Database, str, int]:
     simulate_brand(tmp_path / "sim", guides=2, customers=20, days=3, seed=3)
-    store = Store.open(f"sqlite:///{tmp_path / 'store.db'}", tenant="acme")
+    store = Database.open(f"sqlite:///{tmp_path / 'store.db'}", tenant="acme")
     Ingestor(store).ingest_messages(tmp_path / "sim" / "archive.jsonl")
     conversation = next(c for c in store.conversations() if len(c.messages) >= 4)
     # served after the third message: the context is the first three
     return store, conversation.conversation_id, to_ms(conversation.messages[2].ts)
 
 
-def _serve(store: Store, suggestion_id: str, conversation_id: str | None, at_ms: int,
+def _serve(store: Database, suggestion_id: str, conversation_id: str | None, at_ms: int,
            text: str) -> None:
     record_suggestions(store, [{"suggestion_id": suggestion_id, "conversation_id": conversation_id,
                                 "guide_id": None, "text": text, "source": "bank", "score": 0.5,
                                 "brain_version": "v1"}])
     with store.engine.begin() as conn:  # serving time is what the context is cut at
-        from salesbrain.store import tables as t
+        from salesbrain.db import tables as t
 
         conn.execute(t.suggestions.update().where(t.suggestions.c.suggestion_id == suggestion_id)
                      .values(created_ms=at_ms))

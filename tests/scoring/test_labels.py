@@ -9,11 +9,11 @@ import pytest
 
 from salesbrain.analysis import analyze_store
 from salesbrain.brain import write_manifest
+from salesbrain.db import Database
+from salesbrain.db.labels import conversation_labels
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.scoring import facts_from_store
 from salesbrain.stages.compliance import ComplianceStage
-from salesbrain.store import Store
-from salesbrain.store.labels import conversation_labels
 from tests.test_analysis import CHATS, write_chats
 
 VIOLATIONS = [
@@ -30,7 +30,7 @@ def compliance_brain(directory: Path) -> Path:
 
 def test_scoring_counts_compliance_as_analyze_stored_it(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    store = Store.open(f"sqlite:///{tmp_path}/s.db", "acme")
+    store = Database.open(f"sqlite:///{tmp_path}/s.db", "acme")
     Ingestor(store).ingest_messages(write_chats(tmp_path / "a.jsonl", CHATS + VIOLATIONS), "jsonl")
     with caplog.at_level(logging.WARNING, logger="salesbrain.scoring.labels"):
         unlabelled = facts_from_store(store)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import pytest
 from httpx import Response
 
+from salesbrain.db.access import record_suggestions
 from salesbrain.security import create_api_key, key_id_of
-from salesbrain.store.access import record_suggestions
 from tests.service.world import World, customer_of, marker
 
 ROLES = ("guide", "manager", "admin")

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from salesbrain.artifacts import write_json
+from salesbrain.db.access import revoke_api_key
 from salesbrain.security import create_api_key
-from salesbrain.store.access import revoke_api_key
 from service.core.brains import BrainUnavailable
 from service.core.config import Settings
 from service.main import create_app

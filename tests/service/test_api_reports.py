@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from eval.serving import seed_brand
+from salesbrain.db import Database
 from salesbrain.security import create_api_key
-from salesbrain.store import Store
 from tests.service.world import build_client
 
 
 @pytest.fixture(scope="module")
 def brand(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
     tmp_path = tmp_path_factory.mktemp("brand")
-    store = Store.open(f"sqlite:///{tmp_path / 'brand.db'}", tenant="brand")
+    store = Database.open(f"sqlite:///{tmp_path / 'brand.db'}", tenant="brand")
     seed_brand(store, tmp_path / "files", guides=8, customers=160, days=21)
     client, _ = build_client(store, tmp_path, None)
     guides = store.guides()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from salesbrain.store import tables as t
-from salesbrain.store.access import feedback_rows, suggestion_row
+from salesbrain.db import tables as t
+from salesbrain.db.access import feedback_rows, suggestion_row
 from tests.service.world import T0, World, customer_of
 
 

@@ -21,13 +21,13 @@ from salesbrain.brain import (
     SuggestionResult,
     write_manifest,
 )
+from salesbrain.db import Database
 from salesbrain.ingest.batch import ingest_records, parse_records, staff_of
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.ingest.tables import GUIDES
 from salesbrain.registry import BrainRegistry
 from salesbrain.schema import Conversation, Role, Turn
 from salesbrain.stages.compliance import ComplianceHit
-from salesbrain.store import Store
 from salesbrain.suggest.types import Suggestion
 from service.api.deps import get_brain_slot
 from service.api.routes.guides import get_reports
@@ -82,7 +82,7 @@ class FakeReports:
     def __init__(self, tags: dict[str, str]) -> None:
         self.tags = tags
 
-    def _card(self, store: Store, guide_id: str) -> ScorecardOut | None:
+    def _card(self, store: Database, guide_id: str) -> ScorecardOut | None:
         if guide_id not in {g.guide_id for g in store.guides()}:
             return None
         return ScorecardOut(guide_id=guide_id, period="2026-10", n_conversations=3, score=50.0,
@@ -90,19 +90,19 @@ class FakeReports:
                             sentiment=None, sentiment_trend=None,
                             notes=[marker(self.tags[store.tenant], guide_id)])
 
-    def scorecard(self, store: Store, guide_id: str, period: str) -> GuideScorecard | None:
+    def scorecard(self, store: Database, guide_id: str, period: str) -> GuideScorecard | None:
         card = self._card(store, guide_id)
         return card and GuideScorecard(guide_id=guide_id, period_kind="month", latest=card,
                                        history=[])
 
-    def leaderboard(self, store: Store, guide_ids: frozenset[str] | None,
+    def leaderboard(self, store: Database, guide_ids: frozenset[str] | None,
                     period: str) -> Leaderboard:
         rows = [LeaderboardRow(**card.model_dump(), name=g.name, store_id=g.store_id)
                 for g in store.guides() if (card := self._card(store, g.guide_id))
                 and (guide_ids is None or g.guide_id in guide_ids)]
         return Leaderboard(period_kind="month", period="2026-10", rows=rows)
 
-    def coaching(self, store: Store, guide_id: str) -> Coaching:
+    def coaching(self, store: Database, guide_id: str) -> Coaching:
         tag = self.tags[store.tenant]
         point = CoachingPointOut(dimension="intent", key="size_fit", n_conversations=5,
                                  guide_rate=0.2, champion_rate=0.6, lag=0.4,
@@ -124,7 +124,7 @@ def plain(msgid: str, guide: str, customer: str, role: str, offset_s: int,
             "ts": T0 + offset_s * 1000, "text": text}
 
 
-def seed_tenant(store: Store, tag: str, tmp_path: Path) -> dict[str, str]:
+def seed_tenant(store: Database, tag: str, tmp_path: Path) -> dict[str, str]:
     """Roster, one conversation for g1 and g3; returns each guide's conversation id."""
     roster = tmp_path / f"roster-{tag}.csv"
     roster.write_text("guide_id,name,store_id,region\n" + "".join(
@@ -138,7 +138,7 @@ def seed_tenant(store: Store, tag: str, tmp_path: Path) -> dict[str, str]:
     return {c.guide_id: c.conversation_id for c in store.conversations()}
 
 
-def db_url(store: Store) -> str:
+def db_url(store: Database) -> str:
     return store.engine.url.render_as_string(hide_password=False)
 
 
@@ -150,7 +150,7 @@ def make_registry(root: Path) -> BrainRegistry:
     return registry
 
 
-def build_client(store: Store, tmp_path: Path, tags: dict[str, str] | None,
+def build_client(store: Database, tmp_path: Path, tags: dict[str, str] | None,
                  **settings: Any) -> tuple[TestClient, BrainSlot]:
     """An app on `store`'s database with a fake brain and fake reports (lifespan runs)."""
     options: dict[str, Any] = {"db_url": db_url(store), "models_root": tmp_path / "models",
@@ -175,7 +175,7 @@ class World:
 
     client: TestClient
     slot: BrainSlot
-    stores: dict[str, Store]  # tag -> store
+    stores: dict[str, Database]  # tag -> store
     conversations: dict[str, dict[str, str]]  # tag -> guide -> conversation id
     keys: dict[tuple[str, str], str]  # (tag, role) -> secret
 
@@ -183,9 +183,9 @@ class World:
         return {"Authorization": f"Bearer {self.keys[(tag, role)]}"}
 
 
-def open_backend(backend: str, tmp_path: Path, tenant: str) -> Store:
+def open_backend(backend: str, tmp_path: Path, tenant: str) -> Database:
     if backend == "sqlite":
-        return Store.open(f"sqlite:///{tmp_path / 'api.db'}", tenant=tenant)
+        return Database.open(f"sqlite:///{tmp_path / 'api.db'}", tenant=tenant)
     if not PG_URL:
         pytest.skip("no PostgreSQL: set SALESBRAIN_TEST_PG_URL to run the Postgres variant")
-    return Store.open(PG_URL, tenant=tenant)
+    return Database.open(PG_URL, tenant=tenant)

@@ -47,8 +47,8 @@ def test_review_and_add_and_round_trip(tmp_path: Path) -> None:
     assert len(bank) == 3 and bank.embeddings.shape == (3, 3)
     assert bank.usable().tolist() == [True, False, True]
     assert bank.usable(require_approved=True).tolist() == [True, False, True]
-    bank.save(tmp_path / "bank")
-    loaded = ReplyBank.load(tmp_path / "bank")
+    bank.save_pretrained(tmp_path / "bank")
+    loaded = ReplyBank.from_pretrained(tmp_path / "bank")
     assert loaded.entries == bank.entries
     np.testing.assert_array_equal(loaded.embeddings, bank.embeddings)
     with pytest.raises(ValueError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from salesbrain.store.access import order_attributed
+from salesbrain.db.access import order_attributed
 from service.api.deps import AnyKey, BrainDep, TenantStore
 from service.core.context import INLINE_ID, resolve_conversation
 from service.schemas import AnalysisOut, AnalyzeRequest

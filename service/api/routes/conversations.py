@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
-from salesbrain.store.access import conversation_heads, visible_conversation
-from salesbrain.store.store import from_ms
+from salesbrain.db.access import conversation_heads, visible_conversation
+from salesbrain.db.database import from_ms
 from service.api.deps import AnyKey, TenantStore
 from service.schemas import ConversationHead, ConversationOut, MessageOut
 

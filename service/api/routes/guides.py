@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
+from salesbrain.db import Database
+from salesbrain.db.access import can_see_guide, visible_guide_ids
 from salesbrain.security import Principal
-from salesbrain.store import Store
-from salesbrain.store.access import can_see_guide, visible_guide_ids
 from service.api.deps import AnyKey, ManagerKey, StateDep, TenantStore
 from service.core.reports import Reports
 from service.schemas import Coaching, GuideOut, GuideScorecard, Leaderboard
@@ -24,7 +24,7 @@ ReportsDep = Annotated[Reports, Depends(get_reports)]
 Period = Annotated[Literal["week", "month", "all"], Query(description="scorecard period")]
 
 
-def _visible_guide(store: Store, principal: Principal, guide_id: str) -> str:
+def _visible_guide(store: Database, principal: Principal, guide_id: str) -> str:
     if not can_see_guide(store, principal, guide_id):
         raise HTTPException(404, f"guide_id: no guide {guide_id!r}")
     return guide_id

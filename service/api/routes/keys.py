@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
 
+from salesbrain.db.access import list_api_keys, revoke_api_key
 from salesbrain.security import create_api_key, key_id_of
-from salesbrain.store.access import list_api_keys, revoke_api_key
 from service.api.deps import AdminKey, TenantStore
 from service.schemas import KeyCreate, KeyCreated, KeyOut
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
 
+from salesbrain.db.access import record_feedback, visible_suggestion
 from salesbrain.ingest.redact import redact
-from salesbrain.store.access import record_feedback, visible_suggestion
 from service.api.deps import AnyKey, BrainDep, StateDep, TenantStore
 from service.core.context import resolve_conversation
 from service.core.suggesting import serve_suggestions

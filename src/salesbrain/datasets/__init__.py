@@ -7,7 +7,7 @@ dialogue text):
 - `jddc2018`, `fosaed`, `jddc21rec`: further real service dialogues, read but not yet used;
 - `reviews` (online_shopping_10_cats, waimai_10k) and `eprstmt`: sentiment reviews;
 - `sources`: the dialogue sets by name, cached (`load_conversations`);
-- `annotations`: hand annotations in `data/labels/` resolved against the sets;
+- `annotations`: hand annotations in `data/annotations/` resolved against the sets;
 - `dialogues`: dialogues as merged turns and (context, reply) pairs for reply suggestion;
 - `splits`: which conversations each purpose trains, validates and tests on (the table).
 

@@ -1,6 +1,6 @@
 """Hand annotations stored by reference, resolved to the real message text and its context.
 
-Annotation files (`data/labels/intent_*.jsonl`, e.g. `intent_jddc.jsonl`,
+Annotation files (`data/annotations/intent_*.jsonl`, e.g. `intent_jddc.jsonl`,
 `intent_jddc_extra.jsonl`) hold one reference per line, never text:
 
     {"dataset": "jddc", "conversation": "<session id>", "turn": 3, "intent": "logistics"}
@@ -22,7 +22,7 @@ Files whose name ends in `_extra` come from targeted passes: candidates surfaced
 searches for the thin intents. Their messages are `targeted`: they are trained on and never
 scored on (see `split_intent_annotations`), since a keyword search is not a random sample.
 
-Outcome annotations (`data/labels/outcome_real.jsonl`) name whole conversations:
+Outcome annotations (`data/annotations/outcome_real.jsonl`) name whole conversations:
 `{"dataset": "jddc"|"stc3", "conversation": "<id>", "outcome": "<taxonomy key>"}`
 (`load_outcome_annotations`).
 
@@ -40,7 +40,7 @@ from pathlib import Path
 
 from salesbrain.datasets.sources import SOURCES, load_conversations
 from salesbrain.datasets.splits import TEST, TRAIN, VALIDATION, is_held_out, split_of
-from salesbrain.paths import labels_dir as default_labels_dir
+from salesbrain.paths import annotations_dir as default_annotations_dir
 from salesbrain.schema import Role, Turn
 from salesbrain.taxonomy import INTENT_KEYS, OUTCOME_KEYS
 
@@ -128,29 +128,30 @@ def resolve_annotation_file(path: Path, data_dir: Path) -> list[AnnotatedMessage
     return list(examples.values())
 
 
-def intent_annotation_files(labels_dir: Path) -> list[Path]:
+def intent_annotation_files(annotations_dir: Path) -> list[Path]:
     """The hand-label files read as training and test data, in a stable order.
 
-    Every `intent_*.jsonl` in `labels_dir` (e.g. `intent_jddc.jsonl` and targeted passes such as
+    Every `intent_*.jsonl` in `annotations_dir` (e.g. `intent_jddc.jsonl` and targeted passes
+    such as
     `intent_jddc_extra.jsonl`) except second-pass agreement samples (`*second_pass*`), which
     re-label messages that are already in another file.
     """
     return sorted(
         path
-        for path in Path(labels_dir).glob("intent_*.jsonl")
+        for path in Path(annotations_dir).glob("intent_*.jsonl")
         if path.is_file() and "second_pass" not in path.stem
     )
 
 
 def load_intent_annotations(
-    data_dir: Path, labels_dir: Path | None = None
+    data_dir: Path, annotations_dir: Path | None = None
 ) -> list[AnnotatedMessage]:
-    """Every hand-labelled customer message in `labels_dir`, resolved.
+    """Every hand-labelled customer message in `annotations_dir`, resolved.
 
     Reads the files of `intent_annotation_files`; a message labelled in two files is kept once, and
     two different labels for it raise `AnnotationReferenceError`.
     """
-    directory = Path(labels_dir) if labels_dir is not None else default_labels_dir()
+    directory = Path(annotations_dir) if annotations_dir is not None else default_annotations_dir()
     examples: dict[tuple[str, str, int], AnnotatedMessage] = {}
     for path in intent_annotation_files(directory):
         for example in resolve_annotation_file(path, Path(data_dir)):
@@ -240,7 +241,7 @@ class AnnotatedOutcome:
 
 def load_outcome_annotations(data_dir: Path, path: Path | None = None) -> list[AnnotatedOutcome]:
     """Every annotated real conversation, resolved against the shared data sets."""
-    path = path or default_labels_dir() / OUTCOME_FILE
+    path = path or default_annotations_dir() / OUTCOME_FILE
     examples, seen = [], set()
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():

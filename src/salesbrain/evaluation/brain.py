@@ -20,7 +20,7 @@ from typing import Any
 
 from salesbrain.artifacts import read_json
 from salesbrain.datasets.stc3 import FILE as STC3_FILE
-from salesbrain.paths import REPO_ROOT, labels_dir, shared_data_dir
+from salesbrain.paths import REPO_ROOT, annotations_dir, shared_data_dir
 
 log = logging.getLogger("salesbrain.eval")
 EVAL_DIR = REPO_ROOT / "var" / "eval"
@@ -66,7 +66,7 @@ def _quality(brain_dir: Path, data_dir: Path) -> dict[str, dict[str, Any]]:
 def _outcome(brain_dir: Path, data_dir: Path) -> dict[str, dict[str, Any]]:
     from salesbrain.evaluation.outcome import evaluate_outcome
 
-    labels = labels_dir() / "outcome_real.jsonl"
+    labels = annotations_dir() / "outcome_real.jsonl"
     metrics = evaluate_outcome(brain_dir, data_dir)
     return {f"outcome_real_heldout@{fingerprint(labels)}": metrics.get("model", metrics)}
 

@@ -187,7 +187,7 @@ def stage_reply(stage, parts: str = "fused", generate: bool = True,  # noqa: ANN
 
 def generator_reply(generator) -> Callable[[tuple[Turn, ...]], str]:  # noqa: ANN001
     """The generator's top beam for the conversation, as the stage would prompt it."""
-    from salesbrain.suggest.generated import generate_replies
+    from salesbrain.suggest.generated_candidates import generate_replies
     from salesbrain.suggest.types import SuggestInput
 
     def reply(turns: tuple[Turn, ...]) -> str:

@@ -46,10 +46,10 @@ def read_intent_eval_file(path: Path) -> tuple[list[IntentInput], list[str]]:
 
 def export_test_split(
     path: Path = DEFAULT_TEST_FILE, data_dir: Path | None = None,
-    labels_dir: Path | None = None, seed: int = 0,
+    annotations_dir: Path | None = None, seed: int = 0,
 ) -> Path:
     """Write the held-out real test split (whole conversations, never trained on)."""
-    examples = load_intent_annotations(data_dir or shared_data_dir(), labels_dir)
+    examples = load_intent_annotations(data_dir or shared_data_dir(), annotations_dir)
     return write_intent_records(split_intent_annotations(examples, seed)["test"], path)
 
 
@@ -90,7 +90,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     if args.export_test:
-        path = export_test_split(args.export_test, args.data_dir, args.labels_dir, args.seed)
+        path = export_test_split(args.export_test, args.data_dir, args.annotations_dir, args.seed)
         print(json.dumps({"test_file": str(path)}))
     elif args.brain and args.data:
         print(json.dumps(evaluate_intent(args.brain, args.data), ensure_ascii=False, indent=2))

@@ -1,6 +1,6 @@
 """Outcome evaluation on hand-labelled real conversations (JDDC, STC-3), never on simulated ones.
 
-Annotations live in `data/labels/outcome_real.jsonl`, by reference only, and are read by
+Annotations live in `data/annotations/outcome_real.jsonl`, by reference only, and are read by
 `salesbrain.datasets.annotations.load_outcome_annotations`:
 `{"dataset": "jddc"|"stc3", "conversation": "<id>", "outcome": "<taxonomy key>"}`.
 A conversation is held out for evaluation when the "outcome" rule of

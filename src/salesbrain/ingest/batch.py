@@ -5,8 +5,8 @@ de-duplicate, redact, sessionise and store in transactions of `batch_size` messa
 that fails to parse is returned with its index and reason and quarantined under `source`, so a
 re-sent batch quarantines nothing twice and stores only what is missing.
 
->>> from salesbrain.store import Store
->>> store = Store.open("sqlite://", tenant="acme")
+>>> from salesbrain.db import Database
+>>> store = Database.open("sqlite://", tenant="acme")
 >>> records = [{"guide_id": "g1", "customer_id": "c1", "role": "customer",
 ...             "ts": "2024-05-01T10:00:00", "text": "在吗"}, {"role": "guide"}]
 >>> parsed = parse_records(records, "plain", staff_of(store))
@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from salesbrain.db.database import Database
 from salesbrain.ingest.pipeline import Ingestor, IngestSummary, MessageRun
 from salesbrain.ingest.plain import parse_plain
 from salesbrain.ingest.records import Parsed, RecordError, Rejected
 from salesbrain.ingest.sessions import DEFAULT_GAP_S
 from salesbrain.ingest.wecom import StaffDirectory, parse_record
-from salesbrain.store.store import Store
 
 RECORD_FORMATS = ("wecom", "plain")
 
@@ -47,7 +47,7 @@ class BatchResult:
     errors: list[RecordFailure] = field(default_factory=list)
 
 
-def staff_of(store: Store) -> StaffDirectory:
+def staff_of(store: Database) -> StaffDirectory:
     return StaffDirectory({guide.guide_id for guide in store.guides()})
 
 
@@ -105,7 +105,7 @@ def has_nul(value: Any) -> bool:
 class RecordIngestion:
     """One ingestion run over records fed in chunks; call `finish()` after the last chunk."""
 
-    def __init__(self, store: Store, source: str, fmt: str, *, gap_s: int = DEFAULT_GAP_S,
+    def __init__(self, store: Database, source: str, fmt: str, *, gap_s: int = DEFAULT_GAP_S,
                  batch_size: int = 5000) -> None:
         ingestor = Ingestor(store, gap_s=gap_s, batch_size=batch_size)
         # `source` stands where a file path would: quarantine rows name it.
@@ -123,7 +123,7 @@ class RecordIngestion:
         return BatchResult(self._run.summary, self.errors)
 
 
-def ingest_records(store: Store, records: Iterable[Parsed], source: str, fmt: str = "", *,
+def ingest_records(store: Database, records: Iterable[Parsed], source: str, fmt: str = "", *,
                    gap_s: int = DEFAULT_GAP_S, batch_size: int = 5000) -> BatchResult:
     """Ingest parsed records; each `batch_size` messages are one transaction.
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from salesbrain.db.database import Database
 from salesbrain.ingest.plain import read_plain_csv, read_plain_jsonl
 from salesbrain.ingest.records import (
     ConsentEvent,
@@ -30,7 +31,6 @@ from salesbrain.ingest.research import read_jddc, read_stc3
 from salesbrain.ingest.sessions import DEFAULT_GAP_S, Sessionizer
 from salesbrain.ingest.tables import BRAND_TABLES, GUIDES, TableSpec, read_table
 from salesbrain.ingest.wecom import StaffDirectory, read_wecom
-from salesbrain.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class Ingestor:
     """Ingests files into one tenant's store; one instance per run."""
 
     def __init__(
-        self, store: Store, *, gap_s: int = DEFAULT_GAP_S, batch_size: int = 5000,
+        self, store: Database, *, gap_s: int = DEFAULT_GAP_S, batch_size: int = 5000,
         progress: bool = False,
     ) -> None:
         self.store = store
@@ -244,7 +244,7 @@ def quarantine_row(path: Path, rejected: Rejected) -> dict[str, Any]:
     }
 
 
-def ingest_guides(store: Store, path: Path) -> IngestSummary:
+def ingest_guides(store: Database, path: Path) -> IngestSummary:
     return Ingestor(store).ingest_table(path, GUIDES)
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from salesbrain.db.database import ConversationState, Database, PairKey
 from salesbrain.ingest.records import IncomingMessage
-from salesbrain.store.store import ConversationState, PairKey, Store
 
 DEFAULT_GAP_S = 6 * 3600
 
@@ -28,7 +28,7 @@ def conversation_id_for(pair: PairKey, first_ts_ms: int) -> str:
 class Sessionizer:
     """Assigns conversation ids and keeps the running state of every touched conversation."""
 
-    def __init__(self, store: Store, gap_s: int = DEFAULT_GAP_S, source: str = "") -> None:
+    def __init__(self, store: Database, gap_s: int = DEFAULT_GAP_S, source: str = "") -> None:
         if gap_s <= 0:
             raise ValueError("the session gap must be positive")
         self.store = store

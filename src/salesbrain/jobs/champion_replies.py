@@ -13,18 +13,18 @@ from __future__ import annotations
 import argparse
 import json
 
+from salesbrain.db import Database
 from salesbrain.schema import Role, turns_of
 from salesbrain.scoring.champions import champion_conversations, find_champions
 from salesbrain.scoring.labels import facts_from_store
 from salesbrain.scoring.scorecard import score_guides
-from salesbrain.store import Store
 from salesbrain.suggest.types import ReplyPair
 
 CONTEXT_TURNS = 6
 MIN_CONVERSATIONS = 20
 
 
-def champion_pairs(store: Store, min_conversations: int = MIN_CONVERSATIONS) -> list[ReplyPair]:
+def champion_pairs(store: Database, min_conversations: int = MIN_CONVERSATIONS) -> list[ReplyPair]:
     roster = store.guides()
     facts = facts_from_store(store)
     if not facts.conversation_ids:
@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument("--db", default=None)
     parser.add_argument("--tenant", default="demo")
     args = parser.parse_args()
-    pairs = champion_pairs(Store.open(args.db, args.tenant))
+    pairs = champion_pairs(Database.open(args.db, args.tenant))
     conversations = {p.conversation_id for p in pairs}
     print(json.dumps({"pairs": len(pairs), "conversations": len(conversations)}))
 

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from salesbrain.analysis import analyze_store
+from salesbrain.db import Database
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.jobs.train import train_brain
 from salesbrain.registry import BrainRegistry
 from salesbrain.security import create_api_key
 from salesbrain.simulate import simulate_brand
-from salesbrain.store import Store
 
 TENANT = "demo"
 BRAND: dict[str, Any] = {"guides": 40, "customers": 2000, "days": 30, "seed": 0}
@@ -31,13 +31,13 @@ def step(message: str) -> None:
     print(f"[demo] {message}", flush=True)
 
 
-def build_demo(out_dir: Path) -> tuple[str, Store]:
+def build_demo(out_dir: Path) -> tuple[str, Database]:
     brand_dir = out_dir / "brand"
     db_url = f"sqlite:///{(out_dir / 'salesbrain.db').resolve()}"
     if not (brand_dir / "archive.jsonl").is_file():
         step(f"simulating a brand of {BRAND['guides']} guides and {BRAND['customers']} customers")
         simulate_brand(brand_dir, **BRAND)
-    store = Store.open(db_url, TENANT)
+    store = Database.open(db_url, TENANT)
     ingestor = Ingestor(store, progress=True)
     ingestor.ingest_brand_tables(brand_dir)
     summary = ingestor.ingest_messages(brand_dir / "archive.jsonl", "wecom")
@@ -59,7 +59,7 @@ def train_demo_brain(db_url: str) -> Path:
     return brain_dir
 
 
-def demo_keys(store: Store) -> dict[str, str]:
+def demo_keys(store: Database) -> dict[str, str]:
     guide = store.guides()[0]
     return {
         f"guide ({guide.guide_id})": create_api_key(

@@ -21,10 +21,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from salesbrain.db import Database
+from salesbrain.db.access import served_feedback
+from salesbrain.db.database import to_ms
 from salesbrain.schema import Turn, turns_of
-from salesbrain.store import Store
-from salesbrain.store.access import served_feedback
-from salesbrain.store.store import to_ms
 from salesbrain.suggest.lexical import bigram_set, jaccard
 from salesbrain.suggest.types import ReplyPair
 
@@ -39,7 +39,7 @@ class Feedback:
     counts: Counter[str] = field(default_factory=Counter)
 
 
-def tenant_feedback(store: Store, min_ignored: int = MIN_IGNORED) -> Feedback:
+def tenant_feedback(store: Database, min_ignored: int = MIN_IGNORED) -> Feedback:
     rows = served_feedback(store)
     result = Feedback()
     ignored, accepted = Counter[str](), set()
@@ -59,7 +59,7 @@ def tenant_feedback(store: Store, min_ignored: int = MIN_IGNORED) -> Feedback:
     return result
 
 
-def _contexts(store: Store, served: Sequence[tuple[str | None, int]],
+def _contexts(store: Database, served: Sequence[tuple[str | None, int]],
               ) -> dict[tuple[str | None, int], tuple[Turn, ...]]:
     ids = sorted({cid for cid, _ in served if cid})
     conversations = {c.conversation_id: c for c in store.conversations(conversation_ids=ids)}
@@ -93,7 +93,7 @@ def main() -> None:
     parser.add_argument("--db", default=None)
     parser.add_argument("--tenant", default="demo")
     args = parser.parse_args()
-    feedback = tenant_feedback(Store.open(args.db, args.tenant))
+    feedback = tenant_feedback(Database.open(args.db, args.tenant))
     print(json.dumps({"actions": dict(feedback.counts), "pairs": len(feedback.pairs),
                       "ignored_replies": len(feedback.ignored)}))
 

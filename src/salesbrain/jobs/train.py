@@ -25,6 +25,7 @@ from typing import Any
 
 from salesbrain.artifacts import version_stamp, write_json
 from salesbrain.brain import STAGE_ORDER, write_manifest
+from salesbrain.db import Database
 from salesbrain.evaluation.brain import evaluate_brain
 from salesbrain.jobs import (
     train_compliance,
@@ -36,7 +37,6 @@ from salesbrain.jobs import (
 )
 from salesbrain.paths import REPO_ROOT, models_dir, shared_data_dir
 from salesbrain.registry import BrainRegistry
-from salesbrain.store import Store
 
 log = logging.getLogger("salesbrain.training")
 
@@ -69,7 +69,7 @@ def train_brain(
     version = new_version()
     brain_dir = Path(out_dir) if out_dir else models_dir() / "brains" / version
     brain_dir.mkdir(parents=True, exist_ok=True)
-    store = Store.open(db, tenant)
+    store = Database.open(db, tenant)
     context = {"store": store, "tenant": tenant}
 
     timings: dict[str, float] = {}

@@ -5,7 +5,7 @@ Run:
     .venv/bin/python -m salesbrain.jobs.train_intent --preset benchmark --out var/brains/bench
 
 Top to bottom:
-1. prepare: resolve the label references (data/labels) against the real data sets, split them
+1. prepare: resolve the label references (data/annotations) against the real data sets, split them
    by conversation (fixed seed: the split `evaluation.intent` scores on) and write the train
    and validation parts to `var/data/intent/` (cli.md intent format; the test part is written
    only by the evaluation, `python -m salesbrain.evaluation.intent --export-test`);
@@ -83,10 +83,10 @@ def read_examples(path: Path) -> tuple[list[IntentInput], list[str]]:
 
 
 def prepare_intent_data(
-    data_dir: Path, out_dir: Path = PREPARED_DIR, labels_dir: Path | None = None
+    data_dir: Path, out_dir: Path = PREPARED_DIR, annotations_dir: Path | None = None
 ) -> dict[str, Path]:
     """Resolve and split the hand labels; write train.jsonl and validation.jsonl."""
-    splits = split_intent_annotations(load_intent_annotations(data_dir, labels_dir), SEED)
+    splits = split_intent_annotations(load_intent_annotations(data_dir, annotations_dir), SEED)
     written = {name: write_intent_records(splits[name], out_dir / f"{name}.jsonl")
                for name in ("train", "validation")}
     manifest = {"seed": SEED, "fractions": fractions("intent"),
@@ -153,7 +153,7 @@ def top_up_thin_intents(
 
 def run(
     preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
-    simulated: Sequence[SimulatedMessage] | None = None, labels_dir: Path | None = None,
+    simulated: Sequence[SimulatedMessage] | None = None, annotations_dir: Path | None = None,
     threads: int = 2, overrides: dict[str, Any] | None = None, top_up: int | None = None,
 ) -> Path:
     """Prepare, train and save the intent stage; returns `out_dir/intent`.
@@ -167,7 +167,7 @@ def run(
     config = PRESETS[preset]
     # One thread is faster than two when other jobs already keep the cores busy.
     torch.set_num_threads(min(threads, 2))
-    files = prepare_intent_data(data_dir, PREPARED_DIR, labels_dir)
+    files = prepare_intent_data(data_dir, PREPARED_DIR, annotations_dir)
     train_inputs, train_intents = read_examples(files["train"])
     validation = read_examples(files["validation"])
     snapshot = snapshot_id(files[name].read_text(encoding="utf-8") for name in sorted(files))
@@ -229,7 +229,7 @@ def main() -> None:
     simulated = read_simulated(args.simulated) if args.simulated else None
     if args.real_only:
         simulated = []
-    saved = run(args.preset, args.out, args.data_dir, args.device, simulated, args.labels_dir,
+    saved = run(args.preset, args.out, args.data_dir, args.device, simulated, args.annotations_dir,
                 args.threads, overrides, args.top_up)
     print(f"intent: saved {saved}")
 

@@ -24,12 +24,12 @@ from typing import Any
 import torch
 
 from salesbrain.datasets.splits import hold_out
+from salesbrain.db import Database
 from salesbrain.jobs.champion_replies import champion_pairs
 from salesbrain.jobs.feedback import tenant_feedback, without_ignored
 from salesbrain.jobs.runner import job_main, log
 from salesbrain.schema import Role, Turn
 from salesbrain.stages.suggest import SuggestStage
-from salesbrain.store import Store
 from salesbrain.suggest.types import ReplyPair, SuggestSettings
 
 # Script-level keys (max_pairs, sources) are read here; every other key is a SuggestSettings
@@ -81,7 +81,7 @@ def subsample(pairs: list[ReplyPair], max_pairs: int, seed: int) -> list[ReplyPa
 
 
 def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
-        store: Store | None = None) -> Path:
+        store: Database | None = None) -> Path:
     """Train on the real dialogues plus, given a tenant's store, its champions' replies."""
     config = dict(PRESETS[preset])
     script = {k: config.pop(k) for k in SCRIPT_KEYS}

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from salesbrain.db.database import Database
 from salesbrain.schema import Conversation, Guide
 from salesbrain.scoring.facts import ConversationFacts
 from salesbrain.scoring.scorecard import ScorecardTable
-from salesbrain.store.store import Store
 from salesbrain.taxonomy import OUTCOME_KEYS
 
 GOOD_OUTCOMES: tuple[str, ...] = ("purchased", "store_visit", "resolved")
@@ -89,7 +89,7 @@ def champion_conversation_ids(
 
 
 def champion_conversations(
-    store: Store,
+    store: Database,
     facts: ConversationFacts,
     champions: Sequence[Champion],
     outcomes: Sequence[str] = GOOD_OUTCOMES,

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from salesbrain.db.database import Database
 from salesbrain.schema import Conversation
 from salesbrain.scoring.champions import GOOD_OUTCOMES, Champion
 from salesbrain.scoring.facts import ConversationFacts
 from salesbrain.scoring.shrinkage import beta_binomial
-from salesbrain.store.store import Store
 from salesbrain.taxonomy import INTENT_KEYS, OUTCOME_KEYS
 
 MIN_CHAMPION_CONVERSATIONS = 3
@@ -128,7 +128,7 @@ class _Gaps:
         return picked
 
 
-def side_by_side(store: Store, point: CoachingPoint) -> SideBySide:
+def side_by_side(store: Database, point: CoachingPoint) -> SideBySide:
     """Fetch a coaching point's conversations: hers that went wrong beside a champion's."""
     ids = list(point.guide_examples) + ([point.champion_example] if point.champion_example else [])
     found = {c.conversation_id: c for c in store.conversations(conversation_ids=ids)}

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from salesbrain.db.database import to_ms
 from salesbrain.schema import Order, OutreachTask
-from salesbrain.store.store import to_ms
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ from typing import cast
 import numpy as np
 
 from salesbrain.attribution import AttributionRule, Touch, attribute_orders
+from salesbrain.db.database import from_ms, to_ms
 from salesbrain.schema import Conversation, Guide, Order, OutreachTask, Role
 from salesbrain.scoring.facts import (
     ConversationFacts,
@@ -54,7 +55,6 @@ from salesbrain.scoring.facts import (
     Vocabulary,
     orders_by_customer,
 )
-from salesbrain.store.store import from_ms, to_ms
 from salesbrain.taxonomy import INTENT_KEYS, OUTCOME_KEYS
 
 NO_LABEL = -1

@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
+from salesbrain.db.activity import conversation_times
+from salesbrain.db.database import Database
+from salesbrain.db.labels import conversation_labels, customer_intents
 from salesbrain.scoring.facts import ConversationFacts, ConversationInputs, FactSettings
 from salesbrain.scoring.features import FactsBuilder, Timeline
-from salesbrain.store.activity import conversation_times
-from salesbrain.store.labels import conversation_labels, customer_intents
-from salesbrain.store.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 _BACKGROUND_INTENTS = frozenset({"greeting", "thanks_closing", "other"})
 
 
-def labels_from_store(store: Store) -> ConversationInputs:
+def labels_from_store(store: Database) -> ConversationInputs:
     """Outcome, compliance hits, quality and sentiment per analysed conversation, plus intents.
 
     Compliance hits are the stored `compliance_hits`: the hits `analyze` found in the guides'
@@ -46,7 +46,7 @@ def labels_from_store(store: Store) -> ConversationInputs:
                               sentiment=sentiment, intents=conversation_intents(store))
 
 
-def conversation_intents(store: Store) -> dict[str, str]:
+def conversation_intents(store: Database) -> dict[str, str]:
     """Each labelled conversation's main customer intent, from the message labels."""
     first: dict[str, str] = {}
     main: dict[str, str] = {}
@@ -60,7 +60,7 @@ def conversation_intents(store: Store) -> dict[str, str]:
 
 
 def facts_from_store(
-    store: Store,
+    store: Database,
     inputs: ConversationInputs | None = None,
     settings: FactSettings | None = None,
 ) -> ConversationFacts:
@@ -81,7 +81,7 @@ def facts_from_store(
     return facts
 
 
-def timelines(store: Store) -> Iterator[Timeline]:
+def timelines(store: Database) -> Iterator[Timeline]:
     """Every conversation's timeline from one ordered query over the messages."""
     for times in conversation_times(store):
         yield Timeline(times.conversation_id, times.guide_id, times.customer_id, times.room_id,

@@ -1,4 +1,4 @@
-"""Store segments: is a store willing to do the one-to-one work, and able to turn it into sales?
+"""Database segments: is a store willing to do the one-to-one work, and able to turn it into sales?
 
 - willingness: the store's points on task execution, reply coverage and reply speed;
 - ability: its points on conversion, attributed GMV and reply quality (when scored).

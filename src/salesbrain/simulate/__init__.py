@@ -23,6 +23,6 @@ Messages stream to disk in time order, so memory follows the number of conversat
 messages: `guides=500, customers=60000, days=30` writes 1,041,420 messages (seed 0).
 """
 
-from salesbrain.simulate.generator import DEFAULT_START, SimulationSummary, simulate_brand
+from salesbrain.simulate.simulation import DEFAULT_START, SimulationSummary, simulate_brand
 
 __all__ = ["DEFAULT_START", "SimulationSummary", "simulate_brand"]

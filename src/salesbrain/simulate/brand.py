@@ -28,7 +28,7 @@ ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
 @dataclass(frozen=True)
-class Store:
+class Database:
     store_id: str
     name: str
     city: str
@@ -43,7 +43,7 @@ class Guide:
     guide_id: str
     name: str
     given_name: str
-    store: Store
+    store: Database
     talent: float
     skills: dict[str, float]
     customers: list[int] = field(default_factory=list)
@@ -94,7 +94,7 @@ class Group:
 
 @dataclass
 class Brand:
-    stores: list[Store]
+    stores: list[Database]
     guides: list[Guide]
     customers: list[Customer]
     groups: list[Group]
@@ -114,18 +114,18 @@ def build_brand(rng: random.Random, n_guides: int, n_customers: int, start_ms: i
     return Brand(stores, guides, customers, groups)
 
 
-def _stores(rng: random.Random, count: int) -> list[Store]:
+def _stores(rng: random.Random, count: int) -> list[Database]:
     regions = list(catalog.REGION_CITIES)
     stores = []
     for i in range(count):
         region = regions[i % len(regions)] if i < len(regions) else rng.choice(regions)
         city = rng.choice(catalog.REGION_CITIES[region])
         mall = catalog.MALLS[(i * 7 + rng.randrange(3)) % len(catalog.MALLS)]
-        stores.append(Store(f"S{i + 1:03d}", f"{city}{mall}店", city, region))
+        stores.append(Database(f"S{i + 1:03d}", f"{city}{mall}店", city, region))
     return stores
 
 
-def _guides(rng: random.Random, count: int, stores: list[Store]) -> list[Guide]:
+def _guides(rng: random.Random, count: int, stores: list[Database]) -> list[Guide]:
     normal = NormalDist()
     # Stratified talent so that even a small brand spans weak guides to champions.
     quantiles = [(i + rng.random()) / count for i in range(count)]

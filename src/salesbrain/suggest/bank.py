@@ -181,7 +181,7 @@ class ReplyBank:
         allowed = ("approved",) if require_approved else ("approved", "candidate")
         return np.asarray([e.status in allowed for e in self.entries], dtype=bool)
 
-    def save(self, directory: Path) -> None:
+    def save_pretrained(self, directory: Path) -> None:
         from safetensors.numpy import save_file
 
         directory.mkdir(parents=True, exist_ok=True)
@@ -191,7 +191,7 @@ class ReplyBank:
         path.chmod(0o644)  # safetensors writes owner-only files; artifacts are shared read-only
 
     @classmethod
-    def load(cls, directory: Path) -> ReplyBank:
+    def from_pretrained(cls, directory: Path) -> ReplyBank:
         from safetensors.numpy import load_file
 
         entries = [BankReply(**row) for row in read_json(directory / "bank.json")["replies"]]

@@ -57,13 +57,13 @@ class DualEncoder:
         return cls(encoder.model, encoder.tokenizer, frozen_layers)
 
     @classmethod
-    def load(cls, directory: Path, frozen_layers: int) -> DualEncoder:
+    def from_pretrained(cls, directory: Path, frozen_layers: int) -> DualEncoder:
         from salesbrain.encoder import load_encoder
 
         encoder = load_encoder(model_dir=directory)
         return cls(encoder.model, encoder.tokenizer, frozen_layers)
 
-    def save(self, directory: Path) -> None:
+    def save_pretrained(self, directory: Path) -> None:
         with quiet_transformers():
             self.model.save_pretrained(directory)
             self.tokenizer.save_pretrained(directory)

@@ -1,6 +1,6 @@
 """A tenant's analysis labels: what `salesbrain analyze` writes and what scoring reads.
 
-Every query takes its tenant from the `Store` it is given, so none can read or write another
+Every query takes its tenant from the `Database` it is given, so none can read or write another
 tenant's labels.
 """
 
@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import and_, delete, or_, select
 
+from salesbrain.db import tables as t
+from salesbrain.db.database import Database
 from salesbrain.schema import Role
-from salesbrain.store import tables as t
-from salesbrain.store.store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class StoredConversationLabels:
     brain_version: str
 
 
-def pending_conversations(store: Store, brain_version: str) -> list[str]:
+def pending_conversations(store: Database, brain_version: str) -> list[str]:
     """Conversations never analysed, changed since, or analysed by another brain; oldest first."""
     c, lab = t.conversations.c, t.conversation_labels.c
     join = t.conversations.outerjoin(
@@ -54,7 +54,7 @@ def pending_conversations(store: Store, brain_version: str) -> list[str]:
         return list(conn.scalars(query))
 
 
-def replace_labels(store: Store, conversation_rows: Sequence[dict[str, Any]],
+def replace_labels(store: Database, conversation_rows: Sequence[dict[str, Any]],
                    message_rows: Sequence[dict[str, Any]]) -> None:
     """Replace the labels of these conversations and messages in one transaction.
 
@@ -75,7 +75,7 @@ def replace_labels(store: Store, conversation_rows: Sequence[dict[str, Any]],
                          [{**row, "tenant": store.tenant} for row in conversation_rows])
 
 
-def conversation_labels(store: Store) -> Iterator[StoredConversationLabels]:
+def conversation_labels(store: Database) -> Iterator[StoredConversationLabels]:
     """Every analysed conversation's labels."""
     lab = t.conversation_labels.c
     query = select(lab.conversation_id, lab.outcome, lab.outcome_source, lab.sentiment,
@@ -88,7 +88,7 @@ def conversation_labels(store: Store) -> Iterator[StoredConversationLabels]:
                 row.quality, int(row.compliance_hits or 0), row.brain_version)
 
 
-def customer_intents(store: Store) -> Iterator[tuple[str, str]]:
+def customer_intents(store: Database) -> Iterator[tuple[str, str]]:
     """(conversation id, intent) of each labelled customer message, in conversation order."""
     m, ml = t.messages.c, t.message_labels.c
     query = (
@@ -101,7 +101,7 @@ def customer_intents(store: Store) -> Iterator[tuple[str, str]]:
         yield from ((row[0], row[1]) for row in conn.execute(query))
 
 
-def message_intents(store: Store) -> dict[str, str]:
+def message_intents(store: Database) -> dict[str, str]:
     """Every labelled message's intent by msgid ("" for a guide message labelled for
     compliance only)."""
     ml = t.message_labels.c

@@ -6,8 +6,8 @@ Encoder, decoder and output projection share one word-embedding matrix, pruned t
 of the training corpus, so the model stays small enough to fine-tune on CPU. Inputs are the
 recent turns with role marks ("顾客：" / "导购："), prefixed "query: " as e5 saw them.
 
->>> from salesbrain.suggest.generator import ReplyGenerator
->>> generator = ReplyGenerator.load("models/dev/suggest/generator")     # doctest: +SKIP
+>>> from salesbrain.suggest.reply_generator import ReplyGenerator
+>>> generator = ReplyGenerator.from_pretrained("models/dev/suggest/generator")     # doctest: +SKIP
 >>> generator.generate(["顾客：这件有M码吗"], num_return_sequences=2)   # doctest: +SKIP
 [['有的亲', '亲，M码有货的哦']]
 """
@@ -194,7 +194,7 @@ class ReplyGenerator:
         return EncoderDecoderCache(DynamicCache(config=config), DynamicCache(config=config))
 
     # ---- artifacts ------------------------------------------------------------------------
-    def save(self, directory: str | Path) -> Path:
+    def save_pretrained(self, directory: str | Path) -> Path:
         """config.json, model.safetensors (tied weights once) and the pruned tokenizer."""
         from safetensors.torch import save_file
 
@@ -212,7 +212,7 @@ class ReplyGenerator:
         return out
 
     @classmethod
-    def load(cls, directory: str | Path, device: str = "cpu") -> ReplyGenerator:
+    def from_pretrained(cls, directory: str | Path, device: str = "cpu") -> ReplyGenerator:
         from safetensors.torch import load_file
         from transformers import AutoTokenizer, BertConfig, BertLMHeadModel, BertModel
 

@@ -5,26 +5,26 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from salesbrain.store import Store
-from salesbrain.store.tables import metadata
+from salesbrain.db import Database
+from salesbrain.db.tables import metadata
 
 
-def test_migrations_produce_the_declared_schema(any_store: Store) -> None:
+def test_migrations_produce_the_declared_schema(any_store: Database) -> None:
     with any_store.engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     assert differences == []
 
 
-def test_reopening_is_a_noop_and_rows_are_idempotent(any_store: Store) -> None:
+def test_reopening_is_a_noop_and_rows_are_idempotent(any_store: Database) -> None:
     rows = [{"guide_id": "g1", "name": "李娜", "store_id": "s1", "region": "华东"}]
     assert any_store.upsert_rows("guides", [dict(r) for r in rows]) == 1
     assert any_store.upsert_rows("guides", [dict(r) for r in rows]) == 0
-    reopened = Store(any_store.engine, any_store.tenant)
+    reopened = Database(any_store.engine, any_store.tenant)
     reopened.ensure_tenant()
     assert [g.name for g in reopened.guides()] == ["李娜"]
 
 
-def test_consent_refusal_scrubs_only_up_to_its_time(any_store: Store) -> None:
+def test_consent_refusal_scrubs_only_up_to_its_time(any_store: Database) -> None:
     conversation = {"conversation_id": "c1", "guide_id": "g1", "customer_id": "wm1", "room_id": "",
                     "started_ms": 1, "ended_ms": 3, "n_messages": 2, "source": "test"}
     messages = [

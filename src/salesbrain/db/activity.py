@@ -2,7 +2,7 @@
 
 These stream plain columns instead of building `Conversation` objects, for the passes that
 read every message of a tenant (attribution, scoring, audits). Every query takes its tenant
-from the `Store` it is given.
+from the `Database` it is given.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from salesbrain.attribution import Touch
+from salesbrain.db import tables as t
+from salesbrain.db.database import Database, from_ms
 from salesbrain.schema import Role
-from salesbrain.store import tables as t
-from salesbrain.store.store import Store, from_ms
 
 _YIELD_PER = 20_000
 
@@ -35,7 +35,7 @@ class ConversationTimes:
     ts_ms: list[int]
 
 
-def guide_touches(store: Store) -> Iterator[Touch]:
+def guide_touches(store: Database) -> Iterator[Touch]:
     """Every guide message as an attribution touch (recalled ones too), streamed."""
     m = t.messages.c
     query = (
@@ -48,7 +48,7 @@ def guide_touches(store: Store) -> Iterator[Touch]:
             yield Touch(row.conversation_id, row.guide_id, row.customer_id, from_ms(row.ts_ms))
 
 
-def conversation_times(store: Store) -> Iterator[ConversationTimes]:
+def conversation_times(store: Database) -> Iterator[ConversationTimes]:
     """Every conversation's timeline from one ordered query over the messages."""
     c, m = t.conversations.c, t.messages.c
     heads_query = select(c.conversation_id, c.guide_id, c.customer_id, c.room_id).where(
@@ -70,7 +70,7 @@ def conversation_times(store: Store) -> Iterator[ConversationTimes]:
                                     [row[2] for row in items])
 
 
-def message_conversations(store: Store) -> Iterator[tuple[str, str]]:
+def message_conversations(store: Database) -> Iterator[tuple[str, str]]:
     """(msgid, conversation id) of every stored message."""
     m = t.messages.c
     query = select(m.msgid, m.conversation_id).where(m.tenant == store.tenant)
@@ -78,7 +78,7 @@ def message_conversations(store: Store) -> Iterator[tuple[str, str]]:
         yield from ((row[0], row[1]) for row in conn.execute(query))
 
 
-def message_contents(store: Store) -> dict[str, tuple[str, str, bool]]:
+def message_contents(store: Database) -> dict[str, tuple[str, str, bool]]:
     """msgid -> (conversation id, stored text, recalled) of every stored message."""
     m = t.messages.c
     query = select(m.msgid, m.conversation_id, m.text, m.recalled).where(
@@ -88,7 +88,7 @@ def message_contents(store: Store) -> dict[str, tuple[str, str, bool]]:
                 for r in conn.execute(query)}
 
 
-def conversation_sizes(store: Store) -> dict[str, int]:
+def conversation_sizes(store: Database) -> dict[str, int]:
     """conversation id -> the message count stored on the conversation."""
     c = t.conversations.c
     query = select(c.conversation_id, c.n_messages).where(c.tenant == store.tenant)
@@ -96,7 +96,7 @@ def conversation_sizes(store: Store) -> dict[str, int]:
         return {r.conversation_id: r.n_messages for r in conn.execute(query)}
 
 
-def data_stamp(store: Store) -> tuple[Any, ...]:
+def data_stamp(store: Database) -> tuple[Any, ...]:
     """Changes whenever anything scoring reads changes (messages, labels, orders, tasks,
     guides)."""
     c, lab = t.conversations.c, t.conversation_labels.c

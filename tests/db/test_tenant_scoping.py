@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from salesbrain.store import Store
-from salesbrain.store.access import record_feedback, record_suggestions, served_feedback
-from salesbrain.store.activity import (
+from salesbrain.db import Database
+from salesbrain.db.access import record_feedback, record_suggestions, served_feedback
+from salesbrain.db.activity import (
     conversation_sizes,
     conversation_times,
     data_stamp,
@@ -22,7 +22,7 @@ from salesbrain.store.activity import (
     message_contents,
     message_conversations,
 )
-from salesbrain.store.labels import (
+from salesbrain.db.labels import (
     conversation_labels,
     customer_intents,
     message_intents,
@@ -30,7 +30,7 @@ from salesbrain.store.labels import (
     replace_labels,
 )
 
-QUERIES: dict[str, Callable[[Store], Any]] = {
+QUERIES: dict[str, Callable[[Database], Any]] = {
     "pending_conversations": lambda s: pending_conversations(s, "v1"),
     "conversation_labels": lambda s: sorted(conversation_labels(s), key=repr),
     "customer_intents": lambda s: list(customer_intents(s)),
@@ -45,7 +45,7 @@ QUERIES: dict[str, Callable[[Store], Any]] = {
 }
 
 
-def seed(store: Store, brand: str, offset_ms: int, n_conversations: int) -> None:
+def seed(store: Database, brand: str, offset_ms: int, n_conversations: int) -> None:
     """A small brand: two guides, conversations, labels, an order, a task, feedback."""
     store.upsert_rows("guides", [{"guide_id": g, "name": f"{brand}{g}", "store_id": "s1",
                                   "region": brand} for g in ("g1", "g2")])
@@ -83,14 +83,14 @@ def seed(store: Store, brand: str, offset_ms: int, n_conversations: int) -> None
 
 
 @pytest.fixture
-def brands(any_store: Store) -> tuple[Store, Store]:
+def brands(any_store: Database) -> tuple[Database, Database]:
     other = any_store.for_tenant(f"{any_store.tenant}_other_{uuid.uuid4().hex[:6]}")
     other.ensure_tenant()
     return any_store, other
 
 
 @pytest.mark.parametrize("query", sorted(QUERIES))
-def test_another_tenants_rows_never_reach_a_query(brands: tuple[Store, Store],
+def test_another_tenants_rows_never_reach_a_query(brands: tuple[Database, Database],
                                                   query: str) -> None:
     mine, theirs = brands
     read = QUERIES[query]
@@ -104,7 +104,7 @@ def test_another_tenants_rows_never_reach_a_query(brands: tuple[Store, Store],
 
 
 def test_the_pending_conversations_are_the_unanalysed_and_the_stale(
-        brands: tuple[Store, Store]) -> None:
+        brands: tuple[Database, Database]) -> None:
     mine, theirs = brands
     seed(mine, "甲", 0, 3)
     seed(theirs, "乙", 7, 4)

@@ -2,7 +2,7 @@
 
 Visibility is decided here, in one place: a guide sees her own conversations and suggestions,
 a manager those of the guides in his stores (from the guide roster), an admin the whole tenant.
-Everything is read through a `Store`, so a query can never cross tenants.
+Everything is read through a `Database`, so a query can never cross tenants.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine, select, update
 
+from salesbrain.db import tables as t
+from salesbrain.db.database import Database, from_ms, now_ms
 from salesbrain.schema import Conversation, Order
-from salesbrain.store import tables as t
-from salesbrain.store.store import Store, from_ms, now_ms
 
 
 class Viewer(Protocol):
@@ -33,7 +33,7 @@ class Viewer(Protocol):
 # ---- API keys ---------------------------------------------------------------------------------
 
 
-def insert_api_key(store: Store, *, key_id: str, key_hash: str, role: str, guide_id: str | None,
+def insert_api_key(store: Database, *, key_id: str, key_hash: str, role: str, guide_id: str | None,
                    store_ids: list[str], label: str) -> None:
     row = {"key_id": key_id, "tenant": store.tenant, "key_hash": key_hash, "role": role,
            "guide_id": guide_id, "store_ids": store_ids, "label": label,
@@ -49,7 +49,7 @@ def api_key_row(engine: Engine, key_id: str) -> Any | None:
         return conn.execute(query).first()
 
 
-def list_api_keys(store: Store) -> list[dict[str, Any]]:
+def list_api_keys(store: Database) -> list[dict[str, Any]]:
     k = t.api_keys.c
     query = (
         select(k.key_id, k.role, k.guide_id, k.store_ids, k.label, k.created_ms, k.revoked)
@@ -60,7 +60,7 @@ def list_api_keys(store: Store) -> list[dict[str, Any]]:
         return [dict(row._mapping) for row in conn.execute(query)]
 
 
-def revoke_api_key(store: Store, key_id: str) -> bool:
+def revoke_api_key(store: Database, key_id: str) -> bool:
     k = t.api_keys.c
     statement = (
         update(t.api_keys).where(k.tenant == store.tenant, k.key_id == key_id).values(revoked=True)
@@ -72,7 +72,7 @@ def revoke_api_key(store: Store, key_id: str) -> bool:
 # ---- visibility -------------------------------------------------------------------------------
 
 
-def visible_guide_ids(store: Store, viewer: Viewer) -> frozenset[str] | None:
+def visible_guide_ids(store: Database, viewer: Viewer) -> frozenset[str] | None:
     """The guides whose data the viewer may read; None means every guide of the tenant."""
     if viewer.role == "admin":
         return None
@@ -84,12 +84,13 @@ def visible_guide_ids(store: Store, viewer: Viewer) -> frozenset[str] | None:
         return frozenset(conn.scalars(query))
 
 
-def can_see_guide(store: Store, viewer: Viewer, guide_id: str) -> bool:
+def can_see_guide(store: Database, viewer: Viewer, guide_id: str) -> bool:
     visible = visible_guide_ids(store, viewer)
     return visible is None or guide_id in visible
 
 
-def visible_conversation(store: Store, viewer: Viewer, conversation_id: str) -> Conversation | None:
+def visible_conversation(store: Database, viewer: Viewer,
+                         conversation_id: str) -> Conversation | None:
     """The conversation when it exists in the tenant and the viewer may read it, else None."""
     conversation = store.conversation(conversation_id)
     if conversation is None or not can_see_guide(store, viewer, conversation.guide_id):
@@ -97,7 +98,7 @@ def visible_conversation(store: Store, viewer: Viewer, conversation_id: str) -> 
     return conversation
 
 
-def conversation_heads(store: Store, viewer: Viewer, *, customer_id: str | None,
+def conversation_heads(store: Database, viewer: Viewer, *, customer_id: str | None,
                        guide_id: str | None, limit: int) -> list[dict[str, Any]]:
     """Newest conversations the viewer may read, without their messages."""
     c = t.conversations.c
@@ -118,8 +119,8 @@ def conversation_heads(store: Store, viewer: Viewer, *, customer_id: str | None,
 # ---- suggestions and feedback -----------------------------------------------------------------
 
 
-def record_suggestions(store: Store, rows: Sequence[dict[str, Any]]) -> None:
-    """Store served suggestions (ids minted by the caller, unique per serving)."""
+def record_suggestions(store: Database, rows: Sequence[dict[str, Any]]) -> None:
+    """Database served suggestions (ids minted by the caller, unique per serving)."""
     stamp = now_ms()
     values = [{**row, "tenant": store.tenant, "created_ms": stamp} for row in rows]
     if values:
@@ -127,14 +128,14 @@ def record_suggestions(store: Store, rows: Sequence[dict[str, Any]]) -> None:
             conn.execute(t.suggestions.insert(), values)
 
 
-def suggestion_row(store: Store, suggestion_id: str) -> Any | None:
+def suggestion_row(store: Database, suggestion_id: str) -> Any | None:
     s = t.suggestions.c
     query = select(t.suggestions).where(s.tenant == store.tenant, s.suggestion_id == suggestion_id)
     with store.engine.connect() as conn:
         return conn.execute(query).first()
 
 
-def visible_suggestion(store: Store, viewer: Viewer, suggestion_id: str) -> Any | None:
+def visible_suggestion(store: Database, viewer: Viewer, suggestion_id: str) -> Any | None:
     """A suggestion of the tenant served to a guide the viewer may read, else None.
 
     A suggestion served without a guide (inline messages from a manager) belongs to no guide:
@@ -148,7 +149,7 @@ def visible_suggestion(store: Store, viewer: Viewer, suggestion_id: str) -> Any 
     return row if can_see_guide(store, viewer, row.guide_id) else None
 
 
-def record_feedback(store: Store, suggestion_id: str, action: str, sent_text: str | None,
+def record_feedback(store: Database, suggestion_id: str, action: str, sent_text: str | None,
                     guide_id: str | None) -> None:
     row = {"tenant": store.tenant, "suggestion_id": suggestion_id, "action": action,
            "sent_text": sent_text, "guide_id": guide_id, "created_ms": now_ms()}
@@ -156,7 +157,7 @@ def record_feedback(store: Store, suggestion_id: str, action: str, sent_text: st
         conn.execute(t.feedback.insert(), [row])
 
 
-def feedback_rows(store: Store, suggestion_id: str) -> list[dict[str, Any]]:
+def feedback_rows(store: Database, suggestion_id: str) -> list[dict[str, Any]]:
     f = t.feedback.c
     query = (
         select(f.action, f.sent_text, f.guide_id, f.created_ms)
@@ -167,7 +168,7 @@ def feedback_rows(store: Store, suggestion_id: str) -> list[dict[str, Any]]:
         return [dict(row._mapping) for row in conn.execute(query)]
 
 
-def served_feedback(store: Store) -> list[Any]:
+def served_feedback(store: Database) -> list[Any]:
     """Every feedback with the suggestion it is about, in the order it was given.
 
     Rows carry suggestion_id, conversation_id, text, created_ms (when it was served), action
@@ -181,7 +182,7 @@ def served_feedback(store: Store) -> list[Any]:
         return list(conn.execute(query))
 
 
-def order_attributed(store: Store, conversation: Conversation) -> bool:
+def order_attributed(store: Database, conversation: Conversation) -> bool:
     """Whether one of the customer's orders is credited to this conversation (default rule)."""
     from salesbrain.attribution import Touch, attribute_orders
 

@@ -1,4 +1,4 @@
-"""The tenant-scoped store: every read and write goes through a `Store` bound to one tenant."""
+"""The tenant-scoped store: every read and write goes through a `Database` bound to one tenant."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, func, select, update
 
+from salesbrain.db import tables as t
+from salesbrain.db.engine import insert_ignoring_duplicates, make_engine, migrate, resolve_db_url
 from salesbrain.schema import Conversation, Guide, Message, MessageType, Order, OutreachTask, Role
-from salesbrain.store import tables as t
-from salesbrain.store.engine import insert_ignoring_duplicates, make_engine, migrate, resolve_db_url
 
 # SQLite accepts 32,766 bound parameters per statement; stay well below for IN lists.
 _IN_CHUNK = 900
@@ -43,7 +43,7 @@ class ConversationState:
 PairKey = tuple[str, str, str]  # guide_id, customer_id, room_id
 
 
-class Store:
+class Database:
     """Reads and writes for one tenant. Cheap to create; share the engine between tenants."""
 
     def __init__(self, engine: Engine, tenant: str) -> None:
@@ -53,7 +53,8 @@ class Store:
         self.tenant = tenant
 
     @classmethod
-    def open(cls, url: str | None = None, tenant: str = "demo", *, upgrade: bool = True) -> Store:
+    def open(cls, url: str | None = None, tenant: str = "demo", *,
+             upgrade: bool = True) -> Database:
         engine = make_engine(resolve_db_url(url))
         if upgrade:
             migrate(engine)
@@ -61,8 +62,8 @@ class Store:
         store.ensure_tenant()
         return store
 
-    def for_tenant(self, tenant: str) -> Store:
-        return Store(self.engine, tenant)
+    def for_tenant(self, tenant: str) -> Database:
+        return Database(self.engine, tenant)
 
     def ensure_tenant(self) -> None:
         row = {"tenant": self.tenant, "display_name": self.tenant, "created_ms": now_ms()}

@@ -23,17 +23,24 @@ passes today's rules and name tagger).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import Column, Table, bindparam, select, update
 
-from salesbrain.store import tables as t
-from salesbrain.store.store import Store, now_ms
+from salesbrain.db import tables as t
+from salesbrain.db.database import Database, now_ms
 
-if TYPE_CHECKING:
-    from salesbrain.ingest.redact import Redaction
+
+class Redaction(Protocol):
+    """What a redactor returns (`salesbrain.ingest.redact.Redaction` is one)."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def spans(self) -> Sequence[Any]: ...
 
 BATCH = 2000
 
@@ -57,7 +64,7 @@ class RescanSummary:
                 "changed_anything": self.changed_anything}
 
 
-def rescan_tables(store: Store, redactor: Callable[[str], Redaction],
+def rescan_tables(store: Database, redactor: Callable[[str], Redaction],
                   batch_size: int = BATCH) -> RescanSummary:
     """Re-redact every stored chat text of `store`'s tenant; see the module docstring."""
     summary = RescanSummary()
@@ -72,7 +79,7 @@ def rescan_tables(store: Store, redactor: Callable[[str], Redaction],
     return summary
 
 
-def _pages(store: Store, table: Table, key: Column[Any], batch_size: int,
+def _pages(store: Database, table: Table, key: Column[Any], batch_size: int,
            *columns: Column[Any]) -> Iterator[list[Any]]:
     """Rows of the tenant in key order, `batch_size` at a time (keyset paging, no OFFSET)."""
     last: Any = None
@@ -88,7 +95,7 @@ def _pages(store: Store, table: Table, key: Column[Any], batch_size: int,
         last = rows[-1][0]
 
 
-def _rescan_messages(store: Store, rows: list[Any], summary: RescanSummary,
+def _rescan_messages(store: Database, rows: list[Any], summary: RescanSummary,
                      redactor: Callable[[str], Redaction]) -> None:
     summary.messages_scanned += len(rows)
     changes, conversations = [], set()
@@ -136,7 +143,7 @@ def _rescan_compliance(conn: Any, tenant: str, msgids: list[str], summary: Resca
                      .values(compliance=bindparam("new_hits")), changes)
 
 
-def _rescan_column(store: Store, table: Table, key: Column[Any], column: Column[Any],
+def _rescan_column(store: Database, table: Table, key: Column[Any], column: Column[Any],
                    rows: list[Any], summary: RescanSummary,
                    redactor: Callable[[str], Redaction]) -> None:
     changes = []

