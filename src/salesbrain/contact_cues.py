@@ -44,10 +44,13 @@ CUE_PHRASES: dict[str, str] = {
     "v❤": WECHAT,
     "v心": WECHAT,
     "微心": WECHAT,
+    "绿泡泡": WECHAT,
     "扣扣": QQ,
     "企鹅号": "qq号",
     "企鹅": QQ,
     "丘丘": QQ,
+    "🐧": QQ,
+    "q号": "qq号",
 }
 
 

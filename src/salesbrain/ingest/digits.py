@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 _DIGIT_VALUES = {
     **{str(i): str(i) for i in range(10)},
-    **dict.fromkeys("零〇⓪", "0"),
+    **dict.fromkeys("零〇⓪O", "0"),  # a capital O typed for zero: 138 O214 77O6
     **dict.fromkeys("一壹幺①", "1"),
     **dict.fromkeys("二贰貳两②", "2"),
     **dict.fromkeys("三叁參③", "3"),
@@ -42,11 +42,13 @@ _DIGIT = "[" + "".join(sorted(_DIGIT_VALUES)) + "]"
 # Between digits: spacing, punctuation people group numbers with, emoji and their joiners,
 # variation selectors and the keycap mark (1️⃣ is '1' U+FE0F U+20E3).
 _SEPARATOR = (
-    "[ \\t.·•/\\-_\\u200b\\u200d\\ufe0f\\u20e3\\u2600-\\u27bf\\u2b00-\\u2bff"
+    "[ \\t.·•…/\\-_\\u200b\\u200d\\ufe0f\\u20e3\\u2600-\\u27bf\\u2b00-\\u2bff"
     "\\U0001f000-\\U0001faff]"
 )
-_FILLER = "后面是|后面|后边是|后边|然后是|然后|接着是|接着|之后是"
-_GAP = f"(?:{_SEPARATOR}{{1,4}}|{_SEPARATOR}?(?:{_FILLER}){_SEPARATOR}?)"
+_FILLER = ("后面是|后面|后边是|后边|然后是|然后|接着是|接着|之后是|开头|中间是|中间|"
+           "尾号是|尾号|尾数是|尾数|后四位是|后四位|最后是")
+# One or two fillers (189开头 中间3027 尾号6615) with the spacing around them.
+_GAP = f"(?:{_SEPARATOR}{{1,4}}|(?:{_SEPARATOR}?(?:{_FILLER})){{1,2}}{_SEPARATOR}?)"
 # A run worth a look has at least five digits: fewer cannot make any number the detectors want.
 _RUN = re.compile(f"{_DIGIT}(?:{_GAP}?{_DIGIT}){{4,}}")
 _GROUP = re.compile(f"{_DIGIT}+")
@@ -112,7 +114,8 @@ def digit_view(norm: str) -> DigitView:
 
 def _rewrite_run(norm: str, start: int, end: int, safe: list[tuple[int, int]],
                  pieces: list[str], origin: list[int]) -> None:
-    digits = [i for i in range(start, end) if norm[i] in _DIGIT_VALUES]
+    digits = [i for i in range(start, end)
+              if norm[i] in _DIGIT_VALUES and (norm[i] != "O" or _zero_like(norm, i))]
     masked = {i for i in digits if any(a <= i < b for a, b in safe)}
     groups = _groups(digits, masked, norm)
     joined = _joinable_gaps(norm, groups)
@@ -129,8 +132,9 @@ def _rewrite_run(norm: str, start: int, end: int, safe: list[tuple[int, int]],
 
 
 def _groups(digits: list[int], masked: set[int], norm: str) -> list[list[int]]:
-    """Runs of adjacent unmasked digits of one script. Spelled digits touching ASCII ones are
-    words, not digits (订单7712003456790一起发), and are left out."""
+    """Runs of adjacent unmasked digits of one script. Spelled digits touching ASCII ones on
+    one side only are words, not digits (订单7712003456790一起发), and are left out; between
+    ASCII digits on both sides they are digits (13九0二四87765)."""
     groups: list[list[int]] = []
     for i in digits:
         if i in masked:
@@ -139,17 +143,27 @@ def _groups(digits: list[int], masked: set[int], norm: str) -> list[list[int]]:
             groups[-1].append(i)
         else:
             groups.append([i])
-    return [g for k, g in enumerate(groups) if _ascii(norm, g[0]) or not _touches_ascii(groups, k)]
+    return [g for k, g in enumerate(groups)
+            if _ascii(norm, g[0]) or _touches_ascii(groups, k) != 1]
+
+
+def _zero_like(norm: str, i: int) -> bool:
+    """A capital O read as zero: beside a digit and not inside a word (77O6, not OPPO 12345)."""
+    around = norm[i - 1:i] + norm[i + 1:i + 2]
+    return any(c.isdigit() for c in around) and not any(c.isalpha() and c.isascii()
+                                                        for c in around)
 
 
 def _ascii(norm: str, i: int) -> bool:
     return norm[i].isascii()
 
 
-def _touches_ascii(groups: list[list[int]], k: int) -> bool:
+def _touches_ascii(groups: list[list[int]], k: int) -> int:
+    """On how many sides group k (spelled) touches a neighbouring group (ASCII: groups split
+    only where the script changes or a gap is)."""
     before = k > 0 and groups[k - 1][-1] == groups[k][0] - 1
     after = k + 1 < len(groups) and groups[k + 1][0] == groups[k][-1] + 1
-    return before or after
+    return int(before) + int(after)
 
 
 def _joinable_gaps(norm: str, groups: list[list[int]]) -> set[int]:
@@ -161,7 +175,7 @@ def _joinable_gaps(norm: str, groups: list[list[int]]) -> set[int]:
         if listed and _ascii(norm, left[0]) and _ascii(norm, right[0]):
             continue
         gap = norm[left[-1] + 1 : right[0]]
-        if len(left) <= 8 and len(right) <= 8 and _GAP_ONLY.fullmatch(gap):
+        if not gap or (len(left) <= 8 and len(right) <= 8 and _GAP_ONLY.fullmatch(gap)):
             joined.add(k)
     return joined
 

@@ -6,6 +6,10 @@ a name: after 叫/我是/收件人/姓名...; after a role word (店长杨丽, �
 of a contact block (王秀英 13965001234); before 收 (石磊收); and a surname
 before a title (王先生, 李姐, 王阿姨, 李老师; the title is kept). Brand and
 product names that look like names (李宁, 王牌, 周大福) are not names.
+English given names that Chinese customers and guides go by (Amy, Vivian, Kevin) count where
+the context says so: before 姐/哥/老师 or a comma, after 我是/this is/同事/收件人, and with a
+Latin surname after them (Jessica Liu); a product line (Coco系列, Tiffany蓝) is left alone.
+A surname on its own after 姓 (我婆婆姓钱) or before a role (张店长) is a name too.
 Nicknames (小美, 朵朵) and bare names in running text are left to a learned
 tagger (`redact.SpanTagger`).
 """
@@ -58,7 +62,7 @@ _SURNAME = rf"(?=[{_SURNAME_START}])(?!{_NOT_NAMES})(?:{_COMPOUND}|[{_SURNAMES}]
 _FULL_NAME = rf"{_SURNAME}{_GIVEN}{{1,2}}"
 _NAME_CUED = re.compile(
     r"(?:叫我|叫|我是|本人|收件人|收货人|联系人|寄件人|签收人|姓名|名字)[\s:：]*(?:是|叫)?[\s:：]*"
-    rf"(?P<name>{_FULL_NAME}){_NAME_END}|我姓(?P<surname>{_SURNAME})"
+    rf"(?P<name>{_FULL_NAME}){_NAME_END}|(?<![百同])姓(?P<surname>{_SURNAME})"
 )
 # A role word names the person right after it; a verb may follow the name (店长杨丽说).
 _ROLE = "店长|导购|户名|持卡人|朋友|闺蜜"
@@ -69,7 +73,8 @@ _NAME_AFTER_ROLE = re.compile(
 # A signature closes the message: "—— 周佳怡", "-周佳怡" (— is folded to -).
 _SIGNATURE = re.compile(rf"(?:-{{1,2}}|~)\s*(?P<name>{_FULL_NAME})(?=\s*[)）】」]?\s*$)")
 # 王总/李姐/张哥/王阿姨/李老师, but not 总是/总裁, 姐姐, 哥们 or 老师们.
-_SHOP_TITLE = (rf"总(?=[您你好]|(?!{_CJK}))|姐(?![姐妹夫])|哥(?![哥们])|阿姨|老师(?!们)")
+_SHOP_TITLE = (rf"总(?=[您你好]|(?!{_CJK}))|姐(?![姐妹夫])|哥(?![哥们])|阿姨|老师(?!们)"
+               r"|店长|经理|主管")
 _NAME_TITLED = re.compile(
     rf"(?<!{_CJK})(?P<name>{_FULL_NAME})(?=先生|女士|小姐)"
     # 谢谢姐 and 明白姐 are thanks and assent, not 谢/白 the surname.
@@ -86,28 +91,58 @@ _NAME_IN_CONTACT = re.compile(
 
 # Words whose presence lets each name pattern fire at all (a cheap gate, see `redact`).
 NAME_HINT_WORDS: dict[str, tuple[str, ...]] = {
-    "name_cue": ("叫", "我是", "我姓", "本人", "件人", "货人", "系人", "姓名", "名字"),
-    "title": ("先生", "女士", "小姐", "总", "姐", "哥", "阿姨", "老师"),
+    "name_cue": ("叫", "我是", "姓", "本人", "件人", "货人", "系人", "姓名", "名字"),
+    "title": ("先生", "女士", "小姐", "总", "姐", "哥", "阿姨", "老师", "经理", "主管"),
     "role": tuple(_ROLE.split("|")),
 }
 _PATTERNS = {"name_cue": _NAME_CUED, "title": _NAME_TITLED, "role": _NAME_AFTER_ROLE}
+_HAS_LATIN_WORD = re.compile(r"[A-Z][a-z]")
 _RECEIVES_AT = re.compile(r"收(?![\u4e00-\u9fff])")
 _SIGNATURE_TAIL = 12  # a signature's dash is at most this far from the end
+
+
+# English names people in Chinese shops go by; a list, since any capitalised word is not one.
+_ENGLISH_NAMES = (
+    "Abby|Alice|Alex|Amanda|Amber|Amy|Andy|Angela|Angel|Anna|Annie|Apple|Ashley|Bella|Ben|"
+    "Betty|Bonnie|Candy|Carol|Catherine|Cathy|Celine|Chloe|Cherry|Christina|Cindy|Claire|Coco|"
+    "Crystal|Daisy|Daniel|David|Demi|Doris|Eason|Echo|Eileen|Elaine|Ella|Emily|Emma|Eric|Erica|"
+    "Eva|Evan|Fiona|Frank|Gary|Gigi|Grace|Hannah|Helen|Iris|Ivy|Jack|Jackie|Jacky|Jane|Jason|"
+    "Jasmine|Jenny|Jennifer|Jerry|Jessica|Jessie|Jimmy|Joanna|Joey|John|Joyce|Judy|Julia|Julie|"
+    "Karen|Kate|Kathy|Kelly|Kevin|Kiki|Kitty|Krystal|Lily|Linda|Lisa|Lucy|Luna|Mandy|Maggie|"
+    "May|Mia|Michael|Michelle|Mike|Molly|Momo|Monica|Nancy|Nina|Olivia|Peter|Peggy|Phoebe|"
+    "Rachel|Rebecca|Rita|Rose|Ruby|Sally|Sam|Sandy|Sarah|Selina|Serena|Shirley|Sophia|Sophie|"
+    "Stella|Stephanie|Summer|Sunny|Susan|Sylvia|Tina|Tom|Tony|Tracy|Vicky|Victor|Vivian|Wendy|"
+    "Yoyo|Zoe"
+)
+_LATIN_SURNAME = r"(?: (?:Wang|Li|Zhang|Liu|Chen|Yang|Huang|Zhao|Wu|Zhou|Xu|Sun|Ma|Zhu|Hu|Guo|"
+_LATIN_SURNAME += r"He|Lin|Luo|Zheng|Liang|Xie|Song|Tang|Han|Feng|Deng|Cao|Peng|Zeng|Xiao|Tian))?"
+_ENGLISH_NAME = re.compile(
+    rf"(?P<cue>(?i:我是|我叫|叫我|this is|i'm|i am|同事|朋友|闺蜜|收件人|[、和,，])\s*)?"
+    rf"(?<![A-Za-z0-9_])(?P<name>阿?(?:{_ENGLISH_NAMES}){_LATIN_SURNAME})(?![A-Za-z0-9_])"
+    r"(?P<after>姐|哥|老师|\s*[,，:：、~～!！]|\s*$)?"
+)
+
+
+def english_names(norm: str) -> list[Candidate]:
+    """English given names where the context marks them as a person's (see the docstring)."""
+    return [(_RANK, *m.span("name"), "person_name") for m in _ENGLISH_NAME.finditer(norm)
+            if m.group("cue") or m.group("after") is not None or " " in m.group("name")]
 
 
 def name_candidates(norm: str, hints: set[str | None], long_number: bool) -> list[Candidate]:
     """Names in `norm` by the patterns whose hint words it holds; contact-block names only
     when it holds a 7+ digit number."""
     patterns = [pattern for hint, pattern in _PATTERNS.items() if hint in hints]
+    if "role" in hints and "title" not in hints:  # 店长 is both a role and a title (张店长)
+        patterns.append(_NAME_TITLED)
     if long_number:
         patterns.append(_NAME_IN_CONTACT)
+    latin = english_names(norm) if _HAS_LATIN_WORD.search(norm) else []
     found = [m for pattern in patterns for m in pattern.finditer(norm)]
     if "收" in norm or "-" in norm[-_SIGNATURE_TAIL:] or "~" in norm[-_SIGNATURE_TAIL:]:
         found += [m for m in _closing_names(norm) if m is not None]
-    if not found:
-        return []
-    return [(_RANK, *m.span("name" if m.group("name") else "surname"), "person_name")
-            for m in found]
+    return latin + [(_RANK, *m.span("name" if m.group("name") else "surname"), "person_name")
+                    for m in found]
 
 
 def _closing_names(norm: str) -> list[re.Match[str] | None]:

@@ -67,20 +67,20 @@ _EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-
 
 def _wechat_cue() -> str:
     """Every spelling of 微信 from the shared list, plus 加V / ➕V / +v and a bare V: before
-    a separator (V: amy_2023)."""
+    a separator, 是 or 我 (V: amy_2023, v是 jiajia-sh, 有事v我 amy_zhang77)."""
     spellings = sorted(cue_spellings(WECHAT), key=len, reverse=True)
     latin = [re.escape(s) for s in spellings if s.isascii()]
     other = [re.escape(s) for s in spellings if not s.isascii()]
     add = "[加伽+➕]"
     return (rf"(?:{'|'.join(other)})(?:号)?|(?<![a-z])(?:{'|'.join(latin)})"
-            rf"|{add} ?(?:[微威薇徽]|v(?![a-z]))|(?<![a-z0-9])v(?=[\s:：])")
+            rf"|{add} ?(?:[微威薇徽]|v(?![a-z]))|(?<![a-z0-9])v(?=[\s:：是我])")
 
 
 # Any of these may start a WeChat cue: the gate in `redact` looks for them before the pattern.
 WECHAT_HINT_WORDS = (*sorted(cue_spellings(WECHAT)), "wxid", "v", "加微", "加薇", "加威", "伽微")
 _WECHAT = re.compile(
     r"(?i:(?<![a-z])wxid_[a-z0-9_-]{4,30})"
-    rf"|(?i:{_wechat_cue()})(?:搜索|搜|号)?[\s:：]*(?:号)?[\s:：]*(?:是|为)?[\s:：]*"
+    rf"|(?i:{_wechat_cue()})(?:搜索|搜|号)?[\s:：]*(?:号)?[\s:：]*(?:是|为|我)?[\s:：]*"
     r"(?P<id>[A-Za-z][A-Za-z0-9_-]{5,19})(?![A-Za-z0-9_-])"
 )
 # An id-like token (letters and at least three digits) after a contact cue; no telling which app.
