@@ -48,8 +48,9 @@ def models_dir() -> Path:
 
 def annotations_dir() -> Path:
     """Hand annotations, by reference to the shared data sets (`SALESBRAIN_ANNOTATIONS_DIR`,
-    default the repository's `data/annotations/`). They describe the shared data, so an installed package that
-    trains or evaluates on `../shared/data` is pointed at them like at the data itself."""
+    default the repository's `data/annotations/`). They describe the shared data, so an
+    installed package that trains or evaluates on `../shared/data` is pointed at them like at
+    the data itself."""
     env = os.environ.get("SALESBRAIN_ANNOTATIONS_DIR")
     directory = Path(env) if env else REPO_ROOT / "data" / "annotations"
     if not directory.is_dir():

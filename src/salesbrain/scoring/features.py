@@ -38,13 +38,13 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import cast
 
 import numpy as np
 
 from salesbrain.attribution import AttributionRule, Touch, attribute_orders
+from salesbrain.db.activity import ConversationTimes
 from salesbrain.db.database import from_ms, to_ms
 from salesbrain.schema import Conversation, Guide, Order, OutreachTask, Role
 from salesbrain.scoring.facts import (
@@ -60,16 +60,8 @@ from salesbrain.taxonomy import INTENT_KEYS, OUTCOME_KEYS
 NO_LABEL = -1
 
 
-@dataclass(frozen=True, slots=True)
-class Timeline:
-    """A conversation as scoring reads it: who wrote when (recalled and system messages out)."""
-
-    conversation_id: str
-    guide_id: str
-    customer_id: str
-    room_id: str
-    from_customer: list[bool]
-    ts_ms: list[int]
+# A conversation as scoring reads it: who wrote when. The database streams the same shape.
+Timeline = ConversationTimes
 
 
 def timeline_of(conversation: Conversation) -> Timeline:

@@ -83,6 +83,4 @@ def facts_from_store(
 
 def timelines(store: Database) -> Iterator[Timeline]:
     """Every conversation's timeline from one ordered query over the messages."""
-    for times in conversation_times(store):
-        yield Timeline(times.conversation_id, times.guide_id, times.customer_id, times.room_id,
-                       times.from_customer, times.ts_ms)
+    return conversation_times(store)
