@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-
 from collections.abc import Iterator
 
 from salesbrain.db import Database

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 from salesbrain.db import Database
-from salesbrain.db.scripts import add_scripts
+from salesbrain.db.scripts import add_scripts, list_scripts
 from salesbrain.jobs.champion_replies import MIN_CONVERSATIONS, champion_intent_replies
-from salesbrain.suggest.scripts import mine_scripts
+from salesbrain.suggest.scripts import RowError, mine_scripts, read_scripts_csv, write_scripts_csv
 
 
 def compliant() -> Callable[[str], bool]:
@@ -35,6 +35,18 @@ def mine_library(store: Database, *, min_conversations: int = MIN_CONVERSATIONS,
     added = add_scripts(store, mined)
     intents = sorted({s.intent for s in mined})
     return {"replies": len(replies), "mined": len(mined), "added": len(added), "intents": intents}
+
+
+def import_csv(store: Database, text: str) -> tuple[int, int, list[RowError]]:
+    """Store the good rows of a script CSV; returns (imported, duplicates, row errors)."""
+    parsed = read_scripts_csv(text)
+    added = add_scripts(store, parsed.scripts)
+    return len(added), len(parsed.scripts) - len(added), parsed.errors
+
+
+def export_csv(store: Database, intent: str | None = None) -> str:
+    """The active scripts as CSV (`intent,text,tags`), ready to edit and import again."""
+    return write_scripts_csv(list_scripts(store, intent=intent, status="active"))
 
 
 def main() -> None:
