@@ -113,18 +113,17 @@ def script_tier(turns: Sequence[Turn], intent: str | None,
         own = active
     query = bigram_set(" ".join(t.text for t in turns if t.role is Role.CUSTOMER)[-120:])
     slots = {**SCRIPT_FALLBACKS, **extract_slots(turns)}
-    ranked = sorted(own, key=lambda s: -_script_score(s, query))
     shown = []
-    for script in ranked:
+    for script in own:
         text = fill_slots(script.text, slots)
         if text is None or not showable(text) or (question_open(intent) and is_closing(text)):
             continue
-        shown.append(TieredSuggestion(text, round(_script_score(script, query), 6), "script",
-                                      script.intent, script_id=script.script_id))
-    return shown
+        shown.append(TieredSuggestion(text, round(_script_score(script, text, query), 6),
+                                      "script", script.intent, script_id=script.script_id))
+    return sorted(shown, key=lambda s: -s.score)
 
 
-def _script_score(script: Script, query: frozenset[str]) -> float:
-    # overlap with what the customer said decides; champions' use breaks ties
-    overlap = jaccard(query, bigram_set(script.text + "".join(script.tags)))
+def _script_score(script: Script, text: str, query: frozenset[str]) -> float:
+    # overlap with what the customer said decides; how often champions used it breaks ties
+    overlap = jaccard(query, bigram_set(text + "".join(script.tags)))
     return overlap + 0.01 * min(script.uses, 100) / 100
