@@ -1,7 +1,8 @@
 """How often the workbench has a suggestion, and how often it is what the guide sent, per tier.
 
     python -m eval.workbench_suggestions --per-source 300 --out var/eval/workbench.json
-    python -m eval.workbench_suggestions --judge-dir /work/judge   # also a blind judging sample
+    python -m eval.workbench_suggestions --demo    # also the demo brand (eval.workbench_demo)
+    python -m eval.workbench_suggestions --judge-dir DIR   # and a blind judging sample there
 
 Real held-out turns: each public set (JDDC, STC-3, CrossWOZ, ECD) stands for one shop. Its
 train split (`salesbrain.datasets.splits`, "dialogues") is that shop's history: the bank holds
@@ -151,9 +152,9 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-def real_turns(data_dir: Path, per_source: int, log: Callable[[str], None]) -> list[Shop]:
+def real_turns(data_dir: Path, per_source: int, intents: Intents,
+               log: Callable[[str], None]) -> list[Shop]:
     parts = split_dialogues(read_all(data_dir))
-    intents = intent_model(data_dir)
     shops = []
     for source in sorted({d.source for d in parts["test"]}):
         train = guide_pairs([d for d in parts["train"] if d.source == source])
@@ -178,14 +179,16 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     log = lambda line: print(line, flush=True)  # noqa: E731
-    shops = real_turns(args.data_dir or shared_data_dir(), args.per_source, log)
+    data_dir = args.data_dir or shared_data_dir()
+    intents = intent_model(data_dir)
+    shops = real_turns(data_dir, args.per_source, intents, log)
     report: dict[str, Any] = {name: summarise(shop.turns) for name, shop in
                               [(s.name, s) for s in shops]}
     report["all"] = summarise([t for s in shops for t in s.turns])
     if args.demo:
         from eval.workbench_demo import demo_report
 
-        report["demo"] = demo_report(log)
+        report["demo"] = demo_report(log, intents)
     if args.judge_dir is not None:
         from eval.workbench_judging import write_judging_sample
 
