@@ -38,8 +38,9 @@ def write_judging_sample(turns: Sequence[Shown], out_dir: Path, size: int = 200)
     items = []
     for turn in drawn:
         context = [[t.role.value, t.text] for t in turn.context[-6:]]
-        items.append((context, turn.tiered[0].text, {"system": "served",
-                                                      "tier": turn.tiered[0].source}, turn))
+        first = turn.tiered[0]
+        tier = first.source if first.confident else "unsure"
+        items.append((context, first.text, {"system": "served", "tier": tier}, turn))
         items.append((context, turn.bm25[0], {"system": "bm25", "tier": None}, turn))
     rng.shuffle(items)
     out_dir.mkdir(parents=True, exist_ok=True)

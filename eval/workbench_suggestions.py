@@ -40,7 +40,7 @@ from salesbrain.stages.suggest import SuggestStage
 from salesbrain.suggest.lexical import BM25Index, bigram_set, jaccard
 from salesbrain.suggest.scripts import mine_scripts
 from salesbrain.suggest.tiers import TieredSuggestion, needs_reply, tiered_suggestions
-from salesbrain.suggest.types import ReplyPair, SuggestInput, lexical_query
+from salesbrain.suggest.types import ReplyPair, SuggestInput, Suggestion, lexical_query
 
 NEAR_DUPLICATE = 0.5
 TRAIN_PAIRS = 3000  # pairs per shop the stage learns from (the small preset uses 800)
@@ -112,13 +112,20 @@ def build_shop(name: str, train: list[ReplyPair], intents: Intents) -> Shop:
     return Shop(name, stage, scripts, BM25Index().fit(texts), texts)
 
 
+def unsure_of(stage: SuggestStage, context: tuple[Turn, ...]
+              ) -> Callable[[], Sequence[Suggestion]]:
+    return lambda: stage.top_replies([SuggestInput(context, 3)], parts="lexical",
+                                     generate=False, include_public=False)[0]
+
+
 def serve_shop(shop: Shop, test: list[ReplyPair], intents: Intents) -> None:
     labels = intents(asked(test))
     inputs = [SuggestInput(p.context, k=3) for p in test]
     today = shop.stage.predict(inputs, parts="lexical", generate=False)
     bm25 = shop.bm25.score([lexical_query(p.context, 3) for p in test], shop.bank)
     for pair, intent, shown, scores in zip(test, labels, today, bm25, strict=True):
-        tiered = tiered_suggestions(pair.context, intent, shown, shop.scripts, k=3)
+        tiered = tiered_suggestions(pair.context, intent, shown, shop.scripts, k=3,
+                                    unsure=unsure_of(shop.stage, pair.context))
         top = [shop.bank[i] for i in np.argsort(-scores)[:3]]
         shop.turns.append(Turnout(pair.context, pair.reply, intent,
                                   needs_reply(pair.context, intent), [s.text for s in shown],
@@ -131,13 +138,17 @@ def summarise(turns: Sequence[Turnout]) -> dict[str, Any]:
     report: dict[str, Any] = {"turns": len(turns), "need_reply": len(needing),
                               "answered": _share(len(shown), len(needing))}
     report["today"] = _rates([(t.today, t.sent) for t in needing if t.today], len(needing))
-    for tier in ("champion", "script"):
-        led = [t for t in shown if t.tiered[0].source == tier]
+    for tier in ("champion", "script", "unsure"):
+        led = [t for t in shown if tier_of(t.tiered[0]) == tier]
         report[tier] = _rates([([s.text for s in t.tiered], t.sent) for t in led], len(needing))
     report["served"] = _rates([([s.text for s in t.tiered], t.sent) for t in shown],
                               len(needing))
     report["bm25"] = _rates([(t.bm25, t.sent) for t in needing], len(needing))
     return report
+
+
+def tier_of(first: TieredSuggestion) -> str:
+    return first.source if first.confident else "unsure"
 
 
 def _rates(lists: Sequence[tuple[list[str], str]], needing: int) -> dict[str, Any]:

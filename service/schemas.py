@@ -109,6 +109,8 @@ class SuggestionOut(BaseModel):
     intent: str | None = Field(description="the customer intent the reply answers")
     bank_reply_id: str | None
     script_id: str | None = None
+    confident: bool = Field(default=True, description="false for the ranker's best guess, "
+                            "offered only when neither it nor the scripts were sure")
 
 
 class SuggestResponse(BaseModel):

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from salesbrain.brain import Brain
 from salesbrain.db import Database
 from salesbrain.db.access import record_suggestions
 from salesbrain.db.scripts import Script, list_scripts
-from salesbrain.schema import Conversation, turns_of
+from salesbrain.schema import Conversation, Turn, turns_of
 from salesbrain.suggest.tiers import TieredSuggestion, needs_reply, tiered_suggestions
+from salesbrain.suggest.types import SuggestInput, Suggestion
 from service.core.context import INLINE_ID
 from service.core.metrics import Metrics
 from service.schemas import TURN_LIMIT, SuggestionOut, SuggestResponse
@@ -40,6 +41,17 @@ def compliance_check(brain: Brain) -> Callable[[str], bool] | None:
     return lambda text: not stage.predict([text])[0]
 
 
+def unsure_replies(brain: Brain, turns: Sequence[Turn],
+                   k: int) -> Callable[[], Sequence[Suggestion]] | None:
+    """The ranker's best replies below its confidence cut: the last tier, asked only when the
+    champion replies and the scripts have nothing."""
+    stage = getattr(brain, "stages", {}).get("suggest")
+    if stage is None:
+        return None
+    return lambda: stage.top_replies([SuggestInput(tuple(turns), k)], generate=False,
+                                     include_public=False)[0]
+
+
 def serve_suggestions(store: Database, brain: Brain, metrics: Metrics, conversation: Conversation,
                       k: int) -> SuggestResponse:
     turns = turns_of(conversation)[-TURN_LIMIT:]
@@ -48,7 +60,7 @@ def serve_suggestions(store: Database, brain: Brain, metrics: Metrics, conversat
     wanted = needs_reply(turns, result.intent)
     scripts = active_scripts(store, result.intent) if wanted else []
     tiered = tiered_suggestions(turns, result.intent, result.suggestions, scripts, k,
-                                compliance_check(brain))
+                                compliance_check(brain), unsure_replies(brain, turns, k))
     metrics.suggest_latency.observe(time.perf_counter() - started)
     stored_id = None if conversation.conversation_id == INLINE_ID else conversation.conversation_id
     served = [_out(s) for s in tiered[:k]]
@@ -65,4 +77,5 @@ def serve_suggestions(store: Database, brain: Brain, metrics: Metrics, conversat
 def _out(s: TieredSuggestion) -> SuggestionOut:
     return SuggestionOut(suggestion_id=new_suggestion_id(), text=s.text, score=s.score,
                          source=s.source, source_label=s.source_label, intent=s.intent,
-                         bank_reply_id=s.bank_reply_id, script_id=s.script_id)
+                         bank_reply_id=s.bank_reply_id, script_id=s.script_id,
+                         confident=s.confident)

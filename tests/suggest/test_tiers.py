@@ -92,3 +92,12 @@ def test_compliance_filter_applies_to_every_tier() -> None:
         allowed=lambda text: "vx" not in text and "留" not in text,
     )
     assert [s.script_id for s in shown] == ["sc_size2"]
+
+
+def test_the_rankers_unsure_replies_come_only_when_nothing_else_would() -> None:
+    guesses = lambda: champion("亲，这款卖得很好")  # noqa: E731
+    turns = (Turn(C, "这件外套有M码吗"),)
+    with_scripts = tiered_suggestions(turns, "size_fit", [], SCRIPTS, k=3, unsure=guesses)
+    assert [s.source for s in with_scripts] == ["script", "script"]
+    [guess] = tiered_suggestions(turns, "membership", [], SCRIPTS, k=3, unsure=guesses)
+    assert (guess.source, guess.confident, guess.text) == ("champion", False, "亲，这款卖得很好")

@@ -3,7 +3,8 @@
 Tier 1 is the suggest stage's ranked bank (冠军回复, or 生成 for generated replies); it abstains
 when unsure. Tier 2 is the tenant's active scripts (话术库) for the intent of the last customer
 message, ranked for the conversation by character-bigram overlap and by how often champions
-used them. Nothing is shown only when the turn needs no reply (the guide spoke last, the
+used them. When neither has anything, tier 3 is the ranker's best replies below its
+confidence cut (still the brand's own champion replies, marked `confident=False`). Nothing is shown only when the turn needs no reply (the guide spoke last, the
 customer sent only media, or thanked/closed after the guide's reply) or every candidate fails
 the filters: a bare placeholder, another platform's formula, a closing formula while the
 customer's question is open, a slot the conversation cannot fill, a compliance hit.
@@ -49,6 +50,7 @@ class TieredSuggestion:
     intent: str | None
     bank_reply_id: str | None = None
     script_id: str | None = None
+    confident: bool = True  # False: the ranker's best guess below its abstention cut
 
     @property
     def source_label(self) -> str:
@@ -79,8 +81,11 @@ def question_open(intent: str | None) -> bool:
 
 def tiered_suggestions(turns: Sequence[Turn], intent: str | None,
                        champion: Sequence[Suggestion], scripts: Sequence[Script], k: int,
-                       allowed: Callable[[str], bool] | None = None) -> list[TieredSuggestion]:
-    """Up to `k` suggestions: the ranker's (filtered, mismatched intents last), then scripts."""
+                       allowed: Callable[[str], bool] | None = None,
+                       unsure: Callable[[], Sequence[Suggestion]] | None = None
+                       ) -> list[TieredSuggestion]:
+    """Up to `k` suggestions: the ranker's (filtered, mismatched intents last), then scripts,
+    and only when both have nothing, `unsure()`: the ranker's replies without abstention."""
     if k <= 0 or not needs_reply(turns, intent):
         return []
     keep = allowed or (lambda _: True)
@@ -88,18 +93,22 @@ def tiered_suggestions(turns: Sequence[Turn], intent: str | None,
     shown = {s.text for s in first}
     second = [s for s in script_tier(turns, intent, scripts)
               if s.text not in shown and keep(s.text)]
+    if not first and not second and unsure is not None:
+        return [s for s in _champion_tier(unsure(), intent, confident=False)
+                if keep(s.text)][:k]
     return (first + second)[:k]
 
 
-def _champion_tier(suggestions: Sequence[Suggestion],
-                   intent: str | None) -> list[TieredSuggestion]:
+def _champion_tier(suggestions: Sequence[Suggestion], intent: str | None,
+                   confident: bool = True) -> list[TieredSuggestion]:
     fitting: list[TieredSuggestion] = []
     mismatched: list[TieredSuggestion] = []
     for s in suggestions:
         if not showable(s.text) or (question_open(intent) and is_closing(s.text)):
             continue
         source = "generated" if s.source == "generated" else "champion"
-        item = TieredSuggestion(s.text, float(s.score), source, intent, s.bank_reply_id)
+        item = TieredSuggestion(s.text, float(s.score), source, intent, s.bank_reply_id,
+                                confident=confident)
         (mismatched if answers_other_intent(s.text, intent) else fitting).append(item)
     return fitting + mismatched
 
