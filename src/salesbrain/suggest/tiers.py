@@ -4,9 +4,10 @@ Tier 1 is the suggest stage's ranked bank (冠军回复, or 生成 for generated
 when unsure. Tier 2 is the tenant's active scripts (话术库) for the intent of the last customer
 message, ranked for the conversation by character-bigram overlap and by how often champions
 used them. When neither has anything, tier 3 is the ranker's best replies below its
-confidence cut (still the brand's own champion replies, marked `confident=False`). Nothing is shown only when the turn needs no reply (the guide spoke last, the
-customer sent only media, or thanked/closed after the guide's reply) or every candidate fails
-the filters: a bare placeholder, another platform's formula, a closing formula while the
+confidence cut (still the brand's own champion replies, marked `confident=False`).
+
+Nothing is shown only when the turn needs no reply (the guide spoke last, the customer sent
+only media, or thanked/closed after the guide's reply) or every candidate fails the filters: a bare placeholder, another platform's formula, a closing formula while the
 customer's question is open, a slot the conversation cannot fill, a compliance hit.
 
 >>> from salesbrain.db.scripts import Script
