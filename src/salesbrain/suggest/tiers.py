@@ -7,8 +7,9 @@ used them. When neither has anything, tier 3 is the ranker's best replies below 
 confidence cut (still the brand's own champion replies, marked `confident=False`).
 
 Nothing is shown only when the turn needs no reply (the guide spoke last, the customer sent
-only media, or thanked/closed after the guide's reply) or every candidate fails the filters: a bare placeholder, another platform's formula, a closing formula while the
-customer's question is open, a slot the conversation cannot fill, a compliance hit.
+only media, or thanked/closed after the guide's reply) or every candidate fails the filters:
+a bare placeholder, another platform's formula, a closing formula while the customer's
+question is open, a slot the conversation cannot fill, a compliance hit.
 
 >>> from salesbrain.db.scripts import Script
 >>> from salesbrain.schema import Role, Turn
