@@ -28,8 +28,8 @@ from salesbrain.schema import Conversation, Role, Turn
 from salesbrain.simulate.simulation import simulate_brand
 from salesbrain.stages.intent_network import IntentInput
 from salesbrain.stages.suggest import SuggestStage
-from salesbrain.suggest.tiers import needs_reply, tiered_suggestions
-from salesbrain.suggest.types import SuggestInput
+from salesbrain.suggest.tiers import TieredSuggestion, needs_reply, tiered_suggestions
+from salesbrain.suggest.types import SuggestInput, Suggestion
 
 QUESTIONS = ("这件外套有M码吗", "双十一有什么优惠活动吗", "我上周买的裙子想退货",
              "会员生日有什么福利", "这个颜色显黑吗，有没有实拍图")
@@ -78,6 +78,15 @@ def customer_turns(conversations: Sequence[Conversation], intents: dict[str, str
     return served
 
 
+def served(stage: SuggestStage, scripts: list, turns: tuple[Turn, ...], intent: str,
+           today: Sequence[Suggestion]) -> list[TieredSuggestion]:
+    def unsure() -> Sequence[Suggestion]:
+        return stage.top_replies([SuggestInput(turns, 3)], parts="lexical", generate=False,
+                                 include_public=False)[0]
+
+    return tiered_suggestions(turns, intent, today, scripts, k=3, unsure=unsure)
+
+
 def answered(stage: SuggestStage, scripts: list, asked: Sequence[tuple[tuple[Turn, ...], str]]
              ) -> dict[str, Any]:
     shown = stage.predict([SuggestInput(turns, 3) for turns, _ in asked], parts="lexical",
@@ -88,10 +97,11 @@ def answered(stage: SuggestStage, scripts: list, asked: Sequence[tuple[tuple[Tur
         if not needs_reply(turns, intent):
             continue
         needing += 1
-        listed = tiered_suggestions(turns, intent, today, scripts, k=3)
+        listed = served(stage, scripts, turns, intent, today)
         if listed:
             tiers += 1
-            by_tier[listed[0].source] = by_tier.get(listed[0].source, 0) + 1
+            tier = listed[0].source if listed[0].confident else "unsure"
+            by_tier[tier] = by_tier.get(tier, 0) + 1
     today_count = sum(1 for (t, i), s in zip(asked, shown, strict=True) if s and needs_reply(t, i))
     return {"turns": len(asked), "need_reply": needing,
             "answered": round(tiers / needing, 4) if needing else 0.0,
@@ -115,9 +125,9 @@ def demo_report(log: Callable[[str], None], intents: Intents) -> dict[str, Any]:
                   "questions": answered(stage, scripts, inline),
                   "own_conversations": answered(stage, scripts, customer_turns(others, truth))}
         report["question_suggestions"] = {
-            q: [(s.source, s.text) for s in tiered_suggestions(
-                turns, intent, stage.predict([SuggestInput(turns, 3)], parts="lexical",
-                                             generate=False)[0], scripts, k=3)]
+            q: [(s.source, s.confident, s.text) for s in served(
+                stage, scripts, turns, intent, stage.predict(
+                    [SuggestInput(turns, 3)], parts="lexical", generate=False)[0])]
             for q, (turns, intent) in zip(QUESTIONS, inline, strict=True)}
         report["question_intents"] = dict(zip(QUESTIONS, (i for _, i in inline), strict=True))
         store.engine.dispose()

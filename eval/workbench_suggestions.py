@@ -192,7 +192,7 @@ def main() -> None:
     log = lambda line: print(line, flush=True)  # noqa: E731
     data_dir = args.data_dir or shared_data_dir()
     intents = intent_model(data_dir)
-    shops = real_turns(data_dir, args.per_source, intents, log)
+    shops = real_turns(data_dir, args.per_source, intents, log) if args.per_source else []
     report: dict[str, Any] = {name: summarise(shop.turns) for name, shop in
                               [(s.name, s) for s in shops]}
     report["all"] = summarise([t for s in shops for t in s.turns])

@@ -101,3 +101,10 @@ def test_the_rankers_unsure_replies_come_only_when_nothing_else_would() -> None:
     assert [s.source for s in with_scripts] == ["script", "script"]
     [guess] = tiered_suggestions(turns, "membership", [], SCRIPTS, k=3, unsure=guesses)
     assert (guess.source, guess.confident, guess.text) == ("champion", False, "亲，这款卖得很好")
+
+
+def test_an_unclear_intent_takes_the_one_the_words_point_to() -> None:
+    [first, *_] = tiered_suggestions((Turn(C, "这件外套有M码吗"),), "other", [], SCRIPTS, k=3)
+    assert first.script_id == "sc_size" and first.text == "外套M码有现货，需要帮您留一件吗"
+    # nothing in common with any script: better nothing than a random one
+    assert tiered_suggestions((Turn(C, "在吗在吗"),), "other", [], SCRIPTS, k=3) == []

@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from salesbrain.db.scripts import Script
 from salesbrain.schema import Role, Turn
 from salesbrain.suggest.bank import MEDIA_PLACEHOLDER
-from salesbrain.suggest.intent_cues import answers_other_intent
+from salesbrain.suggest.intent_cues import answers_other_intent, cue_intents
 from salesbrain.suggest.lexical import bigram_set, jaccard
 from salesbrain.suggest.scripts import is_closing, showable
 from salesbrain.suggest.slots import extract_slots, fill_slots
-from salesbrain.suggest.types import Suggestion
+from salesbrain.suggest.types import Suggestion, last_customer_text
 
 SOURCE_LABELS: dict[str, str] = {"champion": "冠军回复", "script": "话术库", "generated": "生成"}
 CLOSING_INTENT = "thanks_closing"
@@ -119,15 +119,24 @@ def script_tier(turns: Sequence[Turn], intent: str | None,
                 scripts: Sequence[Script]) -> list[TieredSuggestion]:
     """Active scripts for the intent (all active scripts when none is known), best first."""
     active = [s for s in scripts if s.status == "active"]
+    asked = " ".join(t.text for t in turns if t.role is Role.CUSTOMER)[-120:]
+    if intent in (None, "other"):
+        # no clear intent: the one the last message's words point to, else any script that
+        # shares words with what the customer said
+        cues = cue_intents(last_customer_text(turns))
+        intent = next(iter(cues)) if len(cues) == 1 else intent
     own = [s for s in active if s.intent == intent]
-    if not own and intent in (None, "other"):
+    unclear = not own and intent in (None, "other")
+    if unclear:
         own = active
-    query = bigram_set(" ".join(t.text for t in turns if t.role is Role.CUSTOMER)[-120:])
+    query = bigram_set(asked)
     slots = {**SCRIPT_FALLBACKS, **extract_slots(turns)}
     shown = []
     for script in own:
         text = fill_slots(script.text, slots)
         if text is None or not showable(text) or (question_open(intent) and is_closing(text)):
+            continue
+        if unclear and jaccard(query, bigram_set(text)) == 0.0:
             continue
         shown.append(TieredSuggestion(text, round(_script_score(script, text, query), 6),
                                       "script", script.intent, script_id=script.script_id))
