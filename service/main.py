@@ -30,6 +30,7 @@ from service.api.routes import (
     keys,
     messages,
     models,
+    scripts,
     suggest,
     web,
 )
@@ -40,7 +41,7 @@ from service.core.metrics import Metrics, MetricsMiddleware
 from service.core.state import build_state
 
 log = logging.getLogger(__name__)
-ROUTERS = (messages, suggest, analyze, conversations, guides, models, keys, health, web)
+ROUTERS = (messages, suggest, scripts, analyze, conversations, guides, models, keys, health, web)
 
 
 def open_brain_slot(settings: Settings, metrics: Metrics, brain: Brain | None = None) -> BrainSlot:

@@ -104,14 +104,22 @@ class SuggestionOut(BaseModel):
     suggestion_id: str = Field(description="send it back with POST /v1/feedback")
     text: str
     score: float
-    source: str
+    source: str = Field(description="champion (冠军回复), script (话术库) or generated (生成)")
+    source_label: str = Field(description="the source as the guide reads it: 冠军回复/话术库/生成")
+    intent: str | None = Field(description="the customer intent the reply answers")
     bank_reply_id: str | None
+    script_id: str | None = None
+    confident: bool = Field(default=True, description="false for the ranker's best guess, "
+                            "offered only when neither it nor the scripts were sure")
 
 
 class SuggestResponse(BaseModel):
     conversation_id: str | None
     intent: str | None
     brain_version: str
+    needs_reply: bool = Field(
+        default=True, description="false when the last turn asks for no reply (the guide spoke "
+        "last, media only, or the customer thanked after the guide's reply)")
     suggestions: list[SuggestionOut]
 
 
@@ -317,3 +325,43 @@ class CoachingPointOut(BaseModel):
 class Coaching(BaseModel):
     guide_id: str
     points: list[CoachingPointOut] = Field(description="largest expected gain first")
+
+
+# ---- the script library (话术库) ---------------------------------------------------------------
+
+SCRIPT_TEXT_LIMIT = 300
+
+
+class ScriptOut(BaseModel):
+    script_id: str
+    intent: str
+    text: str
+    tags: list[str]
+    status: Literal["active", "retired"]
+    source: Literal["mined", "manual"]
+    uses: int = Field(description="how many champion replies a mined script stands for")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ScriptCreate(Strict):
+    intent: str = Field(min_length=1, max_length=32)
+    text: str = Field(min_length=1, max_length=SCRIPT_TEXT_LIMIT)
+    tags: list[str] = Field(default_factory=list, max_length=10)
+
+
+class ScriptEdit(Strict):
+    intent: str | None = Field(default=None, min_length=1, max_length=32)
+    text: str | None = Field(default=None, min_length=1, max_length=SCRIPT_TEXT_LIMIT)
+    tags: list[str] | None = Field(default=None, max_length=10)
+
+
+class ScriptRowError(BaseModel):
+    line: int
+    reason: str
+
+
+class ScriptImport(BaseModel):
+    imported: int = Field(description="new scripts stored")
+    duplicates: int = Field(description="good rows the library already held")
+    errors: list[ScriptRowError]

@@ -165,3 +165,24 @@ def test_train_shows_the_jobs_progress_on_stderr_and_a_summary(
     result = json.loads(salesbrain("train", "--out", tmp_path / "b", "--json").stdout)
     assert result["version"] == "v9" and result["stages"] == ["compliance"]
     assert result["brain_dir"] == str(tmp_path / "b") and result["live"] is False
+
+
+def test_scripts_import_reports_bad_lines_and_export_reads_back(tmp_path: Path, db: str) -> None:
+    source = tmp_path / "scripts.csv"
+    source.write_text("intent,text,tags\nsize_fit,{尺码}码有货的亲,尺码\nnope,您好,\n"
+                      "membership,会员生日当月积分双倍,会员|生日\n", encoding="utf-8")
+    result = salesbrain("--json", "scripts", "import", source, "--db", db)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "imported": 2, "duplicates": 0,
+        "errors": [{"line": 3, "reason": json.loads(result.stdout)["errors"][0]["reason"]}]}
+    assert "unknown intent 'nope'" in json.loads(result.stdout)["errors"][0]["reason"]
+    human = salesbrain("scripts", "import", source, "--db", db)
+    assert f"{source}:3: unknown intent" in human.stdout and "0 scripts imported" in human.stdout
+    exported = tmp_path / "out.csv"
+    assert salesbrain("scripts", "export", exported, "--db", db).exit_code == 0
+    assert exported.read_text(encoding="utf-8").splitlines() == [
+        "intent,text,tags", "membership,会员生日当月积分双倍,会员|生日",
+        "size_fit,{尺码}码有货的亲,尺码"]
+    missing = salesbrain("scripts", "import", tmp_path / "absent.csv", "--db", db)
+    assert "absent.csv" in error_line(missing)

@@ -33,10 +33,13 @@ quarantine_app = typer.Typer(help="Records that could not be ingested.", no_args
 models_app = typer.Typer(help="Trained brains: list, promote, roll back.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluate a brain on held-out data.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys per tenant and role.", no_args_is_help=True)
+scripts_app = typer.Typer(help="The script library (话术库): mine, import, export.",
+                          no_args_is_help=True)
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(models_app, name="models")
 app.add_typer(eval_app, name="eval")
 app.add_typer(keys_app, name="keys")
+app.add_typer(scripts_app, name="scripts")
 
 DbOption = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL (env SALESBRAIN_DB).")]
 TenantOption = Annotated[str, typer.Option("--tenant", help="Tenant name.")]
@@ -327,6 +330,55 @@ def keys_create(
     typer.echo(f"{role} key for tenant {tenant}{f' ({scope})' if scope else ''}; "
                "shown once, stored only as a hash:", err=True)
     typer.echo(secret)  # alone on stdout, so KEY=$(salesbrain keys create ...) works
+
+
+@scripts_app.command("mine")
+def scripts_mine(
+    min_conversations: Annotated[int, typer.Option(
+        help="Conversations a guide needs to count as a champion.")] = 20,
+    db: DbOption = None, tenant: TenantOption = "demo", json_: JsonFlag = False,
+) -> None:
+    """Add the champions' most-used replies per intent to the library (slots generalised)."""
+    from salesbrain.jobs.scripts import mine_library
+
+    with one_line_errors():
+        summary = mine_library(_open_store(db, tenant), min_conversations=min_conversations)
+    say(voice(json_), summary, [
+        f"{summary['added']} scripts added ({summary['mined']} mined from "
+        f"{summary['replies']} champion replies; intents: {', '.join(summary['intents'])})"])
+
+
+@scripts_app.command("import")
+def scripts_import(
+    file: Annotated[Path, typer.Argument(help="CSV with the header intent,text,tags.")],
+    db: DbOption = None, tenant: TenantOption = "demo", json_: JsonFlag = False,
+) -> None:
+    """Import scripts; a bad row is reported with its line and reason, good rows still import."""
+    from salesbrain.jobs.scripts import import_csv
+
+    with one_line_errors(OSError, UnicodeDecodeError):
+        text = file.read_text(encoding="utf-8")
+        imported, duplicates, errors = import_csv(_open_store(db, tenant), text)
+    rows = [{"line": e.line, "reason": e.reason} for e in errors]
+    say(voice(json_), {"imported": imported, "duplicates": duplicates, "errors": rows},
+        [f"{file}:{e.line}: {e.reason}" for e in errors]
+        + [f"{imported} scripts imported, {duplicates} already held, {len(errors)} rows refused"])
+
+
+@scripts_app.command("export")
+def scripts_export(
+    file: Annotated[Path, typer.Argument(help="CSV to write (intent,text,tags).")],
+    intent: Annotated[str | None, typer.Option(help="Only this intent.")] = None,
+    db: DbOption = None, tenant: TenantOption = "demo", json_: JsonFlag = False,
+) -> None:
+    """Write the active scripts as CSV, ready to edit and import again."""
+    from salesbrain.jobs.scripts import export_csv
+
+    with one_line_errors(OSError):
+        text = export_csv(_open_store(db, tenant), intent)
+        file.write_text(text, encoding="utf-8")
+    count = text.count("\n") - 1
+    say(voice(json_), {"exported": count, "file": str(file)}, [f"{count} scripts -> {file}"])
 
 
 @app.command()

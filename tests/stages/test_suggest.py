@@ -152,3 +152,23 @@ def test_dense_path_overfits_and_round_trips(tmp_path: Path) -> None:
     stage.save_pretrained(tmp_path / "suggest")
     reloaded = SuggestStage.from_pretrained(tmp_path / "suggest")
     assert reloaded.predict(inputs()) == stage.predict(inputs())
+
+
+def test_public_replies_rank_in_benchmarks_but_are_never_suggested() -> None:
+    """A brand's bank holds only its own replies: public ones never reach its guides."""
+    public = [
+        ReplyPair((Turn(Role.CUSTOMER, "我的快递到哪了"),), "感谢您对京东的支持，快递明天到", "p1"),
+        ReplyPair((Turn(Role.CUSTOMER, "快递到哪里了呢"),), "亲，快递明天就到", "p2")]
+    own = [p.reply for p in pairs_for("own")]
+    settings = {"use_dense": False, "target_precision": 0.0}
+    fitted = SuggestStage(settings).fit(pairs_for("train") + public, own,
+                                        val_pairs=pairs_for("val"),
+                                        public_replies=[p.reply for p in public])
+    origins = {e.text: e.origin for e in fitted.bank_.entries}
+    assert origins["亲，快递明天就到"] == "public" and origins[own[0]] == "champion"
+    asked = [SuggestInput((Turn(Role.CUSTOMER, "我的快递到哪了"),), k=3)]
+    benchmark = fitted.top_replies(asked, parts="lexical")[0]
+    assert benchmark[0].text in origins and origins[benchmark[0].text] == "public"
+    served = fitted.predict(asked, parts="lexical")[0] + fitted.top_replies(
+        asked, parts="lexical", include_public=False)[0]
+    assert served and all(origins[s.text] == "champion" for s in served)

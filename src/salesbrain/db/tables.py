@@ -197,3 +197,19 @@ feedback = Table(
     Column("created_ms", BigInteger, nullable=False),
     Index("ix_feedback_suggestion", "tenant", "suggestion_id"),
 )
+
+scripts = Table(
+    "scripts",
+    metadata,
+    Column("tenant", String(64), primary_key=True),
+    Column("script_id", String(32), primary_key=True),
+    Column("intent", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("status", String(16), nullable=False),  # active | retired
+    Column("source", String(16), nullable=False),  # mined | manual
+    Column("uses", Integer, nullable=False, default=0),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+    Index("ix_scripts_intent", "tenant", "intent", "status"),
+)

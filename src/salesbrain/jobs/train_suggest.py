@@ -92,7 +92,10 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
     data = prepared_dir(Path(out_dir), Path(data_dir))
     train = subsample(load_pairs(data / "pairs_train.jsonl"), script["max_pairs"], 0)
     val = subsample(load_pairs(data / "pairs_val.jsonl"), script["max_pairs"] // 4, 1)
-    bank_replies = [p.reply for p in train if p.reply_role is Role.GUIDE]
+    # Public dialogues teach the ranker; their replies (another shop's formulas, 感谢您对京东的
+    # 支持) join the bank as `public` and are never suggested to a brand's guides.
+    public_replies = [p.reply for p in train if p.reply_role is Role.GUIDE]
+    bank_replies: list[str] = []
     if store is not None:
         # The tenant's own champions, split by conversation: abstention is calibrated on the
         # tenant's held-out conversations too, so it reflects the replies this brand sends.
@@ -100,7 +103,7 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
         tenant_train, tenant_val = hold_out(tenant_pairs, "tenant")
         train = train + tenant_train
         val = val + tenant_val
-        bank_replies = bank_replies + [p.reply for p in tenant_train]
+        bank_replies = [p.reply for p in tenant_train]
         log(f"tenant {store.tenant}: {len(tenant_train)} champion reply pairs for training, "
             f"{len(tenant_val)} held out for calibration")
         # what guides accepted or wrote instead teaches the ranker and joins the bank; what
@@ -112,9 +115,10 @@ def run(preset: str, out_dir: Path, data_dir: Path, device: str = "cpu",
         log(f"tenant {store.tenant}: feedback {dict(feedback.counts)}: "
             f"{len(feedback.pairs)} pairs for training, {len(feedback.ignored)} replies dropped")
     log(f"preset {preset}: {len(train)} train pairs, {len(val)} validation pairs, "
-        f"{len(bank_replies)} bank replies")
+        f"{len(bank_replies)} tenant bank replies, {len(public_replies)} public ones")
 
-    stage = SuggestStage(config).fit(train, bank_replies, val_pairs=val, log=log, device=device)
+    stage = SuggestStage(config).fit(train, bank_replies, val_pairs=val, log=log, device=device,
+                                     public_replies=public_replies)
     target = Path(out_dir) / "suggest"
     stage.save_pretrained(target)
     seconds = time.perf_counter() - started

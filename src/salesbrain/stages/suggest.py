@@ -44,7 +44,7 @@ from salesbrain.stages.base import (
     SuggestionRequest,
     SuggestionResult,
 )
-from salesbrain.suggest.bank import ReplyBank, clean_reply, sendable
+from salesbrain.suggest.bank import PUBLIC_ORIGIN, ReplyBank, clean_reply, sendable
 from salesbrain.suggest.dense import DualEncoder
 from salesbrain.suggest.fitting import (
     context_neighbours,
@@ -114,16 +114,22 @@ class SuggestStage:
     # ---- learning -------------------------------------------------------------------------
     def fit(self, pairs: Sequence[ReplyPair], bank_replies: Sequence[str],
             val_pairs: Sequence[ReplyPair] | None = None, work_dir: Path | None = None,
-            log: Callable[[str], None] | None = None, device: str = "cpu") -> SuggestStage:
+            log: Callable[[str], None] | None = None, device: str = "cpu",
+            public_replies: Sequence[str] = ()) -> SuggestStage:
         """Learn the ranker from `pairs`, build the bank from the champions' `bank_replies` (from
-        the guide replies of `pairs` when it is empty), fit fusion and calibration on
-        `val_pairs` (held-out conversations carved from `pairs` when not given)."""
+        the guide replies of `pairs` when both it and `public_replies` are empty), fit fusion
+        and calibration on `val_pairs` (held-out conversations carved from `pairs` when not
+        given). `public_replies` join the bank as origin `public`: ranked in benchmarks
+        (`top_replies`), never suggested (`predict`)."""
         s, log = self.settings, log or (lambda _: None)
         if val_pairs is None:
             pairs, val_pairs = hold_out(pairs, "suggest-validation")
             if not val_pairs:
                 val_pairs = pairs
-        texts = list(bank_replies) or [p.reply for p in pairs if p.reply_role is Role.GUIDE]
+        own, public = list(bank_replies), list(public_replies)
+        if not own and not public:
+            own = [p.reply for p in pairs if p.reply_role is Role.GUIDE]
+        texts = own + public
         bm25 = fit_bm25(pairs, texts, s.buckets)
         encoder: DualEncoder | None = None
         reply_cache: dict[str, Any] = {}
@@ -132,9 +138,10 @@ class SuggestStage:
                 encoder, reply_cache = fit_encoder(pairs, bm25, s, Path(work_dir or scratch), log,
                                                    texts, device)
         self.ranker_ = Ranker(s, bm25, encoder)
-        self.bank_ = self._embedded(ReplyBank.build(
-            texts, dedup_threshold=s.near_duplicate, redactor=_redactor(),
-            keep=_compliance_filter()), reply_cache)
+        built = [ReplyBank.build(replies, origin, dedup_threshold=s.near_duplicate,
+                                 redactor=_redactor(), keep=_compliance_filter())
+                 for replies, origin in ((own, "champion"), (public, PUBLIC_ORIGIN))]
+        self.bank_ = self._embedded(built[0].merge(built[1]), reply_cache)
         del reply_cache
         self._attach_bank()
         self.ranker_.neighbours = context_neighbours(self.ranker_, pairs)
@@ -208,7 +215,8 @@ class SuggestStage:
 
         `parts="lexical"` skips the encoder (a cheaper path, and the benchmarks' baseline);
         `generate=False` skips the generator (retrieval only)."""
-        return self._suggest(batch, abstain=True, parts=parts, generate=generate)
+        return self._suggest(batch, abstain=True, parts=parts, generate=generate,
+                             include_public=False)
 
     def annotate(self, batch: AnalysisBatch,
                  analyses: Sequence[ConversationAnalysis]) -> list[ConversationAnalysis]:
@@ -220,16 +228,19 @@ class SuggestStage:
         return replace(result, suggestions=list(suggestions))
 
     def top_replies(self, batch: Sequence[SuggestInput], parts: str = "fused",
-                    generate: bool = True) -> list[tuple[Suggestion, ...]]:
+                    generate: bool = True, include_public: bool = True
+                    ) -> list[tuple[Suggestion, ...]]:
         """The best replies without abstention (for benchmarks and review); `parts` picks the
-        evidence: "fused", or "lexical" / "dense" alone."""
-        return self._suggest(batch, abstain=False, parts=parts, generate=generate)
+        evidence: "fused", or "lexical" / "dense" alone. Benchmarks on the public sets rank
+        the public replies too; `include_public=False` ranks what a brand would be shown."""
+        return self._suggest(batch, abstain=False, parts=parts, generate=generate,
+                             include_public=include_public)
 
-    def _suggest(self, batch: Sequence[SuggestInput], abstain: bool, parts: str = "fused",
-                 generate: bool = True) -> list[tuple[Suggestion, ...]]:
+    def _suggest(self, batch: Sequence[SuggestInput], abstain: bool, parts: str,
+                 generate: bool, include_public: bool) -> list[tuple[Suggestion, ...]]:
         if not batch:
             return []
-        usable = self.bank_.usable(self.settings.require_approved)
+        usable = self.bank_.usable(self.settings.require_approved, include_public)
         bank = self._bank_candidates()
         ranked = self.ranker_.retrieve([item.turns for item in batch], bank,
                                        self._bank_embeddings(), usable, parts)

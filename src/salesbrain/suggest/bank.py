@@ -1,8 +1,10 @@
 """The reply bank: champions' replies, redacted, de-duplicated and reviewed by managers.
 
 Every reply has a status: `candidate` (mined, not yet reviewed), `approved` or `banned`.
-Banned replies are never suggested; managers can also add their own replies (approved at
-once). The bank persists as `bank.json` (texts, statuses) plus `bank.safetensors` (one
+Banned replies are never suggested, and neither are replies of origin `public` (the public
+dialogue sets): they stay in the bank for benchmarks that rank against them, but a brand's
+guides are only ever shown the brand's own replies. Managers can also add their own replies
+(approved at once). The bank persists as `bank.json` (texts, statuses) plus `bank.safetensors` (one
 L2-normalised embedding row per reply) inside the stage directory.
 
 >>> bank = ReplyBank.build(["亲，这款有货哦", "亲，这款有货哦~", "发货后三天到"])
@@ -30,6 +32,7 @@ from salesbrain.suggest.lexical import count_matrix
 from salesbrain.suggest.slots import to_slot_template
 
 ReplyStatus = Literal["candidate", "approved", "banned"]
+PUBLIC_ORIGIN = "public"
 STATUSES: tuple[str, ...] = ("candidate", "approved", "banned")
 _DEDUP_BUCKETS = 1 << 20
 _BLOCK = 512
@@ -40,7 +43,7 @@ class BankReply:
     reply_id: str
     text: str
     status: ReplyStatus = "candidate"
-    origin: str = "champion"  # champion | manager | simulated | real
+    origin: str = "champion"  # champion | manager | simulated | real | public
     uses: int = 1  # how many near-duplicate replies this one stands for
 
 
@@ -176,10 +179,12 @@ class ReplyBank:
         self._index[reply_id] = len(self.entries) - 1
         return entry
 
-    def usable(self, require_approved: bool = False) -> np.ndarray:
-        """Boolean mask of replies that may be suggested."""
+    def usable(self, require_approved: bool = False, include_public: bool = False) -> np.ndarray:
+        """Boolean mask of replies that may be suggested (to a brand: its own replies only;
+        `include_public` is for benchmarks that rank against the public sets' replies)."""
         allowed = ("approved",) if require_approved else ("approved", "candidate")
-        return np.asarray([e.status in allowed for e in self.entries], dtype=bool)
+        return np.asarray([e.status in allowed and (include_public or e.origin != PUBLIC_ORIGIN)
+                           for e in self.entries], dtype=bool)
 
     def save_pretrained(self, directory: Path) -> None:
         from safetensors.numpy import save_file

@@ -19,8 +19,12 @@ from collections.abc import Sequence
 from salesbrain.schema import Role, Turn
 
 SLOTS: tuple[str, ...] = ("customer_name", "product", "size", "price", "coupon")
+# The names managers write in scripts (话术库); either spelling fills the same slot.
+SLOT_LABELS: dict[str, str] = {"customer_name": "姓名", "product": "商品", "size": "尺码",
+                               "price": "价格", "coupon": "优惠券"}
+_SLOT_OF_LABEL = {label: slot for slot, label in SLOT_LABELS.items()}
 NAME_FALLBACK = "亲"
-_SLOT = re.compile(r"\{(" + "|".join(SLOTS) + r")\}")
+_SLOT = re.compile(r"\{(" + "|".join((*SLOTS, *SLOT_LABELS.values())) + r")\}")
 
 # Redaction and data-set placeholders that stand for a slot value.
 PLACEHOLDER_SLOTS: dict[str, str] = {
@@ -52,7 +56,28 @@ _GUIDE_NAME = re.compile(r"([" + _SURNAMES + r"](?:先生|女士|小姐|姐|哥)
 
 
 def slots_in(text: str) -> set[str]:
-    return set(_SLOT.findall(text))
+    return {_SLOT_OF_LABEL.get(name, name) for name in _SLOT.findall(text)}
+
+
+def labelled_slots(template: str) -> str:
+    """The template with each slot under the name managers read ("{size}" -> "{尺码}")."""
+    return _SLOT.sub(lambda m: "{" + SLOT_LABELS.get(m.group(1), m.group(1)) + "}", template)
+
+
+_GENERALISED = ("coupon", "price", "size", "product")  # coupon first: it holds a price
+
+
+def generalise_slots(text: str) -> str:
+    """A sent reply as a template: names, coupons, prices, sizes and products become slots.
+
+    >>> generalise_slots("[姓名]女士，这件连衣裙M码299元，可用满300减50")
+    '{姓名}，这件{商品}{尺码}码{价格}，可用{优惠券}'
+    """
+    text = to_slot_template(text)
+    for slot in _GENERALISED:
+        text = _PATTERNS[slot].sub("{" + slot + "}", text)
+    text = _GUIDE_NAME.sub("{customer_name}", text)
+    return labelled_slots(text)
 
 
 # Redaction keeps the title after a name ("王先生" -> "[姓名]先生"); the slot takes the title
@@ -103,4 +128,4 @@ def fill_slots(template: str, values: dict[str, str]) -> str | None:
     if missing:
         return None
     merged = {"customer_name": NAME_FALLBACK, **values}
-    return _SLOT.sub(lambda m: merged[m.group(1)], template)
+    return _SLOT.sub(lambda m: merged[_SLOT_OF_LABEL.get(m.group(1), m.group(1))], template)
