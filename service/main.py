@@ -32,6 +32,7 @@ from service.api.routes import (
     models,
     suggest,
     web,
+    workbench,
 )
 from service.core.brains import BrainSlot, BrainUnavailable, initial_brain_dir, load_brain
 from service.core.config import Settings, describe
@@ -40,7 +41,8 @@ from service.core.metrics import Metrics, MetricsMiddleware
 from service.core.state import build_state
 
 log = logging.getLogger(__name__)
-ROUTERS = (messages, suggest, analyze, conversations, guides, models, keys, health, web)
+ROUTERS = (messages, suggest, analyze, conversations, guides, models, keys, health, workbench,
+           web)
 
 
 def open_brain_slot(settings: Settings, metrics: Metrics, brain: Brain | None = None) -> BrainSlot:
@@ -93,4 +95,6 @@ def run(brain: Path | None, host: str, port: int, db: str | None) -> None:
     except BrainUnavailable as error:
         raise SystemExit(f"error: {error}") from None
     uvicorn.run(create_app(settings, loaded), host=settings.host, port=settings.port,
-                proxy_headers=settings.behind_tls_proxy, server_header=False, workers=1)
+                proxy_headers=settings.behind_tls_proxy, server_header=False, workers=1,
+                # open live streams must not hold a shutdown forever
+                timeout_graceful_shutdown=5)

@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     # on 2 cores one thread per call measured faster than two (eval.bench_suggest: p95 74 vs
     # 142 ms with a 50,000-reply bank).
     torch_threads: int = Field(default=1, gt=0, le=64)
+    # Live workbench: how often an open stream re-checks its key (a revoked key's stream
+    # closes within this), how long a stream token may wait to be used, and how many
+    # conversations of one ingested batch get suggestions pushed (the newest first).
+    stream_recheck_s: float = Field(default=5.0, gt=0, le=300)
+    stream_token_ttl_s: int = Field(default=60, gt=0, le=3600)
+    live_suggest_limit: int = Field(default=20, ge=0, le=1000)
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:

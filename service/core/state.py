@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 
 from salesbrain.db import Database
 from service.core.config import Settings
+from service.core.events import EventBus, LocalEventBus
 from service.core.metrics import Metrics
 from service.core.ratelimit import RateLimiter
 from service.core.reports import Reports, ScoringReports
+from service.core.stream import StreamTokens
 
 
 @dataclass
@@ -21,11 +24,20 @@ class ServiceState:
     metrics: Metrics
     limiter: RateLimiter
     reports: Reports
+    bus: EventBus = field(default_factory=LocalEventBus)
+    stream_tokens: StreamTokens = field(default_factory=StreamTokens)
+    # Live-update work started after an ingestion answered; kept so it is not collected.
+    background: set[asyncio.Task[None]] = field(default_factory=set)
     # One ingestion at a time per tenant: sessionisation reads, then writes, conversation state.
     _ingest_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     def ingest_lock(self, tenant: str) -> asyncio.Lock:
         return self._ingest_locks.setdefault(tenant, asyncio.Lock())
+
+    def in_background(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
 
 
 def build_state(settings: Settings, metrics: Metrics) -> ServiceState:

@@ -7,6 +7,7 @@ import time
 
 from salesbrain.brain import Brain
 from salesbrain.db import Database
+from salesbrain.db.acceptance import record_events
 from salesbrain.db.access import record_suggestions
 from salesbrain.schema import Conversation, turns_of
 from service.core.context import INLINE_ID
@@ -21,7 +22,9 @@ def new_suggestion_id() -> str:
 
 
 def serve_suggestions(store: Database, brain: Brain, metrics: Metrics, conversation: Conversation,
-                      k: int) -> SuggestResponse:
+                      k: int, key_id: str | None = None) -> SuggestResponse:
+    """Suggest, record the suggestions, and record them served to `key_id` when a key asked
+    (live pushes record that per stream, as each stream delivers them)."""
     turns = turns_of(conversation)[-TURN_LIMIT:]
     started = time.perf_counter()
     result = brain.suggest(turns, k=k)
@@ -35,8 +38,11 @@ def serve_suggestions(store: Database, brain: Brain, metrics: Metrics, conversat
     record_suggestions(store, [
         {"suggestion_id": s.suggestion_id, "conversation_id": stored_id,
          "guide_id": conversation.guide_id or None, "text": s.text, "source": s.source,
-         "score": s.score, "brain_version": brain.version}
+         "score": s.score, "brain_version": brain.version, "intent": result.intent}
         for s in served
     ])
+    if key_id is not None:
+        record_events(store, [s.suggestion_id for s in served], "served", key_id,
+                      conversation.guide_id or None)
     return SuggestResponse(conversation_id=stored_id, intent=result.intent,
                            brain_version=brain.version, suggestions=served)
