@@ -98,7 +98,7 @@ def suggestion_for(world: World, target: str) -> str:
         "guide_id": target, "text": "好的", "source": "bank", "score": 0.5,
         "brain_version": "v1"}])
     # Served to every key: visibility alone decides who may report on it here.
-    for (_, role), secret in list(world.keys.items()):
+    for secret in list(world.keys.values()):
         if secret:
             record_events(world.stores[OWNER], [suggestion_id], "served", key_id_of(secret), None)
     return suggestion_id
