@@ -32,6 +32,7 @@ from service.api.routes import (
     models,
     suggest,
     web,
+    wecom,
     workbench,
 )
 from service.core.brains import BrainSlot, BrainUnavailable, initial_brain_dir, load_brain
@@ -42,7 +43,7 @@ from service.core.state import build_state
 
 log = logging.getLogger(__name__)
 ROUTERS = (messages, suggest, analyze, conversations, guides, models, keys, health, workbench,
-           web)
+           wecom, web)
 
 
 def open_brain_slot(settings: Settings, metrics: Metrics, brain: Brain | None = None) -> BrainSlot:

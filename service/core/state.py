@@ -15,6 +15,7 @@ from service.core.metrics import Metrics
 from service.core.ratelimit import RateLimiter
 from service.core.reports import Reports, ScoringReports
 from service.core.stream import StreamTokens
+from service.core.wecom import WeComSigner
 
 
 @dataclass
@@ -26,6 +27,7 @@ class ServiceState:
     reports: Reports
     bus: EventBus = field(default_factory=LocalEventBus)
     stream_tokens: StreamTokens = field(default_factory=StreamTokens)
+    wecom: WeComSigner | None = None  # None: not configured, the page works outside WeCom only
     # Live-update work started after an ingestion answered; kept so it is not collected.
     background: set[asyncio.Task[None]] = field(default_factory=set)
     # One ingestion at a time per tenant: sessionisation reads, then writes, conversation state.
@@ -44,4 +46,12 @@ def build_state(settings: Settings, metrics: Metrics) -> ServiceState:
     """Open (and migrate) the database; nothing here touches the brain."""
     store = Database.open(settings.db_url, tenant=settings.operator_tenant)
     limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
-    return ServiceState(settings, store.engine, metrics, limiter, ScoringReports())
+    return ServiceState(settings, store.engine, metrics, limiter, ScoringReports(),
+                        wecom=wecom_signer(settings))
+
+
+def wecom_signer(settings: Settings) -> WeComSigner | None:
+    if settings.wecom_secret is None:
+        return None
+    return WeComSigner(settings.wecom_corp_id or "", settings.wecom_agent_id or "",
+                       settings.wecom_secret.get_secret_value(), settings.wecom_trusted_hosts)

@@ -208,7 +208,7 @@ async function deliver(text) {
 
 async function wecomCustomer() {
   if (!IN_WECOM) return new URLSearchParams(location.search).get("external_userid");
-  await loadScript("/web/wecom-jssdk.js");
+  await loadScript("/wecom/jssdk.js");
   const response = await fetch("/wecom/jsapi-signature?url=" + encodeURIComponent(location.href.split("#")[0]));
   if (!response.ok) throw new Error("企业微信签名失败 HTTP " + response.status);
   const sig = await response.json();
