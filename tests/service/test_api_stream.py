@@ -36,13 +36,17 @@ class Listener:
 
     def _read(self, url: str) -> None:
         kind = ""
-        with httpx.stream("GET", url, timeout=10) as response:
-            self.events.put(("status", response.status_code))
-            for line in response.iter_lines():
-                if line.startswith("event: "):
-                    kind = line.removeprefix("event: ")
-                elif line.startswith("data: "):
-                    self.events.put((kind, json.loads(line.removeprefix("data: "))))
+        try:
+            with httpx.stream("GET", url, timeout=10) as response:
+                self.events.put(("status", response.status_code))
+                for line in response.iter_lines():
+                    if line.startswith("event: "):
+                        kind = line.removeprefix("event: ")
+                    elif line.startswith("data: "):
+                        self.events.put((kind, json.loads(line.removeprefix("data: "))))
+        except httpx.RemoteProtocolError:  # the test server stopped with the stream open
+            self.events.put(("cut", None))
+            return
         self.events.put(("ended", None))
 
     def next(self, *kinds: str) -> tuple[str, Any]:
