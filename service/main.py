@@ -33,6 +33,8 @@ from service.api.routes import (
     scripts,
     suggest,
     web,
+    wecom,
+    workbench,
 )
 from service.core.brains import BrainSlot, BrainUnavailable, initial_brain_dir, load_brain
 from service.core.config import Settings, describe
@@ -41,7 +43,8 @@ from service.core.metrics import Metrics, MetricsMiddleware
 from service.core.state import build_state
 
 log = logging.getLogger(__name__)
-ROUTERS = (messages, suggest, scripts, analyze, conversations, guides, models, keys, health, web)
+ROUTERS = (messages, suggest, scripts, analyze, conversations, guides, models, keys, health,
+           workbench, wecom, web)
 
 
 def open_brain_slot(settings: Settings, metrics: Metrics, brain: Brain | None = None) -> BrainSlot:
@@ -94,4 +97,6 @@ def run(brain: Path | None, host: str, port: int, db: str | None) -> None:
     except BrainUnavailable as error:
         raise SystemExit(f"error: {error}") from None
     uvicorn.run(create_app(settings, loaded), host=settings.host, port=settings.port,
-                proxy_headers=settings.behind_tls_proxy, server_header=False, workers=1)
+                proxy_headers=settings.behind_tls_proxy, server_header=False, workers=1,
+                # open live streams must not hold a shutdown forever
+                timeout_graceful_shutdown=5)

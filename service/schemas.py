@@ -125,7 +125,9 @@ class SuggestResponse(BaseModel):
 
 class FeedbackRequest(Strict):
     suggestion_id: str = Field(min_length=1, max_length=64)
-    action: Literal["accept", "edit", "ignore"]
+    action: Literal["display", "accept", "edit", "ignore"] = Field(
+        description="display: shown on the page; accept: used as drafted; edit: used after an "
+                    "edit (send sent_text); ignore: dismissed")
     sent_text: str | None = Field(default=None, min_length=1, max_length=TEXT_LIMIT)
 
     @model_validator(mode="after")
@@ -195,6 +197,8 @@ class MessageOut(BaseModel):
     text: str
     recalled: bool
     redactions: list[str]
+    intent: str | None = Field(default=None, description="a customer message's stored intent")
+    sentiment: float | None = Field(default=None, description="its stored sentiment, -1..1")
 
 
 class ConversationOut(BaseModel):
@@ -204,6 +208,63 @@ class ConversationOut(BaseModel):
     room_id: str
     source: str
     messages: list[MessageOut]
+
+
+class CustomerTagsOut(BaseModel):
+    last_purchase_at: datetime | None
+    last_purchase_amount: float | None
+    recall_group: str | None = Field(
+        description="this month's recall group: birthday, same_period_last_year, "
+                    "lapsed_two_years")
+
+
+class InboxItem(BaseModel):
+    conversation_id: str
+    guide_id: str
+    customer_id: str
+    n_messages: int
+    last_role: str
+    last_text: str
+    last_at: datetime
+    waiting: bool = Field(description="the customer spoke last and waits for the guide's reply")
+    waiting_since: datetime | None
+    tags: CustomerTagsOut
+
+
+class Inbox(BaseModel):
+    items: list[InboxItem] = Field(description="latest activity first")
+
+
+class StreamToken(BaseModel):
+    token: str = Field(description="open GET /v1/stream?token=... with it (the key stays out "
+                                   "of URLs)")
+    expires_in: int = Field(description="seconds left to connect or reconnect with it")
+
+
+class AcceptanceRow(BaseModel):
+    key: str = Field(description="the guide id, intent or source this row counts")
+    displayed: int
+    inserted: int = Field(description="used as drafted")
+    edited: int = Field(description="used after an edit")
+    dismissed: int
+    acceptance_rate: float | None = Field(description="(inserted + edited) / displayed")
+
+
+class AssistedSales(BaseModel):
+    guide_id: str
+    conversations: int = Field(description="conversations where she used a suggestion")
+    orders: int
+    amount: float
+
+
+class Acceptance(BaseModel):
+    since: datetime | None
+    by_guide: list[AcceptanceRow]
+    by_intent: list[AcceptanceRow]
+    by_source: list[AcceptanceRow]
+    assisted_sales: list[AssistedSales] = Field(
+        description="orders attributed to conversations in which the guide sent an accepted "
+                    "suggestion")
 
 
 class ConversationHead(BaseModel):

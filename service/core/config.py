@@ -52,6 +52,20 @@ class Settings(BaseSettings):
     # on 2 cores one thread per call measured faster than two (eval.bench_suggest: p95 74 vs
     # 142 ms with a 50,000-reply bank).
     torch_threads: int = Field(default=1, gt=0, le=64)
+    # Live workbench: how often an open stream re-checks its key (a revoked key's stream
+    # closes within this), how long a stream token may wait to be used, and how many
+    # conversations of one ingested batch get suggestions pushed (the newest first).
+    stream_recheck_s: float = Field(default=5.0, gt=0, le=300)
+    stream_token_ttl_s: int = Field(default=60, gt=0, le=3600)
+    live_suggest_limit: int = Field(default=20, ge=0, le=1000)
+    # WeCom chat toolbar (all four or none): the corp, the app and its secret, and the trusted
+    # hosts the workbench is served from. `wecom_jssdk`: the `@wecom/jssdk` build
+    # (dist/wecom.global.prod.js) the page loads inside WeCom; nothing is fetched from a CDN.
+    wecom_corp_id: str | None = None
+    wecom_agent_id: str | None = None
+    wecom_secret: SecretStr | None = None
+    wecom_trusted_hosts: tuple[str, ...] = ()
+    wecom_jssdk: Path | None = None
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
@@ -63,6 +77,11 @@ class Settings(BaseSettings):
             )
         _check_metrics_token(self.metrics_token, required=exposed)
         _check_db_password(self.db_url)
+        wecom = (self.wecom_corp_id, self.wecom_agent_id, self.wecom_secret,
+                 self.wecom_trusted_hosts or None)
+        if any(v is not None for v in wecom) and any(v is None for v in wecom):
+            raise ValueError("wecom_corp_id, wecom_agent_id, wecom_secret and "
+                             "wecom_trusted_hosts go together: set all four or none")
         if self.ingest_chunk_records > self.max_batch_records:
             raise ValueError("ingest_chunk_records must not exceed max_batch_records")
         return self

@@ -15,9 +15,12 @@ from typing import Any
 from fastapi import HTTPException
 from starlette.concurrency import run_in_threadpool
 
+from salesbrain.brain import Brain
 from salesbrain.db import Database
+from salesbrain.db.database import now_ms
 from salesbrain.ingest.batch import BatchResult, RecordIngestion, parse_records, staff_of
 from salesbrain.ingest.records import MAX_LINE_BYTES
+from service.core.live import after_ingest
 from service.core.state import ServiceState
 from service.schemas import IngestResult, MessageBatch, RecordErrorOut
 
@@ -29,7 +32,8 @@ def batch_digest(records: list[Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
-async def ingest_batch(state: ServiceState, store: Database, batch: MessageBatch) -> IngestResult:
+async def ingest_batch(state: ServiceState, store: Database, batch: MessageBatch,
+                       brain: Brain) -> IngestResult:
     limit = state.settings.max_batch_records
     if len(batch.records) > limit:
         raise HTTPException(413, f"records: {len(batch.records)} records exceed the batch limit of "
@@ -37,18 +41,21 @@ async def ingest_batch(state: ServiceState, store: Database, batch: MessageBatch
     batch_id = batch.batch_id or batch_digest(batch.records)
     async with state.ingest_lock(store.tenant):
         run = await run_in_threadpool(_start, state, store, batch_id, batch.format)
+        since_ms = now_ms()
         await run_in_threadpool(_feed, run, store, batch.records, batch.format, 0)
-        return _result(batch_id, await run_in_threadpool(run.finish))
+        result = await run_in_threadpool(run.finish)
+    _push_live(state, store, brain, since_ms, result)
+    return _result(batch_id, result)
 
 
 async def ingest_stream(state: ServiceState, store: Database, lines: AsyncIterator[bytes],
-                        fmt: str, batch_id: str | None) -> IngestResult:
+                        fmt: str, batch_id: str | None, brain: Brain) -> IngestResult:
     """Ingest NDJSON: one record per line, `ingest_chunk_records` records per transaction."""
     chunk_size = state.settings.ingest_chunk_records
     digest = hashlib.sha256()
     async with state.ingest_lock(store.tenant):
         run = await run_in_threadpool(_start, state, store, batch_id or "stream", fmt)
-        index, chunk = 0, []
+        index, chunk, since_ms = 0, [], now_ms()
         async for line in lines:
             digest.update(line)
             chunk.append(line)
@@ -56,7 +63,15 @@ async def ingest_stream(state: ServiceState, store: Database, lines: AsyncIterat
                 await run_in_threadpool(_feed, run, store, chunk, fmt, index)
                 index, chunk = index + len(chunk), []
         await run_in_threadpool(_feed, run, store, chunk, fmt, index)
-        return _result(batch_id or digest.hexdigest()[:32], await run_in_threadpool(run.finish))
+        result = await run_in_threadpool(run.finish)
+    _push_live(state, store, brain, since_ms, result)
+    return _result(batch_id or digest.hexdigest()[:32], result)
+
+
+def _push_live(state: ServiceState, store: Database, brain: Brain, since_ms: int,
+               result: BatchResult) -> None:
+    if result.summary.stored:
+        state.in_background(after_ingest(state, store, brain, since_ms))
 
 
 def _start(state: ServiceState, store: Database, batch_id: str, fmt: str) -> RecordIngestion:

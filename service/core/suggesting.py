@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from salesbrain.brain import Brain
 from salesbrain.db import Database
+from salesbrain.db.acceptance import record_events
 from salesbrain.db.access import record_suggestions
 from salesbrain.db.scripts import Script, list_scripts
 from salesbrain.schema import Conversation, Turn, turns_of
@@ -53,7 +54,9 @@ def unsure_replies(brain: Brain, turns: Sequence[Turn],
 
 
 def serve_suggestions(store: Database, brain: Brain, metrics: Metrics, conversation: Conversation,
-                      k: int) -> SuggestResponse:
+                      k: int, key_id: str | None = None) -> SuggestResponse:
+    """Suggest, record the suggestions, and record them served to `key_id` when a key asked
+    (live pushes record that per stream, as each stream delivers them)."""
     turns = turns_of(conversation)[-TURN_LIMIT:]
     started = time.perf_counter()
     result = brain.suggest(turns, k=k)
@@ -67,9 +70,12 @@ def serve_suggestions(store: Database, brain: Brain, metrics: Metrics, conversat
     record_suggestions(store, [
         {"suggestion_id": s.suggestion_id, "conversation_id": stored_id,
          "guide_id": conversation.guide_id or None, "text": s.text, "source": s.source,
-         "score": s.score, "brain_version": brain.version}
+         "score": s.score, "brain_version": brain.version, "intent": s.intent or result.intent}
         for s in served
     ])
+    if key_id is not None:
+        record_events(store, [s.suggestion_id for s in served], "served", key_id,
+                      conversation.guide_id or None)
     return SuggestResponse(conversation_id=stored_id, intent=result.intent,
                            brain_version=brain.version, needs_reply=wanted, suggestions=served)
 

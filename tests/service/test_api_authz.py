@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 from httpx import Response
 
+from salesbrain.db.acceptance import record_events
 from salesbrain.db.access import record_suggestions
 from salesbrain.security import create_api_key, key_id_of
 from tests.service.world import World, customer_of, marker
@@ -96,6 +97,10 @@ def suggestion_for(world: World, target: str) -> str:
         "suggestion_id": suggestion_id, "conversation_id": conv(world, target),
         "guide_id": target, "text": "好的", "source": "bank", "score": 0.5,
         "brain_version": "v1"}])
+    # Served to every key: visibility alone decides who may report on it here.
+    for secret in list(world.keys.values()):
+        if secret:
+            record_events(world.stores[OWNER], [suggestion_id], "served", key_id_of(secret), None)
     return suggestion_id
 
 

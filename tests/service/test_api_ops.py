@@ -152,8 +152,10 @@ def test_safe_exposed_settings_are_accepted() -> None:
 
 def test_pages_are_served_in_chinese(world: World) -> None:
     manager, sidebar = world.client.get("/"), world.client.get("/sidebar")
-    assert manager.status_code == sidebar.status_code == 200
-    assert "导购看板" in manager.text and "回复建议" in sidebar.text
+    workbench = world.client.get("/workbench")
+    assert manager.status_code == sidebar.status_code == workbench.status_code == 200
+    assert "导购看板" in manager.text and "导购工作台" in sidebar.text
+    assert sidebar.text == workbench.text
     assert world.client.get("/web/app.js").headers["content-type"].startswith("text/javascript")
     assert world.client.get("/web/../main.py").status_code == 404
     assert world.client.get("/docs").status_code == 200

@@ -1,4 +1,4 @@
-"""Stored conversations, as far as the caller's key may see them."""
+"""Stored conversations, as far as the caller's key may see them, with their stored labels."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from fastapi import APIRouter, HTTPException, Query
 
 from salesbrain.db.access import conversation_heads, visible_conversation
 from salesbrain.db.database import from_ms
+from salesbrain.db.labels import StoredMessageLabel, labels_of_messages
+from salesbrain.schema import Message
 from service.api.deps import AnyKey, TenantStore
 from service.schemas import ConversationHead, ConversationOut, MessageOut
 
@@ -33,11 +35,19 @@ def get_conversation(conversation_id: str, principal: AnyKey,
     conversation = visible_conversation(store, principal, conversation_id)
     if conversation is None:
         raise HTTPException(404, f"conversation_id: no conversation {conversation_id!r}")
+    labels = labels_of_messages(store, [m.msgid for m in conversation.customer_messages()])
     return ConversationOut(
         conversation_id=conversation.conversation_id, guide_id=conversation.guide_id,
         customer_id=conversation.customer_id, room_id=conversation.room_id,
         source=conversation.source,
-        messages=[MessageOut(msgid=m.msgid, role=m.role.value, ts=m.ts, type=m.type.value,
-                             text=m.text, recalled=m.recalled, redactions=list(m.redactions))
-                  for m in conversation.messages],
+        messages=[message_out(m, labels.get(m.msgid)) for m in conversation.messages],
     )
+
+
+def message_out(message: Message, label: StoredMessageLabel | None) -> MessageOut:
+    """A message with the intent and sentiment `analyze` stored for it, where it did."""
+    return MessageOut(msgid=message.msgid, role=message.role.value, ts=message.ts,
+                      type=message.type.value, text=message.text, recalled=message.recalled,
+                      redactions=list(message.redactions),
+                      intent=label.intent if label and label.intent else None,
+                      sentiment=label.sentiment if label else None)

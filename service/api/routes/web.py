@@ -1,4 +1,7 @@
-"""The two pages: the manager's overview and the guide's suggestion sidebar (no build step)."""
+"""The pages: the manager's overview and the guide's workbench (no build step).
+
+`/sidebar` is the workbench too: WeCom's chat toolbar opens it there.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+ASSETS = {"app.js": "text/javascript", "style.css": "text/css",
+          "workbench.js": "text/javascript", "workbench.css": "text/css"}
 
 router = APIRouter(include_in_schema=False)
 
@@ -17,14 +22,14 @@ def manager_page() -> FileResponse:
     return FileResponse(WEB_DIR / "manager.html", media_type="text/html; charset=utf-8")
 
 
+@router.get("/workbench")
 @router.get("/sidebar")
-def sidebar_page() -> FileResponse:
-    return FileResponse(WEB_DIR / "sidebar.html", media_type="text/html; charset=utf-8")
+def workbench_page() -> FileResponse:
+    return FileResponse(WEB_DIR / "workbench.html", media_type="text/html; charset=utf-8")
 
 
 @router.get("/web/{name}")
 def web_asset(name: str) -> FileResponse:
-    assets = {"app.js": "text/javascript", "style.css": "text/css"}
-    if name not in assets:
+    if name not in ASSETS:
         raise HTTPException(404, f"no asset {name!r}")
-    return FileResponse(WEB_DIR / name, media_type=f"{assets[name]}; charset=utf-8")
+    return FileResponse(WEB_DIR / name, media_type=f"{ASSETS[name]}; charset=utf-8")

@@ -108,3 +108,28 @@ def message_intents(store: Database) -> dict[str, str]:
     query = select(ml.msgid, ml.intent).where(ml.tenant == store.tenant)
     with store.engine.connect() as conn:
         return {msgid: intent for msgid, intent in conn.execute(query)}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessageLabel:
+    """What `analyze` stored for one message."""
+
+    intent: str
+    probability: float
+    uncertain: bool
+    sentiment: float | None
+
+
+def labels_of_messages(store: Database, msgids: Sequence[str]) -> dict[str, StoredMessageLabel]:
+    """The stored labels of these messages, by msgid (unlabelled messages are left out)."""
+    ml = t.message_labels.c
+    found: dict[str, StoredMessageLabel] = {}
+    ids = list(msgids)
+    with store.engine.connect() as conn:
+        for start in range(0, len(ids), 900):
+            query = select(ml.msgid, ml.intent, ml.probability, ml.uncertain, ml.sentiment).where(
+                ml.tenant == store.tenant, ml.msgid.in_(ids[start : start + 900]))
+            for row in conn.execute(query):
+                found[row.msgid] = StoredMessageLabel(row.intent, float(row.probability),
+                                                      bool(row.uncertain), row.sentiment)
+    return found

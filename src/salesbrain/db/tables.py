@@ -183,6 +183,7 @@ suggestions = Table(
     Column("score", Float, nullable=False),
     Column("brain_version", String(64), nullable=False),
     Column("created_ms", BigInteger, nullable=False),
+    Column("intent", String(32), nullable=True),  # the intent the suggestion answers
 )
 
 feedback = Table(
@@ -212,4 +213,20 @@ scripts = Table(
     Column("created_ms", BigInteger, nullable=False),
     Column("updated_ms", BigInteger, nullable=False),
     Index("ix_scripts_intent", "tenant", "intent", "status"),
+)
+
+# What happened to a suggestion: `served` to a key (by a request or a live push; feedback from
+# any other key is refused), then `displayed`, `inserted`, `edited` or `dismissed` on the page.
+suggestion_events = Table(
+    "suggestion_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant", String(64), nullable=False),
+    Column("suggestion_id", String(64), nullable=False),
+    Column("event", String(16), nullable=False),
+    Column("key_id", String(32), nullable=True),
+    Column("guide_id", String(128), nullable=True),
+    Column("created_ms", BigInteger, nullable=False),
+    Index("ix_suggestion_events_suggestion", "tenant", "suggestion_id", "event"),
+    Index("ix_suggestion_events_time", "tenant", "created_ms"),
 )

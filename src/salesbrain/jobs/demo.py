@@ -84,7 +84,7 @@ def run_demo(
     base = f"http://127.0.0.1:{port}"
     lines = [
         f"manager pages:   {base}/",
-        f"guide sidebar:   {base}/sidebar",
+        f"guide workbench: {base}/workbench",
         f"API docs:        {base}/docs",
         f"health:          {base}/healthz",
         *(f"API key {role}: {secret}" for role, secret in keys.items()),
