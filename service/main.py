@@ -25,6 +25,7 @@ from service.api.errors import install_error_handlers
 from service.api.routes import (
     analyze,
     conversations,
+    dashboard,
     guides,
     health,
     keys,
@@ -43,8 +44,8 @@ from service.core.metrics import Metrics, MetricsMiddleware
 from service.core.state import build_state
 
 log = logging.getLogger(__name__)
-ROUTERS = (messages, suggest, scripts, analyze, conversations, guides, models, keys, health,
-           workbench, wecom, web)
+ROUTERS = (messages, suggest, scripts, analyze, conversations, dashboard, guides, models, keys,
+           health, workbench, wecom, web)
 
 
 def open_brain_slot(settings: Settings, metrics: Metrics, brain: Brain | None = None) -> BrainSlot:

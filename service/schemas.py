@@ -364,12 +364,17 @@ class GuideScorecard(BaseModel):
 class LeaderboardRow(ScorecardOut):
     name: str
     store_id: str
+    region: str = ""
+    trend: list[float | None] = Field(
+        default_factory=list, description="her score in each of `Leaderboard.trend_periods`")
 
 
 class Leaderboard(BaseModel):
     period_kind: Literal["week", "month", "all"]
     period: str | None
     rows: list[LeaderboardRow] = Field(description="by brand-wide rank; only guides in scope")
+    trend_periods: list[str] = Field(default_factory=list,
+                                     description="the periods of each row's trend, oldest first")
 
 
 class CoachingPointOut(BaseModel):

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from salesbrain.db import Database
 from service.core.config import Settings
 from service.core.events import EventBus, LocalEventBus
+from service.core.facts import FactsCache
 from service.core.metrics import Metrics
 from service.core.ratelimit import RateLimiter
 from service.core.reports import Reports, ScoringReports
@@ -25,6 +26,7 @@ class ServiceState:
     metrics: Metrics
     limiter: RateLimiter
     reports: Reports
+    facts: FactsCache  # shared by the reports and the drill-down
     bus: EventBus = field(default_factory=LocalEventBus)
     stream_tokens: StreamTokens = field(default_factory=StreamTokens)
     wecom: WeComSigner | None = None  # None: not configured, the page works outside WeCom only
@@ -46,7 +48,8 @@ def build_state(settings: Settings, metrics: Metrics) -> ServiceState:
     """Open (and migrate) the database; nothing here touches the brain."""
     store = Database.open(settings.db_url, tenant=settings.operator_tenant)
     limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
-    return ServiceState(settings, store.engine, metrics, limiter, ScoringReports(),
+    facts = FactsCache()
+    return ServiceState(settings, store.engine, metrics, limiter, ScoringReports(facts), facts,
                         wecom=wecom_signer(settings))
 
 

@@ -113,3 +113,17 @@ def test_a_guide_sees_only_her_own_acceptance(api: World) -> None:
     assert [r["key"] for r in as_admin["by_guide"]] == ["g3"]
     as_guide = api.client.get("/v1/acceptance", headers=api.headers("甲", "guide")).json()
     assert as_guide["by_guide"] == []
+
+
+def test_acceptance_narrows_to_one_visible_guide(api: World) -> None:
+    ids = served_ids(api)
+    give(api, ids[0], "display")
+    def report(role: str, guide_id: str) -> tuple[int, dict]:
+        response = api.client.get(f"/v1/acceptance?guide_id={guide_id}",
+                                  headers=api.headers("甲", role))
+        return response.status_code, response.json()
+    status, body = report("manager", "g1")
+    assert status == 200 and [r["key"] for r in body["by_guide"]] == ["g1"]
+    assert report("manager", "g3")[0] == 404  # g3 works in another manager's store
+    assert report("guide", "g2")[0] == 404  # a guide reads only her own acceptance
+    assert report("admin", "g3")[1]["by_guide"] == []  # nothing served to g3 yet

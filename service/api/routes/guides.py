@@ -1,4 +1,4 @@
-"""Guides as managers read them: roster, scorecards, leaderboard, coaching."""
+"""Guides as managers read them: roster, scorecards, coaching (the leaderboard: dashboard)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from salesbrain.db.access import can_see_guide, visible_guide_ids
 from salesbrain.security import Principal
 from service.api.deps import AnyKey, ManagerKey, StateDep, TenantStore
 from service.core.reports import Reports
-from service.schemas import Coaching, GuideOut, GuideScorecard, Leaderboard
+from service.schemas import Coaching, GuideOut, GuideScorecard
 
 router = APIRouter(prefix="/v1", tags=["guides"])
 
@@ -46,13 +46,6 @@ def get_scorecard(guide_id: str, principal: AnyKey, store: TenantStore, reports:
     if card is None:
         raise HTTPException(404, f"guide_id: no scorecard for {guide_id!r}")
     return card
-
-
-@router.get("/leaderboard", response_model=Leaderboard)
-def get_leaderboard(principal: ManagerKey, store: TenantStore, reports: ReportsDep,
-                    period: Period = "month") -> Leaderboard:
-    """The latest period's guides by brand-wide rank, limited to the manager's stores."""
-    return reports.leaderboard(store, visible_guide_ids(store, principal), period)
 
 
 @router.get("/coaching/{guide_id}", response_model=Coaching)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import StreamingResponse
 
 from salesbrain.db import Database
-from salesbrain.db.access import api_key_row, visible_guide_ids
+from salesbrain.db.access import api_key_row, can_see_guide, visible_guide_ids
 from salesbrain.db.inbox import inbox
 from salesbrain.security import Principal
 from service.api.deps import AnyKey, StateDep, TenantStore
@@ -33,10 +33,15 @@ def get_inbox(principal: AnyKey, store: TenantStore,
 
 
 @router.get("/acceptance", response_model=Acceptance)
-def get_acceptance(principal: AnyKey, store: TenantStore,
-                   since: datetime | None = None) -> Acceptance:
-    """Suggestions displayed, used and dismissed, and AI-assisted sales; a guide sees herself."""
-    return acceptance(store, visible_guide_ids(store, principal), since)
+def get_acceptance(principal: AnyKey, store: TenantStore, since: datetime | None = None,
+                   guide_id: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+                   ) -> Acceptance:
+    """Suggestions displayed, used and dismissed, and AI-assisted sales; a guide sees herself,
+    and `guide_id` narrows the report to one guide the caller may see."""
+    if guide_id is not None and not can_see_guide(store, principal, guide_id):
+        raise HTTPException(404, f"no guide {guide_id!r} visible to this key")
+    guides = frozenset([guide_id]) if guide_id else visible_guide_ids(store, principal)
+    return acceptance(store, guides, since)
 
 
 @router.post("/stream/token", response_model=StreamToken)
