@@ -8,7 +8,9 @@ The simulated brand (`salesbrain.simulate`) gives every guide a latent talent an
 The brand is ingested into a temporary SQLite store and scored on the real path
 (`facts_from_store` -> `score_guides`, one period). Compliance hits are the labels
 `analyze_store` stores with a brain of the rule-based compliance stage alone; no quality model
-is used (quality is left out of the composite).
+is used: reply quality is the brand-calibrated one (`salesbrain.scoring.reply_quality`, fitted on
+the outcomes below and cross-fitted by guide), compared with persuasion and talent, with its
+reliability (below 0.5 the scorecard shows it as not informative).
 
 Conversation outcomes are needed for conversion. Two sources are measured in the same run:
 - `rule`: no outcome labels, so the documented fallback of `salesbrain.scoring.features`
@@ -38,6 +40,7 @@ from salesbrain.db import Database
 from salesbrain.db.activity import message_conversations
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.scoring import ConversationInputs, facts_from_store, score_guides
+from salesbrain.scoring.reply_quality import reliability
 from salesbrain.simulate import simulate_brand
 from salesbrain.stages.compliance import ComplianceStage
 
@@ -88,6 +91,13 @@ def recovery(store: Database, truth: dict[str, Any], inputs: ConversationInputs)
         result[f"{skill}_vs_{name}"] = {
             "raw": _spearman(latent(skill), sign * component.value[cells]),
             "shrunk": _spearman(latent(skill), sign * component.estimate[cells])}
+    quality = table.components["quality"]
+    result["quality_source"] = facts.quality_source
+    result["quality_reliability"] = round(reliability(facts.guide, facts.quality), 4)
+    for skill in ("persuasion", "talent"):
+        result[f"{skill}_vs_quality"] = {
+            "raw": _spearman(latent(skill), quality.value[cells]),
+            "shrunk": _spearman(latent(skill), quality.estimate[cells])}
     result["prior_strength"] = {name: round(float(c.prior.strength[0]), 1)
                                 for name, c in table.components.items() if c.n.sum() > 0}
     result["talent_vs_score"] = _spearman(latent("talent"), table.score)

@@ -55,11 +55,15 @@ def test_report_files_columns_and_html(tmp_path: Path) -> None:
 
 def test_report_reads_quality_and_sentiment_labels(tmp_path: Path) -> None:
     store = _ingested(tmp_path)
-    cids = [c.conversation_id for c in store.conversations()]
+    conversations = list(store.conversations())
+    cids = [c.conversation_id for c in conversations]
+    guides = sorted({c.guide_id for c in conversations})
+    # quality that differs between guides, so the scorecard finds it informative
+    quality = {c.conversation_id: 30.0 + 8 * guides.index(c.guide_id) for c in conversations}
     now = int((datetime.now(UTC) - timedelta(days=1)).timestamp() * 1000)
     # The analysis writes outcome "" when the brain has no outcome stage.
     rows = [{"tenant": "acme", "conversation_id": cid, "outcome": "resolved" if i % 2 else "",
-             "outcome_source": "model", "sentiment": 0.7, "quality": 40.0 + i % 50,
+             "outcome_source": "model", "sentiment": 0.7, "quality": quality[cid] + i % 3,
              "compliance_hits": int(i % 7 == 0), "analyzed_ms": now, "brain_version": "test"}
             for i, cid in enumerate(cids)]
     with store.engine.begin() as conn:

@@ -108,3 +108,22 @@ def data_stamp(store: Database) -> tuple[Any, ...]:
     ]
     with store.engine.connect() as conn:
         return tuple(value for query in queries for value in conn.execute(query).one())
+
+
+def guide_openings(store: Database, per_conversation: int = 4) -> dict[str, str]:
+    """conversation id -> the guide's first `per_conversation` text messages, joined by newlines.
+
+    Only the opening: later messages can thank the customer for a purchase already made, which
+    would tell a model the outcome instead of how the guide answered."""
+    m = t.messages.c
+    query = (select(m.conversation_id, m.text)
+             .where(m.tenant == store.tenant, m.role == "guide", m.type == "text",
+                    m.recalled.is_(False))
+             .order_by(m.conversation_id, m.ts_ms))
+    openings: dict[str, list[str]] = {}
+    with store.engine.connect() as conn:
+        for row in conn.execute(query):
+            texts = openings.setdefault(row.conversation_id, [])
+            if len(texts) < per_conversation and row.text:
+                texts.append(row.text)
+    return {cid: "\n".join(texts) for cid, texts in openings.items() if texts}

@@ -23,6 +23,9 @@ class FactSettings:
     burst_s: float = 120.0
     attribution_days: float = 7.0
     attribution_rule: str = "last_touch"  # or "first_touch" (see salesbrain.attribution)
+    # "brand": reply quality calibrated on the brand's own outcomes when it has enough of them
+    # (salesbrain.scoring.reply_quality), else the quality stage's labels; "stored": those labels
+    reply_quality: str = "brand"
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class ConversationFacts:
     task_ids: list[str] = field(default_factory=list)
     inferred_outcomes: int = 0
     unanalysed: int = 0  # conversations `salesbrain analyze` has not labelled (store passes)
+    quality_source: str = field(default="stored", init=False)  # "brand": calibrated on outcomes
 
     def __len__(self) -> int:
         return len(self.guide)

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from salesbrain.db.activity import conversation_times
+from salesbrain.db.activity import conversation_times, guide_openings
 from salesbrain.db.database import Database
 from salesbrain.db.labels import conversation_labels, customer_intents
 from salesbrain.scoring.facts import ConversationFacts, ConversationInputs, FactSettings
 from salesbrain.scoring.features import FactsBuilder, Timeline
+from salesbrain.scoring.reply_quality import brand_reply_quality
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +65,9 @@ def facts_from_store(
     inputs: ConversationInputs | None = None,
     settings: FactSettings | None = None,
 ) -> ConversationFacts:
-    """One streaming pass over the tenant's conversations (who wrote when, never the texts);
-    `inputs` override stored labels."""
+    """One streaming pass over the tenant's conversations (who wrote when); `inputs` override
+    stored labels. Reply quality is calibrated on the brand's outcomes (the one place scoring
+    reads texts: the guides' opening replies) unless `settings.reply_quality` is "stored"."""
     known = labels_from_store(store)
     analysed = set(known.compliance_hits)  # every stored label row has its hit count
     if inputs is not None:
@@ -73,6 +75,11 @@ def facts_from_store(
     builder = FactsBuilder(store.guides(), store.orders(), store.outreach_tasks(), known,
                            settings)
     facts = builder.add_timelines(timelines(store)).build()
+    if builder.settings.reply_quality == "brand":
+        calibrated = brand_reply_quality(facts.conversation_ids, facts.guide, facts.outcome,
+                                         guide_openings(store))
+        if calibrated is not None:
+            facts.quality, facts.quality_source = calibrated, "brand"
     facts.unanalysed = sum(cid not in analysed for cid in facts.conversation_ids)
     if facts.unanalysed:
         logger.warning("%d of %d conversations of tenant %s are not analysed yet: they count "

@@ -23,7 +23,7 @@ How the composite is built, for every period separately:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -40,6 +40,7 @@ from salesbrain.scoring.components import (
 )
 from salesbrain.scoring.facts import ConversationFacts
 from salesbrain.scoring.periods import GROUPINGS, group_index, period_index
+from salesbrain.scoring.reply_quality import INFORMATIVE_RELIABILITY, reliability
 
 FEW_CONVERSATIONS = 10
 
@@ -125,6 +126,9 @@ class ScorecardTable:
     sentiment_trend: np.ndarray
     omitted: tuple[str, ...]  # components with no observation at all (e.g. quality)
     weights: dict[str, float]
+    # observed, but the differences between groups are within sampling noise: shown as not
+    # informative and left out of the score (see salesbrain.scoring.reply_quality.reliability)
+    uninformative: dict[str, float] = field(default_factory=dict)  # name -> reliability
 
     def cell(self, i: int) -> int:
         """Position of row `i` in the dense per-component arrays."""
@@ -146,7 +150,8 @@ class ScorecardTable:
 
     def card(self, i: int) -> Scorecard:
         cell = self.cell(i)
-        components = {name: _component_score(self.components[name], self.points[name], cell)
+        components = {name: None if name in self.uninformative
+                      else _component_score(self.components[name], self.points[name], cell)
                       for name in COMPONENTS}
         return Scorecard(
             self.group_ids[self.group[i]], self.period_labels[self.period[i]],
@@ -158,6 +163,9 @@ class ScorecardTable:
     def _notes(self, components: dict[str, ComponentScore | None], n: int) -> tuple[str, ...]:
         notes = [f"{name} omitted from the score: no model output or labels for it"
                  for name in self.omitted]
+        notes += [f"{name} not informative: the differences between guides are within noise "
+                  f"(reliability {value:.2f}), left out of the score"
+                  for name, value in self.uninformative.items()]
         if "task_execution_rate" not in self.omitted and components["task_execution_rate"] is None:
             notes.append("no outreach tasks assigned: task execution left out of the score")
         if n < FEW_CONVERSATIONS:
@@ -193,6 +201,13 @@ def _table(facts: ConversationFacts, cells: Cells, components: dict[str, Compone
     active = np.flatnonzero((conversations > 0) | (components["task_execution_rate"].n > 0))
     omitted = tuple(name for name in COMPONENTS
                     if weights[name] > 0 and not (components[name].n > 0).any())
+    uninformative = {}
+    if "quality" not in omitted and weights["quality"] > 0:
+        group_of_conversation = cells.conversation // cells.n_periods
+        value = reliability(group_of_conversation, facts.quality.astype(float))
+        if value < INFORMATIVE_RELIABILITY:
+            uninformative["quality"] = round(value, 3)
+            weights = {**weights, "quality": 0.0}
     points, point_sd = _points(components, cells)
     score, sd = _composite(points, point_sd, weights)
     sentiment = _sentiment(facts, cells)
@@ -203,7 +218,7 @@ def _table(facts: ConversationFacts, cells: Cells, components: dict[str, Compone
         conversations[active].astype(int), components, points, score[active],
         np.clip(score - z * sd, 0, 100)[active], np.clip(score + z * sd, 0, 100)[active],
         _ranks(score[active], active % cells.n_periods), sentiment[active], trend[active],
-        omitted, weights)
+        omitted, weights, uninformative)
 
 
 def _points(components: dict[str, Component], cells: Cells) -> tuple[dict, dict]:
