@@ -34,10 +34,14 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from salesbrain.ingest import name_tagger_lexicon as lexicon_defaults
+from salesbrain.ingest.name_tagger_crf import CrfWeights
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,8 @@ Span = tuple[str, int, int]
 Example = tuple[str, Sequence[Span]]
 _LABEL_OF_KIND = {"person_name": "N", "address": "A"}
 _KIND_OF_LABEL = {v: k for k, v in _LABEL_OF_KIND.items()}
+_ATTRIBUTE_PREFIXES = ("c=", "c-1=", "c+1=", "b-=", "b+=", "b--=", "b++=", "t=", "k=", "kw=",
+                       "q=", "ql=", "ql2=", "qr=")
 
 
 @dataclass(frozen=True)
@@ -173,10 +179,30 @@ class NameTagger:
                 found.append(text[m.start() - 1:m.start() + 1])
         return found
 
+    @functools.cached_property
+    def _decoder(self) -> tuple[CrfWeights, list[dict[str, int]]]:
+        if self.model_ is None:
+            raise RuntimeError("NameTagger is not fitted: call fit() or from_pretrained()")
+        weights = CrfWeights.from_model(self.model_)
+        return weights, weights.value_rows(_ATTRIBUTE_PREFIXES)
+
     def spans(self, texts: Sequence[str]) -> list[list[Span]]:
-        """`(kind, start, end)` per text, over the text as given (no gate applied here)."""
-        tagger = self._tagger
-        return [_decode(tagger.tag(self.features(t))) if t else [] for t in texts]
+        """`(kind, start, end)` per text, over the text as given (no gate applied here).
+
+        One Viterbi pass over the whole batch (`name_tagger_crf`); the labels are those
+        CRFsuite's own tagger gives."""
+        weights, value_rows = self._decoder
+        present = [t for t in texts if t]
+        values = [self._values(t) for t in present]
+        # One look-up pass per attribute over the whole batch: per-message calls and arrays
+        # would cost more than the look-ups themselves.
+        unknown = repeat(weights.unknown_row)
+        rows = np.array([list(map(table.get, chain.from_iterable(v[j] for v in values), unknown))
+                         for j, table in enumerate(value_rows)], dtype=np.intp).T
+        ends = np.cumsum([len(t) for t in present])
+        paths = iter(weights.viterbi(np.split(rows, ends[:-1])) if present else [])
+        labels = weights.labels
+        return [_decode([labels[i] for i in next(paths)]) if t else [] for t in texts]
 
     def fit(self, examples: Iterable[Example], stamp: dict[str, Any] | None = None) -> NameTagger:
         """Train the CRF on `(text, [(kind, start, end), ...])` pairs."""
@@ -194,6 +220,7 @@ class NameTagger:
             trainer.train(str(Path(tmp) / MODEL_FILE))
             self.model_ = (Path(tmp) / MODEL_FILE).read_bytes()
         self.__dict__.pop("_tagger", None)
+        self.__dict__.pop("_decoder", None)
         self.stamp_ = dict(stamp or {})
         return self
 
@@ -223,6 +250,12 @@ class NameTagger:
     def features(self, text: str) -> list[tuple[str, ...]]:
         """Per character: the character and its neighbours, n-grams, classes, surname marks
         and the categories of cue words that cover, end just before or start just after it."""
+        columns = [[prefix + x for x in values]
+                   for prefix, values in zip(_ATTRIBUTE_PREFIXES, self._values(text), strict=True)]
+        return list(zip(*columns, strict=True))
+
+    def _values(self, text: str) -> tuple[Sequence[str], ...]:
+        """The features' values column by column, in the order of `_ATTRIBUTE_PREFIXES`."""
         compiled = self._compiled
         n = len(text)
         cover, ends, starts = [""] * n, [""] * (n + 3), [""] * (n + 3)
@@ -235,16 +268,13 @@ class NameTagger:
         at = range(2, n + 2)
         # Built column by column: comprehensions over the whole text cost a fraction of a
         # per-character loop, and this runs on every message the gate passes.
-        columns = (
-            ["c=" + x for x in text], ["c-1=" + x for x in c[1:n + 1]],
-            ["c+1=" + x for x in c[3:n + 3]], ["b-=" + c[p - 1:p + 1] for p in at],
-            ["b+=" + c[p:p + 2] for p in at], ["b--=" + c[p - 2:p] for p in at],
-            ["b++=" + c[p + 1:p + 3] for p in at], ["t=" + c[p - 1:p + 2] for p in at],
-            ["k=" + k[p - 1:p + 2] for p in at], ["kw=" + k[p - 2:p + 3] for p in at],
-            ["q=" + x for x in cover], ["ql=" + x for x in ends[2:n + 2]],
-            ["ql2=" + x for x in ends[1:n + 1]], ["qr=" + x for x in starts[1:n + 1]],
+        return (
+            text, c[1:n + 1], c[3:n + 3], [c[p - 1:p + 1] for p in at],
+            [c[p:p + 2] for p in at], [c[p - 2:p] for p in at],
+            [c[p + 1:p + 3] for p in at], [c[p - 1:p + 2] for p in at],
+            [k[p - 1:p + 2] for p in at], [k[p - 2:p + 3] for p in at],
+            cover, ends[2:n + 2], ends[1:n + 1], starts[1:n + 1],
         )
-        return list(zip(*columns, strict=True))
 
 
 def _encode(text: str, gold: Sequence[Span], index: int) -> list[str]:

@@ -77,6 +77,7 @@ PLACEHOLDERS: dict[str, str] = {
     "address": "[地址]",
     "person_name": "[姓名]",
 }
+MEMO_LIMIT = 100_000  # distinct texts `redact_messages` remembers (a few tens of MiB)
 TAGGER_KINDS = frozenset({"person_name", "address"})
 _TAGGER_RANK = 99
 
@@ -162,6 +163,27 @@ def redact_message(text: str) -> Redaction:
     from salesbrain.ingest.name_tagger import default_tagger  # loads the model on first use
 
     return redact(text, default_tagger())
+
+
+def redact_messages(texts: Sequence[str],
+                    memo: dict[str, Redaction] | None = None) -> list[Redaction]:
+    """`redact_message` over a batch: each distinct text is redacted once, and the tagger
+    decodes all the gated ones together. Archives repeat greetings and templates, so a caller
+    that ingests batch after batch passes the same `memo`; it is emptied once it holds more
+    than `MEMO_LIMIT` texts, so that memory stays flat over any archive.
+
+    >>> [r.text for r in redact_messages(["在吗", "电话13812345678", "在吗"])]
+    ['在吗', '电话[手机号]', '在吗']
+    """
+    from salesbrain.ingest.name_tagger import default_tagger  # loads the model on first use
+
+    memo = {} if memo is None else memo
+    if len(memo) > MEMO_LIMIT:
+        memo.clear()
+    new = list(dict.fromkeys(text for text in texts if text not in memo))
+    if new:
+        memo.update(zip(new, redact_batch(new, default_tagger()), strict=True))
+    return [memo[text] for text in texts]
 
 
 def redact_batch(texts: Sequence[str], tagger: SpanTagger | None = None) -> list[Redaction]:

@@ -1,0 +1,122 @@
+"""Decode a trained CRFsuite model over a whole batch of messages with numpy.
+
+Tagging message by message through pycrfsuite costs a Python-to-C++ conversion of every
+attribute string plus a call per message; here the weights are read once from the model file
+(CRFsuite's own `crf1d` format), each message's attributes become row numbers by dictionary
+look-ups, and one Viterbi pass runs over a padded batch. The arithmetic is CRFsuite's, in the
+same order (state weights summed attribute by attribute, then ``max(prev + transition) +
+state``, the first label winning a tie), so the labels are the ones `pycrfsuite.Tagger.tag`
+gives; `tests/ingest/test_name_tagger.py` checks that on varied text.
+
+>>> weights = CrfWeights.from_model(model_bytes)  # doctest: +SKIP
+>>> weights.viterbi([ids_of_message_1, ids_of_message_2])  # doctest: +SKIP
+[array([0, 0, 1, 2, 0]), array([3, 4, 4])]
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+_STATE, _TRANSITION = 0, 1  # CRFsuite's feature types (crf1dm.c: FT_STATE, FT_TRANS)
+_HEADER = struct.Struct("<4sI4sIIIIIIIII")
+_CHUNK = struct.Struct("<4sII")  # chunk id, size, number of items
+_FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("weight", "<f8")])
+_PAD_GROUP = 256  # messages decoded together; sorted by length so padding stays small
+
+
+def _cqdb_strings(model: bytes, offset: int, count: int) -> list[str]:
+    """The strings of a CQDB chunk by id: its backward array gives each record's offset."""
+    bwd_offset = struct.unpack_from("<I", model, offset + 20)[0]
+    strings = []
+    for index in range(count):
+        record = offset + struct.unpack_from("<I", model, offset + bwd_offset + 4 * index)[0]
+        size = struct.unpack_from("<I", model, record + 4)[0]  # the key's bytes and a NUL
+        strings.append(model[record + 8:record + 7 + size].decode("utf-8"))
+    return strings
+
+
+@dataclass(frozen=True)
+class CrfWeights:
+    """Labels, attribute rows and weights of a linear-chain CRF.
+
+    `state` has one row per known attribute plus a last row of zeros that every unknown
+    attribute maps to; `transition[i, j]` scores label i followed by label j.
+    """
+
+    labels: tuple[str, ...]
+    attribute_row: dict[str, int]
+    state: np.ndarray
+    transition: np.ndarray
+
+    @classmethod
+    def from_model(cls, model: bytes) -> CrfWeights:
+        (magic, _, kind, _, _, n_labels, n_attrs, off_features, off_labels, off_attrs,
+         _, _) = _HEADER.unpack_from(model)
+        if magic != b"lCRF" or kind != b"FOMC":
+            raise ValueError("not a CRFsuite crf1d model")
+        chunk, _, n_features = _CHUNK.unpack_from(model, off_features)
+        if chunk != b"FEAT":
+            raise ValueError("CRFsuite model: no feature chunk where the header says")
+        features = np.frombuffer(model, _FEATURE, n_features, off_features + _CHUNK.size)
+        state = np.zeros((n_attrs + 1, n_labels))
+        transition = np.zeros((n_labels, n_labels))
+        for table, kind_code in ((state, _STATE), (transition, _TRANSITION)):
+            chosen = features[features["type"] == kind_code]
+            table[chosen["src"], chosen["dst"]] = chosen["weight"]
+        attributes = _cqdb_strings(model, off_attrs, n_attrs)
+        return cls(tuple(_cqdb_strings(model, off_labels, n_labels)),
+                   {name: row for row, name in enumerate(attributes)}, state, transition)
+
+    @property
+    def unknown_row(self) -> int:
+        return len(self.state) - 1
+
+    def value_rows(self, prefixes: Sequence[str]) -> list[dict[str, int]]:
+        """Per attribute prefix (``c=``), the state row of each value it takes in the model,
+        so that a message's attributes need no string building to be looked up."""
+        by_prefix: dict[str, dict[str, int]] = {prefix: {} for prefix in prefixes}
+        for name, row in self.attribute_row.items():
+            head, equals, value = name.partition("=")  # prefixes end at their first "="
+            if (table := by_prefix.get(head + equals)) is not None:
+                table[value] = row
+        return list(by_prefix.values())
+
+    def viterbi(self, rows: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Best label ids per message; `rows[m]` is (characters, attributes) of state rows."""
+        paths: list[np.ndarray] = [np.empty(0, dtype=np.intp)] * len(rows)
+        order = sorted(range(len(rows)), key=lambda m: len(rows[m]))
+        for first in range(0, len(order), _PAD_GROUP):
+            group = order[first:first + _PAD_GROUP]
+            for m, path in zip(group, self._viterbi_padded([rows[m] for m in group]),
+                               strict=True):
+                paths[m] = path
+        return paths
+
+    def _viterbi_padded(self, rows: Sequence[np.ndarray]) -> list[np.ndarray]:
+        lengths = np.array([len(r) for r in rows])
+        width, n_labels = int(lengths.max()), len(self.labels)
+        padded = np.full((len(rows), width, rows[0].shape[1]), self.unknown_row, dtype=np.intp)
+        for m, r in enumerate(rows):
+            padded[m, :len(r)] = r
+        emission = self.state[padded[:, :, 0]]
+        for column in range(1, padded.shape[2]):  # one attribute at a time, as CRFsuite adds
+            emission += self.state[padded[:, :, column]]
+        score = emission[:, 0].copy()
+        back = np.broadcast_to(np.arange(n_labels), (len(rows), width, n_labels)).copy()
+        for t in range(1, width):
+            candidates = score[:, :, None] + self.transition  # [message, previous, next]
+            best = candidates.argmax(axis=1)
+            live = (t < lengths)[:, None]
+            back[:, t] = np.where(live, best, back[:, t])
+            score = np.where(live, np.take_along_axis(candidates, best[:, None], 1)[:, 0]
+                             + emission[:, t], score)
+        label = score.argmax(axis=1)
+        path = np.empty((len(rows), width), dtype=np.intp)
+        for t in range(width - 1, -1, -1):
+            path[:, t] = label
+            label = np.take_along_axis(back[:, t], label[:, None], 1)[:, 0]
+        return [path[m, :n] for m, n in enumerate(lengths)]
