@@ -52,7 +52,7 @@ from typing import Protocol
 
 from salesbrain.ingest.digits import digit_view, has_digit_run
 from salesbrain.ingest.redact_names import NAME_HINT_WORDS, name_candidates
-from salesbrain.ingest.redact_numbers import Candidate, number_candidates
+from salesbrain.ingest.redact_numbers import SAFETY_NET_RANKS, Candidate, number_candidates
 from salesbrain.ingest.redact_words import (
     ADDRESS_CUE,
     CONTACT_CUE,
@@ -198,6 +198,20 @@ def redact_batch(texts: Sequence[str], tagger: SpanTagger | None = None) -> list
             kept[i] = merge_tagged(kept[i], spans, len(texts[i]))
     return [_apply(text, spans) if spans else Redaction(text, ())
             for text, spans in zip(texts, kept, strict=True)]
+
+
+def safety_net_spans(text: str) -> list[RedactedSpan]:
+    """The spans of `redact(text)` that only the safety net caught: a bare run of 9+ digits
+    that no detector claims (kinds `number`, or `order_no` from 11 digits) or an id-like token
+    after a contact cue (`number`). A learned tagger never overrides them (see `merge_tagged`),
+    so they are also what the fallback contributes to `redact_message`.
+
+    >>> [(s.kind, s.start, s.end) for s in safety_net_spans("记一下 284619375，手机13812345678")]
+    [('number', 4, 13)]
+    """
+    kept = _resolve(rule_candidates(text))
+    return [RedactedSpan(kind, start, end, PLACEHOLDERS[kind])
+            for rank, start, end, kind in kept if rank in SAFETY_NET_RANKS]
 
 
 def rule_candidates(text: str) -> list[Candidate]:
