@@ -9,7 +9,7 @@ import pytest
 
 from salesbrain.ingest import redact as redact_module
 from salesbrain.ingest.name_tagger import NameTagger, _decode, default_tagger
-from salesbrain.ingest.redact import redact_message, redact_messages
+from salesbrain.ingest.redact import redact_message, redact_messages, trim_tagged
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -60,3 +60,19 @@ def test_numpy_decoder_gives_crfsuite_labels(shipped: NameTagger) -> None:
     assert len(texts) > 50
     crfsuite = shipped._tagger  # CRFsuite's own tagger, the reference
     assert shipped.spans(texts) == [_decode(crfsuite.tag(shipped.features(t))) for t in texts]
+
+
+@pytest.mark.parametrize(("text", "span", "kept"), [
+    ("寄到天津市南开区鞍山西道320号吧", ("address", 2, 18), "天津市南开区鞍山西道320号"),
+    ("我在虹口区四川北路1600号附近", ("address", 2, 16), "虹口区四川北路1600号"),
+    ("放在3号楼门卫", ("address", 2, 7), "3号楼"),
+    ("王阿姨吧", ("person_name", 0, 4), "王阿姨吧"),  # only addresses are trimmed
+])
+def test_tagged_address_loses_a_trailing_particle_or_near_word(
+        text: str, span: tuple[str, int, int], kept: str) -> None:
+    [(kind, start, end)] = trim_tagged(text, [span])
+    assert kind == span[0] and text[start:end] == kept
+
+
+def test_tagged_span_of_only_a_tail_is_dropped() -> None:
+    assert trim_tagged("就在附近", [("address", 2, 4)]) == []

@@ -195,7 +195,7 @@ def redact_batch(texts: Sequence[str], tagger: SpanTagger | None = None) -> list
         if len(tagged) != len(wanted):
             raise ValueError(f"tagger returned spans for {len(tagged)} of {len(wanted)} messages")
         for i, spans in zip(wanted, tagged, strict=True):
-            kept[i] = merge_tagged(kept[i], spans, len(texts[i]))
+            kept[i] = merge_tagged(kept[i], trim_tagged(texts[i], spans), len(texts[i]))
     return [_apply(text, spans) if spans else Redaction(text, ())
             for text, spans in zip(texts, kept, strict=True)]
 
@@ -242,6 +242,22 @@ def _hints(norm: str) -> set[str | None]:
         if m := _HINTS.match(norm, start.start()):
             found.add(m.lastgroup)
     return found
+
+
+# What a learned tagger tends to carry past an address's end (鞍山西道320号吧, 1600号附近,
+# 3号楼门卫): particles and words for "near"/"at the door", never the last part of an address.
+_ADDRESS_TAIL = re.compile(r"(?:吧|呢|啊|呀|哦|嘛|附近|旁边|对面|门口|门卫|楼下|这边|那边|一带)+$")
+
+
+def trim_tagged(text: str, spans: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """A tagger's address spans without a trailing particle or "near" word (see above)."""
+    trimmed = []
+    for kind, start, end in spans:
+        if kind == "address" and (tail := _ADDRESS_TAIL.search(text, start, end)):
+            end = tail.start()
+        if start < end:
+            trimmed.append((kind, start, end))
+    return trimmed
 
 
 def merge_tagged(kept: list[Candidate], tagged: Sequence[tuple[str, int, int]],
