@@ -34,14 +34,13 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
-from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from salesbrain.ingest import name_tagger_lexicon as lexicon_defaults
-from salesbrain.ingest.name_tagger_crf import CrfWeights
+from salesbrain.ingest.name_tagger_crf import CrfWeights, Window, WindowRows
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +53,12 @@ _LABEL_OF_KIND = {"person_name": "N", "address": "A"}
 _KIND_OF_LABEL = {v: k for k, v in _LABEL_OF_KIND.items()}
 _ATTRIBUTE_PREFIXES = ("c=", "c-1=", "c+1=", "b-=", "b+=", "b--=", "b++=", "t=", "k=", "kw=",
                        "q=", "ql=", "ql2=", "qr=")
+# The first ten attributes as windows over the padded text (0) and its classes (1); they must
+# say what `_values` computes, which tests/ingest/test_redact_messages.py checks against CRFsuite.
+_WINDOWS = (Window("c=", 0, (0,)), Window("c-1=", 0, (-1,)), Window("c+1=", 0, (1,)),
+            Window("b-=", 0, (-1, 0)), Window("b+=", 0, (0, 1)), Window("b--=", 0, (-2, -1)),
+            Window("b++=", 0, (1, 2)), Window("t=", 0, (-1, 0, 1)), Window("k=", 1, (-1, 0, 1)),
+            Window("kw=", 1, (-2, -1, 0, 1, 2)))
 
 
 @dataclass(frozen=True)
@@ -180,29 +185,54 @@ class NameTagger:
         return found
 
     @functools.cached_property
-    def _decoder(self) -> tuple[CrfWeights, list[dict[str, int]]]:
+    def _decoder(self) -> tuple[CrfWeights, WindowRows, list[dict[str, int]]]:
         if self.model_ is None:
             raise RuntimeError("NameTagger is not fitted: call fit() or from_pretrained()")
         weights = CrfWeights.from_model(self.model_)
-        return weights, weights.value_rows(_ATTRIBUTE_PREFIXES)
+        cue_rows = weights.value_rows(_ATTRIBUTE_PREFIXES[len(_WINDOWS):])
+        return weights, WindowRows(weights, _WINDOWS), cue_rows
 
     def spans(self, texts: Sequence[str]) -> list[list[Span]]:
         """`(kind, start, end)` per text, over the text as given (no gate applied here).
 
-        One Viterbi pass over the whole batch (`name_tagger_crf`); the labels are those
-        CRFsuite's own tagger gives."""
-        weights, value_rows = self._decoder
+        The attributes of `features` are looked up as numbers for the whole batch and one
+        Viterbi pass decodes it (`name_tagger_crf`); the labels are CRFsuite's own."""
+        weights, windows, cue_rows = self._decoder
         present = [t for t in texts if t]
-        values = [self._values(t) for t in present]
-        # One look-up pass per attribute over the whole batch: per-message calls and arrays
-        # would cost more than the look-ups themselves.
-        unknown = repeat(weights.unknown_row)
-        rows = np.array([list(map(table.get, chain.from_iterable(v[j] for v in values), unknown))
-                         for j, table in enumerate(value_rows)], dtype=np.intp).T
-        ends = np.cumsum([len(t) for t in present])
-        paths = iter(weights.viterbi(np.split(rows, ends[:-1])) if present else [])
+        if not present:
+            return [[] for _ in texts]
+        lengths = np.array([len(t) for t in present])
+        classes = self._compiled.classes
+        sources = {0: "".join(["\x02\x02" + t + "\x03\x03" for t in present]),
+                   1: "".join(["BB" + t.translate(classes) + "EE" for t in present])}
+        # Character i of message k sits after k messages' four padding characters and its own two.
+        positions = np.arange(lengths.sum()) + np.repeat(4 * np.arange(len(present)) + 2, lengths)
+        rows = np.concatenate([windows.rows(sources, positions),
+                               self._cue_rows(present, cue_rows, int(lengths.sum()),
+                                              weights.unknown_row)], axis=1)
+        paths = iter(weights.viterbi(np.split(rows, np.cumsum(lengths)[:-1])))
         labels = weights.labels
         return [_decode([labels[i] for i in next(paths)]) if t else [] for t in texts]
+
+    def _cue_rows(self, texts: Sequence[str], tables: list[dict[str, int]], total: int,
+                  unknown: int) -> np.ndarray:
+        """The q, ql, ql2 and qr attributes of `_values` as rows, written where cues are."""
+        q, ql, ql2, qr = tables
+        out = np.tile(np.array([t.get("", unknown) for t in tables], dtype=np.intp), (total, 1))
+        start = 0
+        for text in texts:
+            n = len(text)
+            for m in self._compiled.cue.finditer(text):
+                cat = self._compiled.category[m.group()]
+                out[start + m.start():start + m.end(), 0] = q.get(cat, unknown)
+                if m.end() < n:  # the cue ends just before this character
+                    out[start + m.end(), 1] = ql.get(cat, unknown)
+                if m.end() + 1 < n:
+                    out[start + m.end() + 1, 2] = ql2.get(cat, unknown)
+                if m.start() >= 1:  # it starts just after this one
+                    out[start + m.start() - 1, 3] = qr.get(cat, unknown)
+            start += n
+        return out
 
     def fit(self, examples: Iterable[Example], stamp: dict[str, Any] | None = None) -> NameTagger:
         """Train the CRF on `(text, [(kind, start, end), ...])` pairs."""

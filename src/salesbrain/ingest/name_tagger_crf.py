@@ -18,6 +18,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -112,11 +113,70 @@ class CrfWeights:
             best = candidates.argmax(axis=1)
             live = (t < lengths)[:, None]
             back[:, t] = np.where(live, best, back[:, t])
-            score = np.where(live, np.take_along_axis(candidates, best[:, None], 1)[:, 0]
-                             + emission[:, t], score)
+            score = np.where(live, candidates.max(axis=1) + emission[:, t], score)
         label = score.argmax(axis=1)
         path = np.empty((len(rows), width), dtype=np.intp)
         for t in range(width - 1, -1, -1):
             path[:, t] = label
             label = np.take_along_axis(back[:, t], label[:, None], 1)[:, 0]
         return [path[m, :n] for m, n in enumerate(lengths)]
+
+
+@dataclass(frozen=True)
+class Window:
+    """An attribute whose value is the characters at `offsets` around each position of a
+    padded source string (``b-=`` is the character before and the character itself)."""
+
+    prefix: str
+    source: int
+    offsets: tuple[int, ...]
+
+
+class WindowRows:
+    """State rows of window attributes for every position of a batch, without building one
+    attribute string: each known character gets a small code, a window's codes packed into
+    one integer form its key, and the keys the model knows are found by binary search. A
+    window holding any character the model never saw is unknown, as CRFsuite finds it."""
+
+    def __init__(self, weights: CrfWeights, windows: Sequence[Window]) -> None:
+        self.windows = tuple(windows)
+        values: dict[str, dict[str, int]] = dict(
+            zip((w.prefix for w in windows), weights.value_rows([w.prefix for w in windows]),
+                strict=True))
+        sources = {w.source for w in windows}
+        self._codes: dict[int, np.ndarray] = {}
+        self._bits: dict[int, int] = {}
+        for source in sources:
+            chars = sorted({c for w in windows if w.source == source
+                            for value in values[w.prefix] for c in value})
+            codes = np.zeros(0x110000, dtype=np.int64)  # 0: a character the model never saw
+            codes[[ord(c) for c in chars]] = np.arange(1, len(chars) + 1)
+            self._codes[source], self._bits[source] = codes, len(chars).bit_length()
+        self._keys: list[tuple[np.ndarray, np.ndarray]] = []
+        for w in windows:
+            if self._bits[w.source] * len(w.offsets) > 62:
+                raise ValueError(f"window {w.prefix} is too wide to pack into one integer")
+            known = values[w.prefix]
+            keys = np.array([self._pack(w, [[self._codes[w.source][ord(c)]] for c in value])[0]
+                             for value in known], dtype=np.int64)
+            order = np.argsort(keys)
+            self._keys.append((keys[order], np.fromiter(known.values(), np.intp)[order]))
+        self.unknown_row = weights.unknown_row
+
+    def _pack(self, window: Window, codes: Sequence[Any]) -> np.ndarray:
+        key = np.zeros(len(codes[0]), dtype=np.int64)
+        for j, part in enumerate(codes):
+            key |= np.asarray(part, dtype=np.int64) << (self._bits[window.source] * j)
+        return key
+
+    def rows(self, sources: dict[int, str], positions: np.ndarray) -> np.ndarray:
+        """(positions, windows) state rows; `positions` index the joined source strings."""
+        codes = {s: self._codes[s][np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)]
+                 for s, text in sources.items()}
+        out = np.empty((len(positions), len(self.windows)), dtype=np.intp)
+        for column, (w, (keys, rows)) in enumerate(zip(self.windows, self._keys, strict=True)):
+            source = codes[w.source]
+            key = self._pack(w, [source[positions + offset] for offset in w.offsets])
+            found = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+            out[:, column] = np.where(keys[found] == key, rows[found], self.unknown_row)
+        return out
