@@ -43,7 +43,8 @@ def rss_mib() -> float:
 class RssSampler(threading.Thread):
     def __init__(self, every_s: float = 0.5) -> None:
         super().__init__(daemon=True)
-        self.every_s, self.samples, self._stop_event = every_s, [], threading.Event()
+        self.every_s, self._stop_event = every_s, threading.Event()
+        self.samples: list[float] = []
 
     def run(self) -> None:
         while not self._stop_event.is_set():

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from salesbrain.ingest import name_tagger_lexicon as lexicon_defaults
-from salesbrain.ingest.name_tagger_crf import CrfWeights, Window, WindowRows
+from salesbrain.ingest.name_tagger_crf import CrfWeights, Window, WindowRows, cue_rows
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +197,7 @@ class NameTagger:
 
         The attributes of `features` are looked up as numbers for the whole batch and one
         Viterbi pass decodes it (`name_tagger_crf`); the labels are CRFsuite's own."""
-        weights, windows, cue_rows = self._decoder
+        weights, windows, cue_tables = self._decoder
         present = [t for t in texts if t]
         if not present:
             return [[] for _ in texts]
@@ -208,31 +208,11 @@ class NameTagger:
         # Character i of message k sits after k messages' four padding characters and its own two.
         positions = np.arange(lengths.sum()) + np.repeat(4 * np.arange(len(present)) + 2, lengths)
         rows = np.concatenate([windows.rows(sources, positions),
-                               self._cue_rows(present, cue_rows, int(lengths.sum()),
-                                              weights.unknown_row)], axis=1)
+                               cue_rows(present, self._compiled.cue, self._compiled.category,
+                                        cue_tables, weights.unknown_row)], axis=1)
         paths = iter(weights.viterbi(np.split(rows, np.cumsum(lengths)[:-1])))
         labels = weights.labels
         return [_decode([labels[i] for i in next(paths)]) if t else [] for t in texts]
-
-    def _cue_rows(self, texts: Sequence[str], tables: list[dict[str, int]], total: int,
-                  unknown: int) -> np.ndarray:
-        """The q, ql, ql2 and qr attributes of `_values` as rows, written where cues are."""
-        q, ql, ql2, qr = tables
-        out = np.tile(np.array([t.get("", unknown) for t in tables], dtype=np.intp), (total, 1))
-        start = 0
-        for text in texts:
-            n = len(text)
-            for m in self._compiled.cue.finditer(text):
-                cat = self._compiled.category[m.group()]
-                out[start + m.start():start + m.end(), 0] = q.get(cat, unknown)
-                if m.end() < n:  # the cue ends just before this character
-                    out[start + m.end(), 1] = ql.get(cat, unknown)
-                if m.end() + 1 < n:
-                    out[start + m.end() + 1, 2] = ql2.get(cat, unknown)
-                if m.start() >= 1:  # it starts just after this one
-                    out[start + m.start() - 1, 3] = qr.get(cat, unknown)
-            start += n
-        return out
 
     def fit(self, examples: Iterable[Example], stamp: dict[str, Any] | None = None) -> NameTagger:
         """Train the CRF on `(text, [(kind, start, end), ...])` pairs."""

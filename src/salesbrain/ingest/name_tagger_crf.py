@@ -1,12 +1,14 @@
 """Decode a trained CRFsuite model over a whole batch of messages with numpy.
 
 Tagging message by message through pycrfsuite costs a Python-to-C++ conversion of every
-attribute string plus a call per message; here the weights are read once from the model file
-(CRFsuite's own `crf1d` format), each message's attributes become row numbers by dictionary
-look-ups, and one Viterbi pass runs over a padded batch. The arithmetic is CRFsuite's, in the
-same order (state weights summed attribute by attribute, then ``max(prev + transition) +
-state``, the first label winning a tie), so the labels are the ones `pycrfsuite.Tagger.tag`
-gives; `tests/ingest/test_name_tagger.py` checks that on varied text.
+attribute string plus a call per message. Here the weights are read once from the model file
+(CRFsuite's own `crf1d` format); the attributes that are character windows (`Window`) become
+state rows through packed character codes and a binary search over the whole batch
+(`WindowRows`), the cue attributes are written only where a cue is (`cue_rows`), and one Viterbi
+pass runs over a padded batch. The arithmetic is CRFsuite's, in the same order (state weights
+summed attribute by attribute, then ``max(prev + transition) + state``, the first label winning
+a tie), so the labels are the ones `pycrfsuite.Tagger.tag` gives;
+`tests/ingest/test_redact_messages.py` checks that on varied text.
 
 >>> weights = CrfWeights.from_model(model_bytes)  # doctest: +SKIP
 >>> weights.viterbi([ids_of_message_1, ids_of_message_2])  # doctest: +SKIP
@@ -15,6 +17,7 @@ gives; `tests/ingest/test_name_tagger.py` checks that on varied text.
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -180,3 +183,27 @@ class WindowRows:
             found = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
             out[:, column] = np.where(keys[found] == key, rows[found], self.unknown_row)
         return out
+
+
+def cue_rows(texts: Sequence[str], cue: re.Pattern[str], category: dict[str, str],
+             tables: Sequence[dict[str, int]], unknown: int) -> np.ndarray:
+    """Rows of the four cue attributes of `NameTagger.features` (q: a cue covers the
+    character, ql/ql2: one ends just before it or the one before, qr: one starts just after
+    it) for every character of `texts`; only where a cue is do they differ from "no cue"."""
+    q, ql, ql2, qr = tables
+    total = sum(len(text) for text in texts)
+    out = np.tile(np.array([t.get("", unknown) for t in tables], dtype=np.intp), (total, 1))
+    start = 0
+    for text in texts:
+        n = len(text)
+        for m in cue.finditer(text):  # in order: a later cue overwrites, as features() does
+            cat = category[m.group()]
+            out[start + m.start():start + m.end(), 0] = q.get(cat, unknown)
+            if m.end() < n:
+                out[start + m.end(), 1] = ql.get(cat, unknown)
+            if m.end() + 1 < n:
+                out[start + m.end() + 1, 2] = ql2.get(cat, unknown)
+            if m.start() >= 1:
+                out[start + m.start() - 1, 3] = qr.get(cat, unknown)
+        start += n
+    return out
