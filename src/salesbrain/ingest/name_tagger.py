@@ -12,7 +12,8 @@ such spans with a character CRF (python-crfsuite) behind a cheap gate:
 `wants` is the gate: a precompiled regex for cue words (kinship, role, title), signature
 brackets and address shapes, and a scan for a surname or nickname character that does not
 start an ordinary word (高兴, 小时: learned from real de-identified chat). Only what it passes
-is tagged, so ingestion pays for the CRF on a minority of messages.
+is tagged, so ingestion pays for the CRF on a minority of messages, and those are decoded
+together, a batch at a time, with numpy (`name_tagger_crf`; training still uses CRFsuite).
 
 Span conventions follow `redact`: 王先生 and 王阿姨 tag the surname only, a full name with a
 title tags the full name, a nickname (小美, 朵朵, 阿强) tags all of it, an address runs from
