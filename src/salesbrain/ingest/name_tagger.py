@@ -54,6 +54,7 @@ _LABEL_OF_KIND = {"person_name": "N", "address": "A"}
 _KIND_OF_LABEL = {v: k for k, v in _LABEL_OF_KIND.items()}
 _ATTRIBUTE_PREFIXES = ("c=", "c-1=", "c+1=", "b-=", "b+=", "b--=", "b++=", "t=", "k=", "kw=",
                        "q=", "ql=", "ql2=", "qr=")
+_SMALL_BATCH = 16  # fewer gated messages than this are tagged one by one by CRFsuite
 # The first ten attributes as windows over the padded text (0) and its classes (1); they must
 # say what `_values` computes, which tests/ingest/test_redact_messages.py checks against CRFsuite.
 _WINDOWS = (Window("c=", 0, (0,)), Window("c-1=", 0, (-1,)), Window("c+1=", 0, (1,)),
@@ -197,11 +198,12 @@ class NameTagger:
         """`(kind, start, end)` per text, over the text as given (no gate applied here).
 
         The attributes of `features` are looked up as numbers for the whole batch and one
-        Viterbi pass decodes it (`name_tagger_crf`); the labels are CRFsuite's own."""
-        weights, windows, cue_tables = self._decoder
+        Viterbi pass decodes it (`name_tagger_crf`); the labels are CRFsuite's own, and
+        CRFsuite itself tags a batch of fewer than `_SMALL_BATCH` messages."""
         present = [t for t in texts if t]
-        if not present:
-            return [[] for _ in texts]
+        if len(present) < _SMALL_BATCH:  # numpy's per-call cost outweighs CRFsuite's per message
+            return [_decode(self._tagger.tag(self.features(t))) if t else [] for t in texts]
+        weights, windows, cue_tables = self._decoder
         lengths = np.array([len(t) for t in present])
         classes = self._compiled.classes
         sources = {0: "".join(["\x02\x02" + t + "\x03\x03" for t in present]),

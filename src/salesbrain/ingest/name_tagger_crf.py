@@ -119,9 +119,10 @@ class CrfWeights:
             score = np.where(live, candidates.max(axis=1) + emission[:, t], score)
         label = score.argmax(axis=1)
         path = np.empty((len(rows), width), dtype=np.intp)
+        messages = np.arange(len(rows))
         for t in range(width - 1, -1, -1):
             path[:, t] = label
-            label = np.take_along_axis(back[:, t], label[:, None], 1)[:, 0]
+            label = back[messages, t, label]
         return [path[m, :n] for m, n in enumerate(lengths)]
 
 
