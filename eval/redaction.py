@@ -1,7 +1,8 @@
 """Span-level quality and speed of `salesbrain.ingest.redact`.
 
 Run: .venv/bin/python -m eval.redaction  (add --errors to list every miss and false alarm;
-     --fixture PATH, repeatable, scores those files instead of the two below)
+     --fixture PATH, repeatable, scores those files instead of the two below;
+     --safety-net prints only the real-set report of the last paragraph)
 
 Three labelled fixtures of constructed WeCom-style chat lines are scored separately, each by
 the rules alone, the shipped name tagger alone (behind its gate) and both (what ingestion
@@ -27,11 +28,11 @@ so other jobs on a shared machine inflate it less than wall time), on the fixtur
 span-free lines and, when the shared data is present, on JDDC utterances (already redacted by
 their publisher, so a realistic clean stream). The last line printed is a JSON object.
 
-Over-redaction on real text: the safety net (kind `number`: a bare 9-10 digit run, or a
-letters-and-digits token after a contact cue) and every other kind are counted per 1,000
-messages on the real sets in the shared data (JDDC 2019 sample, STC-3, JDDC 2018 contexts and
-replies, FOSAED, ECD), with a few examples of what the net caught. These sets were desensitised
-by their publishers, so nearly every hit there is a false alarm or a number the publisher kept.
+Over-redaction on real text (`eval.safety_net`): how often the safety net (a bare run of 9+
+digits no detector claims, or a letters-and-digits token after a contact cue) fires per 1,000
+messages on each dialogue set in the shared data, with examples of what it caught. These sets
+were desensitised by their publishers, so nearly every hit there is a false alarm or a number
+the publisher kept.
 """
 
 from __future__ import annotations
@@ -39,10 +40,10 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from eval import safety_net
 from salesbrain.datasets import jddc2019
 from salesbrain.evaluation.name_tagger import precision_recall, spans_overlap
 from salesbrain.ingest.name_tagger import default_tagger
@@ -138,67 +139,6 @@ def jddc_utterances() -> list[str] | None:
     return [message.content for message in jddc2019.read_messages(path)]
 
 
-def real_sets() -> Iterator[tuple[str, list[str]]]:
-    """(name, messages) for each real set present in the shared data."""
-    root = shared_data_dir()
-    readers = {
-        "jddc2019": (root / "jddc2019" / "chat_sample.tsv", lambda p: jddc_utterances() or []),
-        "stc3": (root / "stc3" / "train_data_cn.json", _stc3_utterances),
-        "jddc2018_enc": (root / "jddc2018" / "train.enc", _comma_lines),
-        "jddc2018_dec": (root / "jddc2018" / "train.dec", _comma_lines),
-        "fosaed": (root / "fosaed" / "conversations.json", _fosaed_utterances),
-        "ecd": (root / "ecd" / "train_sample.tsv", _ecd_utterances),
-    }
-    for name, (path, read) in readers.items():
-        if path.exists():
-            yield name, [text for text in read(path) if text.strip()]
-
-
-def _stc3_utterances(path: Path) -> list[str]:
-    dialogues = json.loads(path.read_text(encoding="utf-8"))
-    return [u for d in dialogues for turn in d["turns"] for u in turn["utterances"]]
-
-
-def _comma_lines(path: Path) -> list[str]:
-    return [u for line in path.read_text(encoding="utf-8").splitlines() for u in line.split(",")]
-
-
-def _fosaed_utterances(path: Path) -> list[str]:
-    return [line.split(":", 1)[-1].rstrip(",")
-            for c in json.loads(path.read_text(encoding="utf-8")) for line in c["content"]]
-
-
-def _ecd_utterances(path: Path) -> list[str]:
-    rows = [line.split("\t")[1:] for line in path.read_text(encoding="utf-8").splitlines()]
-    return list(dict.fromkeys(u for row in rows for u in row))  # contexts repeat per candidate
-
-
-def over_redaction(examples: int = 4) -> dict[str, dict]:
-    """Per real set: spans per 1,000 messages by kind, and examples of the safety net."""
-    report: dict[str, dict] = {}
-    for name, texts in real_sets():
-        kinds: Counter[str] = Counter()
-        caught: list[str] = []
-        for text in texts:
-            for span in redact(text).spans:
-                kinds[span.kind] += 1
-                if span.kind == "number" and len(caught) < examples:
-                    caught.append(text[max(0, span.start - 12) : span.end + 12])
-        per_k = {k: round(1000 * n / len(texts), 2) for k, n in sorted(kinds.items())}
-        report[name] = {"messages": len(texts), "fallback_per_1000": per_k.get("number", 0.0),
-                        "spans_per_1000": per_k, "fallback_examples": caught}
-    return report
-
-
-def print_over_redaction(report: dict[str, dict]) -> None:
-    print("== real sets: safety-net (`number`) hits and all spans per 1,000 messages")
-    for name, row in report.items():
-        print(f"{name:13} {row['messages']:7d} msgs  fallback {row['fallback_per_1000']:6.2f}"
-              f"/1000  all kinds {row['spans_per_1000']}")
-        for example in row["fallback_examples"]:
-            print(f"{'':15}e.g. ...{example}...")
-
-
 def print_table(name: str, result: dict[str, dict]) -> None:
     print(f"== {name}: span-level precision / recall / F1 (gold, predicted)")
     print(f"{'kind':12} {'exact P':>8} {'R':>6} {'F1':>6} {'overlap P':>10} {'R':>6} {'F1':>6}"
@@ -216,7 +156,12 @@ def main() -> None:
     parser.add_argument("--errors", action="store_true", help="list misses and false alarms")
     parser.add_argument("--fixture", type=Path, action="append", default=[],
                         help="a labelled JSONL fixture to score (repeatable)")
+    parser.add_argument("--safety-net", action="store_true",
+                        help="only the safety net's rate and examples on the real sets")
     args = parser.parse_args()
+    if args.safety_net:
+        safety_net.main_report()
+        return
     summary: dict[str, object] = {}
     speed: dict[str, object] = {}
     for path in args.fixture:
@@ -243,9 +188,9 @@ def main() -> None:
     for key, value in speed.items():
         print(f"{key:32} {value}")
     summary["speed_us_per_message"] = speed
-    report = over_redaction()
-    print_over_redaction(report)
-    summary["real_sets"] = report
+    report = safety_net.safety_net_report()
+    safety_net.print_report(report)
+    summary["safety_net_on_real_sets"] = report
     print(json.dumps(summary, ensure_ascii=False, separators=(",", ":")))
 
 

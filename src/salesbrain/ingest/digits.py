@@ -23,6 +23,7 @@ detectors need 5 or more digits after a cue, 9 or more without one, 11 with a mo
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _DIGIT_VALUES = {
@@ -45,10 +46,37 @@ _SEPARATOR = (
     "[ \\t.·•…/\\-_\\u200b\\u200d\\ufe0f\\u20e3\\u2600-\\u27bf\\u2b00-\\u2bff"
     "\\U0001f000-\\U0001faff]"
 )
-_FILLER = ("后面是|后面|后边是|后边|然后是|然后|接着是|接着|之后是|开头|中间是|中间|"
-           "尾号是|尾号|尾数是|尾数|后四位是|后四位|最后是")
+_FILLER = ("后面是|后面|后边是|后边|再然后是|再然后|然后再|然后是|然后|接着是|接着|接下来是|接下来|"
+           "之后是|开头|中间是|中间|尾号是|尾号|尾数是|尾数|后四位是|后四位|最后是|最后|"
+           "再加上|再加|加上")
 # One or two fillers (189开头 中间3027 尾号6615) with the spacing around them.
 _GAP = f"(?:{_SEPARATOR}{{1,4}}|(?:{_SEPARATOR}?(?:{_FILLER})){{1,2}}{_SEPARATOR}?)"
+# A comma, full stop or enumeration mark also splits a mobile number (138，0013，8000 or
+# 138。后面0013。8000), but it separates numbers far more often (3件，5折): such a gap joins
+# groups only where the whole reads as a mobile number, 1[3-9]x and eleven digits in 3-4-4,
+# 3-8 or 7-4 groups, with nothing numeric right after, and a phone cue shortly before it
+# (价格138，2999，1999 is three prices).
+_WEAK_SEPARATOR = "[,，。、;；]"
+_WEAK_GAP = (f"(?:{_SEPARATOR}{{0,2}}{_WEAK_SEPARATOR}{_SEPARATOR}{{0,2}}"
+             f"(?:(?:{_FILLER}){_SEPARATOR}?)?)")
+
+
+def _digit_class(values: str) -> str:
+    return "[" + "".join(sorted(c for c, v in _DIGIT_VALUES.items() if v in values)) + "]"
+
+
+def _split_mobile() -> re.Pattern[str]:
+    d, gap = _DIGIT, f"(?:{_GAP}|{_WEAK_GAP})"
+    head = f"{_digit_class('1')}{_digit_class('3456789')}{d}"
+    groups = f"{gap}{d}{{4}}{gap}{d}{{4}}|{gap}{d}{{8}}|{d}{{4}}{gap}{d}{{4}}"  # 3-4-4, 3-8, 7-4
+    return re.compile(f"(?<!{d}){head}(?:{groups})(?!{_GAP}?{d})")
+
+
+_SPLIT_MOBILE = _split_mobile()
+_PHONE_CUE = re.compile(
+    "电话|手机|号码|联系|致电|打给|打我|回电|来电|微信|薇信|(?i:tel|call|phone|vx)")
+_CUE_REACH = 12  # how far before the number its cue may stand
+_HAS_WEAK_SEPARATOR = re.compile(_WEAK_SEPARATOR)
 # A run worth a look has at least five digits: fewer cannot make any number the detectors want.
 _RUN = re.compile(f"{_DIGIT}(?:{_GAP}?{_DIGIT}){{4,}}")
 _GROUP = re.compile(f"{_DIGIT}+")
@@ -92,33 +120,65 @@ class DigitView:
 
 
 def has_digit_run(text: str) -> bool:
-    """Cheap gate: does `text` hold a run of five or more digits in any spelling?"""
-    return _RUN.search(text) is not None
+    """Cheap gate: does `text` hold a run of five or more digits in any spelling, or a mobile
+    number split by commas?"""
+    return _RUN.search(text) is not None or (
+        _HAS_WEAK_SEPARATOR.search(text) is not None and bool(_split_mobiles(text, [])))
 
 
 def digit_view(norm: str) -> DigitView:
     """The view of `norm` (already half-width); identity where there is nothing to rewrite."""
     safe = [m.span() for m in _SAFE.finditer(norm)]
+    bridges = _split_mobiles(norm, safe)
     pieces: list[str] = []
     origin: list[int] = []
     cursor = 0
-    for run in _RUN.finditer(norm):
-        pieces.append(norm[cursor : run.start()])
-        origin.extend(range(cursor, run.start()))
-        _rewrite_run(norm, run.start(), run.end(), safe, pieces, origin)
-        cursor = run.end()
+    for start, end in _regions(norm, bridges):
+        pieces.append(norm[cursor:start])
+        origin.extend(range(cursor, start))
+        _rewrite_run(norm, start, end, safe, pieces, origin, bridges)
+        cursor = end
     pieces.append(norm[cursor:])
     origin.extend(range(cursor, len(norm)))
     return DigitView("".join(pieces), tuple(origin))
 
 
+def _split_mobiles(norm: str, safe: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Mobile numbers split by a comma or full stop somewhere (see `_WEAK_GAP`); the cue may
+    also be a split number right before (手机138，0013，8000，139，0013，9000)."""
+    if not _HAS_WEAK_SEPARATOR.search(norm):
+        return []
+    found: list[tuple[int, int]] = []
+    for m in _SPLIT_MOBILE.finditer(norm):
+        after_another = bool(found) and m.start() - found[-1][1] <= 2
+        cued = after_another or _PHONE_CUE.search(norm, max(0, m.start() - _CUE_REACH),
+                                                  m.start())
+        if (cued and _HAS_WEAK_SEPARATOR.search(m.group())
+                and not any(a < m.end() and m.start() < b for a, b in safe)):
+            found.append(m.span())
+    return found
+
+
+def _regions(norm: str, bridges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The digit runs, each merged with the split mobile numbers it overlaps."""
+    regions = sorted([m.span() for m in _RUN.finditer(norm)] + bridges)
+    merged: list[tuple[int, int]] = []
+    for start, end in regions:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def _rewrite_run(norm: str, start: int, end: int, safe: list[tuple[int, int]],
-                 pieces: list[str], origin: list[int]) -> None:
+                 pieces: list[str], origin: list[int],
+                 bridges: Sequence[tuple[int, int]] = ()) -> None:
     digits = [i for i in range(start, end)
               if norm[i] in _DIGIT_VALUES and (norm[i] != "O" or _zero_like(norm, i))]
     masked = {i for i in digits if any(a <= i < b for a, b in safe)}
     groups = _groups(digits, masked, norm)
-    joined = _joinable_gaps(norm, groups)
+    joined = _joinable_gaps(norm, groups, bridges)
     cursor = start
     for number, group in enumerate(groups):
         gap_end = group[0]
@@ -166,12 +226,16 @@ def _touches_ascii(groups: list[list[int]], k: int) -> int:
     return int(before) + int(after)
 
 
-def _joinable_gaps(norm: str, groups: list[list[int]]) -> set[int]:
+def _joinable_gaps(norm: str, groups: list[list[int]],
+                   bridges: Sequence[tuple[int, int]] = ()) -> set[int]:
     """Indexes k such that the gap between group k and k+1 is dropped."""
     listed = _is_list(norm, groups)
     joined = set()
     for k in range(len(groups) - 1):
         left, right = groups[k], groups[k + 1]
+        if any(a <= left[-1] and right[0] < b for a, b in bridges):
+            joined.add(k)
+            continue
         if listed and _ascii(norm, left[0]) and _ascii(norm, right[0]):
             continue
         gap = norm[left[-1] + 1 : right[0]]

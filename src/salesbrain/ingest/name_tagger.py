@@ -12,7 +12,8 @@ such spans with a character CRF (python-crfsuite) behind a cheap gate:
 `wants` is the gate: a precompiled regex for cue words (kinship, role, title), signature
 brackets and address shapes, and a scan for a surname or nickname character that does not
 start an ordinary word (高兴, 小时: learned from real de-identified chat). Only what it passes
-is tagged, so ingestion pays for the CRF on a minority of messages.
+is tagged, so ingestion pays for the CRF on a minority of messages, and those are decoded
+together, a batch at a time, with numpy (`name_tagger_crf`; training still uses CRFsuite).
 
 Span conventions follow `redact`: 王先生 and 王阿姨 tag the surname only, a full name with a
 title tags the full name, a nickname (小美, 朵朵, 阿强) tags all of it, an address runs from
@@ -37,7 +38,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from salesbrain.ingest import name_tagger_lexicon as lexicon_defaults
+from salesbrain.ingest.name_tagger_crf import CrfWeights, Window, WindowRows, cue_rows
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,15 @@ Span = tuple[str, int, int]
 Example = tuple[str, Sequence[Span]]
 _LABEL_OF_KIND = {"person_name": "N", "address": "A"}
 _KIND_OF_LABEL = {v: k for k, v in _LABEL_OF_KIND.items()}
+_ATTRIBUTE_PREFIXES = ("c=", "c-1=", "c+1=", "b-=", "b+=", "b--=", "b++=", "t=", "k=", "kw=",
+                       "q=", "ql=", "ql2=", "qr=")
+_SMALL_BATCH = 16  # fewer gated messages than this are tagged one by one by CRFsuite
+# The first ten attributes as windows over the padded text (0) and its classes (1); they must
+# say what `_values` computes, which tests/ingest/test_redact_messages.py checks against CRFsuite.
+_WINDOWS = (Window("c=", 0, (0,)), Window("c-1=", 0, (-1,)), Window("c+1=", 0, (1,)),
+            Window("b-=", 0, (-1, 0)), Window("b+=", 0, (0, 1)), Window("b--=", 0, (-2, -1)),
+            Window("b++=", 0, (1, 2)), Window("t=", 0, (-1, 0, 1)), Window("k=", 1, (-1, 0, 1)),
+            Window("kw=", 1, (-2, -1, 0, 1, 2)))
 
 
 @dataclass(frozen=True)
@@ -173,10 +186,36 @@ class NameTagger:
                 found.append(text[m.start() - 1:m.start() + 1])
         return found
 
+    @functools.cached_property
+    def _decoder(self) -> tuple[CrfWeights, WindowRows, list[dict[str, int]]]:
+        if self.model_ is None:
+            raise RuntimeError("NameTagger is not fitted: call fit() or from_pretrained()")
+        weights = CrfWeights.from_model(self.model_)
+        cue_rows = weights.value_rows(_ATTRIBUTE_PREFIXES[len(_WINDOWS):])
+        return weights, WindowRows(weights, _WINDOWS), cue_rows
+
     def spans(self, texts: Sequence[str]) -> list[list[Span]]:
-        """`(kind, start, end)` per text, over the text as given (no gate applied here)."""
-        tagger = self._tagger
-        return [_decode(tagger.tag(self.features(t))) if t else [] for t in texts]
+        """`(kind, start, end)` per text, over the text as given (no gate applied here).
+
+        The attributes of `features` are looked up as numbers for the whole batch and one
+        Viterbi pass decodes it (`name_tagger_crf`); the labels are CRFsuite's own, and
+        CRFsuite itself tags a batch of fewer than `_SMALL_BATCH` messages."""
+        present = [t for t in texts if t]
+        if len(present) < _SMALL_BATCH:  # numpy's per-call cost outweighs CRFsuite's per message
+            return [_decode(self._tagger.tag(self.features(t))) if t else [] for t in texts]
+        weights, windows, cue_tables = self._decoder
+        lengths = np.array([len(t) for t in present])
+        classes = self._compiled.classes
+        sources = {0: "".join(["\x02\x02" + t + "\x03\x03" for t in present]),
+                   1: "".join(["BB" + t.translate(classes) + "EE" for t in present])}
+        # Character i of message k sits after k messages' four padding characters and its own two.
+        positions = np.arange(lengths.sum()) + np.repeat(4 * np.arange(len(present)) + 2, lengths)
+        rows = np.concatenate([windows.rows(sources, positions),
+                               cue_rows(present, self._compiled.cue, self._compiled.category,
+                                        cue_tables, weights.unknown_row)], axis=1)
+        paths = iter(weights.viterbi(np.split(rows, np.cumsum(lengths)[:-1])))
+        labels = weights.labels
+        return [_decode([labels[i] for i in next(paths)]) if t else [] for t in texts]
 
     def fit(self, examples: Iterable[Example], stamp: dict[str, Any] | None = None) -> NameTagger:
         """Train the CRF on `(text, [(kind, start, end), ...])` pairs."""
@@ -194,6 +233,7 @@ class NameTagger:
             trainer.train(str(Path(tmp) / MODEL_FILE))
             self.model_ = (Path(tmp) / MODEL_FILE).read_bytes()
         self.__dict__.pop("_tagger", None)
+        self.__dict__.pop("_decoder", None)
         self.stamp_ = dict(stamp or {})
         return self
 
@@ -223,6 +263,12 @@ class NameTagger:
     def features(self, text: str) -> list[tuple[str, ...]]:
         """Per character: the character and its neighbours, n-grams, classes, surname marks
         and the categories of cue words that cover, end just before or start just after it."""
+        columns = [[prefix + x for x in values]
+                   for prefix, values in zip(_ATTRIBUTE_PREFIXES, self._values(text), strict=True)]
+        return list(zip(*columns, strict=True))
+
+    def _values(self, text: str) -> tuple[Sequence[str], ...]:
+        """The features' values column by column, in the order of `_ATTRIBUTE_PREFIXES`."""
         compiled = self._compiled
         n = len(text)
         cover, ends, starts = [""] * n, [""] * (n + 3), [""] * (n + 3)
@@ -235,16 +281,13 @@ class NameTagger:
         at = range(2, n + 2)
         # Built column by column: comprehensions over the whole text cost a fraction of a
         # per-character loop, and this runs on every message the gate passes.
-        columns = (
-            ["c=" + x for x in text], ["c-1=" + x for x in c[1:n + 1]],
-            ["c+1=" + x for x in c[3:n + 3]], ["b-=" + c[p - 1:p + 1] for p in at],
-            ["b+=" + c[p:p + 2] for p in at], ["b--=" + c[p - 2:p] for p in at],
-            ["b++=" + c[p + 1:p + 3] for p in at], ["t=" + c[p - 1:p + 2] for p in at],
-            ["k=" + k[p - 1:p + 2] for p in at], ["kw=" + k[p - 2:p + 3] for p in at],
-            ["q=" + x for x in cover], ["ql=" + x for x in ends[2:n + 2]],
-            ["ql2=" + x for x in ends[1:n + 1]], ["qr=" + x for x in starts[1:n + 1]],
+        return (
+            text, c[1:n + 1], c[3:n + 3], [c[p - 1:p + 1] for p in at],
+            [c[p:p + 2] for p in at], [c[p - 2:p] for p in at],
+            [c[p + 1:p + 3] for p in at], [c[p - 1:p + 2] for p in at],
+            [k[p - 1:p + 2] for p in at], [k[p - 2:p + 3] for p in at],
+            cover, ends[2:n + 2], ends[1:n + 1], starts[1:n + 1],
         )
-        return list(zip(*columns, strict=True))
 
 
 def _encode(text: str, gold: Sequence[Span], index: int) -> list[str]:

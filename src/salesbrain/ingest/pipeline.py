@@ -26,7 +26,7 @@ from salesbrain.ingest.records import (
     Rejected,
     Skipped,
 )
-from salesbrain.ingest.redact import redact_message
+from salesbrain.ingest.redact import Redaction, redact_message, redact_messages
 from salesbrain.ingest.research import read_jddc, read_stc3
 from salesbrain.ingest.sessions import DEFAULT_GAP_S, Sessionizer
 from salesbrain.ingest.tables import BRAND_TABLES, GUIDES, TableSpec, read_table
@@ -153,6 +153,7 @@ class MessageRun:
         self.no_consent: set[str] = set()  # messages sent while their customer refused archiving
         self.consents: list[ConsentEvent] = []
         self.sessions = Sessionizer(self.store, ingestor.gap_s, source=fmt)
+        self.redaction_memo: dict[str, Redaction] = {}  # repeated texts are redacted once
 
     def take(self, record: Parsed) -> None:
         self.summary.read += 1
@@ -181,7 +182,9 @@ class MessageRun:
     def flush(self) -> None:
         new = self._new_messages()
         self.sessions.prefetch(new)
-        rows = [self._row(message) for message in sorted(new, key=lambda m: m.ts_ms)]
+        new.sort(key=lambda m: m.ts_ms)
+        redactions = self._redactions(new)
+        rows = [self._row(message, redactions.get(message.msgid)) for message in new]
         self.summary.stored += self.store.write_batch(rows, self.sessions.dirty_rows())
         self.store.set_consents([(e.customer_id, e.consent, e.ts_ms) for e in self.consents])
         self.store.add_quarantine(self.rejected)
@@ -203,16 +206,20 @@ class MessageRun:
             new.append(message)
         return new
 
-    def _row(self, message: IncomingMessage) -> dict[str, Any]:
+    def _redactions(self, messages: list[IncomingMessage]) -> dict[str, Redaction]:
+        """The batch's texts redacted at once, by msgid (none for a refused customer's)."""
+        kept = [m for m in messages if m.text and m.msgid not in self.no_consent]
+        texts = redact_messages([m.text for m in kept], self.redaction_memo)
+        return {m.msgid: redaction for m, redaction in zip(kept, texts, strict=True)}
+
+    def _row(self, message: IncomingMessage, redaction: Redaction | None) -> dict[str, Any]:
         text, kinds = message.text, ""
         if message.msgid in self.no_consent:
             text, kinds = "", NO_CONSENT
-        elif text:
-            redaction = redact_message(text)
-            if redaction.spans:
-                text = redaction.text
-                kinds = ",".join(sorted({span.kind for span in redaction.spans}))
-                self.summary.redacted += 1
+        elif redaction is not None and redaction.spans:
+            text = redaction.text
+            kinds = ",".join(sorted({span.kind for span in redaction.spans}))
+            self.summary.redacted += 1
         return {
             "msgid": message.msgid,
             "conversation_id": self.sessions.assign(message),

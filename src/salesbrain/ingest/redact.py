@@ -52,7 +52,7 @@ from typing import Protocol
 
 from salesbrain.ingest.digits import digit_view, has_digit_run
 from salesbrain.ingest.redact_names import NAME_HINT_WORDS, name_candidates
-from salesbrain.ingest.redact_numbers import Candidate, number_candidates
+from salesbrain.ingest.redact_numbers import SAFETY_NET_RANKS, Candidate, number_candidates
 from salesbrain.ingest.redact_words import (
     ADDRESS_CUE,
     CONTACT_CUE,
@@ -77,6 +77,7 @@ PLACEHOLDERS: dict[str, str] = {
     "address": "[地址]",
     "person_name": "[姓名]",
 }
+MEMO_LIMIT = 100_000  # distinct texts `redact_messages` remembers (a few tens of MiB)
 TAGGER_KINDS = frozenset({"person_name", "address"})
 _TAGGER_RANK = 99
 
@@ -164,6 +165,27 @@ def redact_message(text: str) -> Redaction:
     return redact(text, default_tagger())
 
 
+def redact_messages(texts: Sequence[str],
+                    memo: dict[str, Redaction] | None = None) -> list[Redaction]:
+    """`redact_message` over a batch: each distinct text is redacted once, and the tagger
+    decodes all the gated ones together. Archives repeat greetings and templates, so a caller
+    that ingests batch after batch passes the same `memo`; it is emptied once it holds more
+    than `MEMO_LIMIT` texts, so that memory stays flat over any archive.
+
+    >>> [r.text for r in redact_messages(["在吗", "电话13812345678", "在吗"])]
+    ['在吗', '电话[手机号]', '在吗']
+    """
+    from salesbrain.ingest.name_tagger import default_tagger  # loads the model on first use
+
+    memo = {} if memo is None else memo
+    if len(memo) > MEMO_LIMIT:
+        memo.clear()
+    new = list(dict.fromkeys(text for text in texts if text not in memo))
+    if new:
+        memo.update(zip(new, redact_batch(new, default_tagger()), strict=True))
+    return [memo[text] for text in texts]
+
+
 def redact_batch(texts: Sequence[str], tagger: SpanTagger | None = None) -> list[Redaction]:
     """`redact` over many messages; the tagger sees, in one call, the messages it wants."""
     kept = [_resolve(rule_candidates(text)) for text in texts]
@@ -173,9 +195,23 @@ def redact_batch(texts: Sequence[str], tagger: SpanTagger | None = None) -> list
         if len(tagged) != len(wanted):
             raise ValueError(f"tagger returned spans for {len(tagged)} of {len(wanted)} messages")
         for i, spans in zip(wanted, tagged, strict=True):
-            kept[i] = merge_tagged(kept[i], spans, len(texts[i]))
+            kept[i] = merge_tagged(kept[i], trim_tagged(texts[i], spans), len(texts[i]))
     return [_apply(text, spans) if spans else Redaction(text, ())
             for text, spans in zip(texts, kept, strict=True)]
+
+
+def safety_net_spans(text: str) -> list[RedactedSpan]:
+    """The spans of `redact(text)` that only the safety net caught: a bare run of 9+ digits
+    that no detector claims (kinds `number`, or `order_no` from 11 digits) or an id-like token
+    after a contact cue (`number`). A learned tagger never overrides them (see `merge_tagged`),
+    so they are also what the fallback contributes to `redact_message`.
+
+    >>> [(s.kind, s.start, s.end) for s in safety_net_spans("记一下 284619375，手机13812345678")]
+    [('number', 4, 13)]
+    """
+    kept = _resolve(rule_candidates(text))
+    return [RedactedSpan(kind, start, end, PLACEHOLDERS[kind])
+            for rank, start, end, kind in kept if rank in SAFETY_NET_RANKS]
 
 
 def rule_candidates(text: str) -> list[Candidate]:
@@ -206,6 +242,22 @@ def _hints(norm: str) -> set[str | None]:
         if m := _HINTS.match(norm, start.start()):
             found.add(m.lastgroup)
     return found
+
+
+# What a learned tagger tends to carry past an address's end (鞍山西道320号吧, 1600号附近,
+# 3号楼门卫): particles and words for "near"/"at the door", never the last part of an address.
+_ADDRESS_TAIL = re.compile(r"(?:吧|呢|啊|呀|哦|嘛|附近|旁边|对面|门口|门卫|楼下|这边|那边|一带)+$")
+
+
+def trim_tagged(text: str, spans: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """A tagger's address spans without a trailing particle or "near" word (see above)."""
+    trimmed = []
+    for kind, start, end in spans:
+        if kind == "address" and (tail := _ADDRESS_TAIL.search(text, start, end)):
+            end = tail.start()
+        if start < end:
+            trimmed.append((kind, start, end))
+    return trimmed
 
 
 def merge_tagged(kept: list[Candidate], tagged: Sequence[tuple[str, int, int]],

@@ -21,6 +21,10 @@ RANK = {
     "bank_card": 5, "mobile": 6, "landline": 7, "wechat_cued": 8, "order_no": 9,
     "address": 10, "person_name": 11, "number": 12,
 }
+# Only the safety net proposes candidates at these ranks: a bare 11+ digit run (order_no), a
+# bare 9-10 digit run and an id-like token after a contact cue (number). A cued order number
+# ranks as "order_cued", so a kept candidate's rank tells where it came from.
+SAFETY_NET_RANKS = frozenset({RANK["order_no"], RANK["number"]})
 
 _MOBILE = re.compile(r"(?<![\d+])(?:(?:\+|00)?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
 _LANDLINE = re.compile(
