@@ -15,7 +15,17 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, column, func, literal_column, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    text,
+)
 
 from salesbrain.db import tables as t
 from salesbrain.db.database import Database
@@ -91,7 +101,8 @@ def _with_term(store: Database, term: str) -> Select[Any]:
     if store.engine.dialect.name == "sqlite" and len(term) >= TRIGRAM:
         phrase = '"' + term.replace('"', '""') + '"'
         index = text(f"SELECT rowid FROM {t.MESSAGE_SEARCH_TABLE} "
-                     f"WHERE {t.MESSAGE_SEARCH_TABLE} MATCH :phrase").bindparams(phrase=phrase)
+                     f"WHERE {t.MESSAGE_SEARCH_TABLE} MATCH :phrase").bindparams(
+                         bindparam("phrase", phrase, unique=True))  # one per term
         return query.where(literal_column("messages.rowid").in_(
             index.columns(column("rowid"))))
     return query.where(m.text.ilike(_like_pattern(term), escape="\\"))
