@@ -7,8 +7,9 @@ its guide gave it, however often the list is recomputed.
 
 Drafts are the openers the store's champions (`find_champions`, by store) wrote when they
 started a conversation that ended well, turned into templates (`generalise_slots`) and
-filled with her last product; an opener needing a price, size or coupon nobody knows is left
-out, and so is one the compliance rules flag. When the champions have no opener with the
+filled with her last product. An opener still holding a digit after that (another
+customer's size or price that no slot took) is not used; nor is one needing a price, size or
+coupon nobody knows, nor one the compliance rules flag. When the champions have no opener with the
 group's cue words, the brand's default template for the group is offered instead, marked as
 such.
 """
@@ -16,6 +17,7 @@ such.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -36,6 +38,7 @@ from salesbrain.suggest.slots import extract_slots, fill_slots, generalise_slots
 from service.insight_schemas import Draft, RecallBoard, RecallRate, RecallTaskOut
 
 MAX_DRAFTS = 3
+LEFTOVER_DETAIL = re.compile(r"[0-9０-９]")
 GROUP_CUES: dict[str, tuple[str, ...]] = {
     "birthday": ("生日",),
     "same_period_last_year": ("去年", "上新", "新款", "同款", "回购", "换季"),
@@ -118,7 +121,10 @@ def _openers(store: Database, facts: ConversationFacts,
         first = next((m for m in conversation.messages if m.text and not m.recalled), None)
         if first is None or first.role is not Role.GUIDE:
             continue  # she answered; only conversations she opened show how to open one
-        opener = (conversation.guide_id, generalise_slots(first.text))
+        template = generalise_slots(first.text)
+        if LEFTOVER_DETAIL.search(template):
+            continue  # a size or number of her customer's that no slot took: not reusable
+        opener = (conversation.guide_id, template)
         for key in (store_of.get(conversation.guide_id, ""), ""):
             counts.setdefault(key, Counter())[opener] += 1
     return {key: [opener for opener, _ in counter.most_common()]
