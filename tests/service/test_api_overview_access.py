@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
 
 import pytest
 
-from salesbrain.db import Database
-from tests.service.world import World, customer_of
+from tests.service.world import World, lapsed_orders
 
 OVERVIEW = ("/v1/segments", "/v1/trends", "/v1/compliance/alerts")
 MONTH = "2023-12"  # the seeded conversations are from November 2023
@@ -19,14 +17,6 @@ MONTH = "2023-12"  # the seeded conversations are from November 2023
 
 def rows_of(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-
-
-def lapsed_orders(store: Database, tag: str) -> None:
-    """Orders from 2021 for the customers of g1 and g3: both lapsed two years by MONTH."""
-    ms = int(datetime(2021, 6, 1, tzinfo=UTC).timestamp() * 1000)
-    store.upsert_rows("orders", [
-        {"order_id": f"o-{g}", "customer_id": customer_of(tag, g), "ts_ms": ms, "amount": 399.0,
-         "channel": ""} for g in ("g1", "g3")])
 
 
 @pytest.mark.parametrize("path", OVERVIEW)
