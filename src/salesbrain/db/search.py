@@ -154,10 +154,14 @@ def flagged_messages(store: Database, guide_ids: Collection[str] | None,
                      since_ms: int | None, until_ms: int | None) -> list[Any]:
     """Messages with compliance hits stored by `analyze`, newest first (rows carry msgid,
     conversation_id, guide_id, ts_ms, text and compliance, a list of hit dicts)."""
-    m, ml = t.messages.c, t.message_labels.c
+    m, ml, lab = t.messages.c, t.message_labels.c, t.conversation_labels.c
+    # Only conversations `analyze` counted hits in: most message rows hold an empty list.
+    flagged = select(lab.conversation_id).where(lab.tenant == store.tenant,
+                                                lab.compliance_hits > 0)
     query = (select(m.msgid, m.conversation_id, m.guide_id, m.ts_ms, m.text, ml.compliance)
              .join(t.message_labels, and_(ml.tenant == m.tenant, ml.msgid == m.msgid))
-             .where(m.tenant == store.tenant, ml.compliance.is_not(None)))
+             .where(m.tenant == store.tenant, m.conversation_id.in_(flagged),
+                    ml.compliance.is_not(None)))
     if guide_ids is not None:
         query = query.where(m.guide_id.in_(sorted(guide_ids)))
     if since_ms is not None:
