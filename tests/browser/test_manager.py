@@ -161,3 +161,26 @@ def test_a_manager_reads_segments_and_the_recall_board(context: Any,
     rates = page.locator("#recall-rates tbody tr td:nth-child(6)").all_inner_texts()
     assert rates and all(rate.endswith("%") for rate in rates)
     screenshot(page, "manager-recall")
+
+
+def test_a_manager_searches_and_reads_compliance_alerts(context: Any,
+                                                        dashboard: dict[str, Any]) -> None:
+    page = context.new_page()
+    log_in(page, dashboard["url"], dashboard["keys"]["manager"])
+    page.wait_for_selector("#board tbody tr")
+    page.click("#nav a[data-view=search]")
+    page.fill("#search-q", "羽绒服")
+    page.press("#search-q", "Enter")
+    page.wait_for_selector("#search-hits tbody tr")
+    snippets = page.locator("#search-hits tbody tr td:nth-child(4)").all_inner_texts()
+    assert snippets and all("羽绒服" in s for s in snippets)
+    assert set(page.locator("#search-hits tbody tr td:nth-child(2)").all_inner_texts()) <= {
+        "S001", "S002"}
+    screenshot(page, "manager-search")
+    page.click("#nav a[data-view=alerts]")
+    page.wait_for_selector("#alerts tbody tr")
+    assert set(page.locator("#alerts tbody tr td:nth-child(2)").all_inner_texts()) <= {
+        "S001", "S002"}
+    screenshot(page, "manager-alerts")
+    page.locator("#alerts tbody tr").first.click()
+    page.wait_for_selector("#messages tbody tr")

@@ -62,7 +62,8 @@ def get_recall_tasks(principal: AnyKey, store: TenantStore, state: StateDep, bra
 @router.post("/recall-tasks/{task_id}/status", response_model=RecallTaskOut)
 def set_task_status(task_id: str, body: RecallStatusIn, principal: AnyKey, store: TenantStore,
                     state: StateDep) -> RecallTaskOut:
-    """Mark a task done or skipped; a guide only her own (any other task is a 404)."""
+    """Mark a task done or skipped; a guide only her own (any other task is a 404). Answers
+    the task with its new status (drafts left out: they are on the list)."""
     month = _month_of(task_id)
     found = month_tasks(store, state.facts.facts(store), month) if month else None
     task = found.tasks.get(task_id) if found else None
