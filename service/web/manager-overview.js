@@ -1,4 +1,5 @@
-// The manager's overview views: store segments, recall tasks, compliance alerts and search.
+// The manager's overview views: store segments, recall tasks, compliance alerts, search and
+// weekly trends.
 "use strict";
 
 (() => {
@@ -138,6 +139,33 @@
       heading("会话搜索", csvButton("/v1/conversations/search?" + query(filters),
                                    `search-page${body.page}.csv`)),
       bar, body.hits.length ? made : el("p", "没有找到会话", "muted"), more);
+  };
+
+  views.trends = async (view, _, q) => {
+    crumbs([["趋势"]]);
+    const period = q.get("period") || "week";
+    const body = await api("/v1/trends?period=" + period);
+    const labels = body.points.map((p) => p.period);
+    const bar = el("div", undefined, "filters");
+    bar.appendChild(select("trend-period", "周期", [["week", "周"], ["month", "月"]], period,
+                           (v) => { location.hash = link("trends", "", { period: v }); }));
+    const rows = body.points.map((p) => [
+      p.period, p.conversations, fmt(p.median_response_s, 0), p.purchased,
+      p.conversion_rate === null ? "—" : (100 * p.conversion_rate).toFixed(1) + "%",
+      Object.entries(p.intents).sort((a, b) => b[1] - a[1]).slice(0, 3)
+        .map(([k, n]) => `${NAMES.intents[k] || k} ${n}`).join("，")]);
+    const made = table(["周期", "会话数", "首响中位(秒)", "成交", "转化率", "主要意图"], rows);
+    made.id = "trends";
+    const grid = el("div", undefined, "grid");
+    grid.append(
+      Charts.line([{ name: "转化率%", values: body.points.map((p) =>
+        p.conversion_rate === null ? null : 100 * p.conversion_rate) }], labels),
+      Charts.line([{ name: "首响中位(秒)", values: body.points.map((p) => p.median_response_s) }],
+                  labels));
+    view.replaceChildren(heading("趋势", csvButton("/v1/trends?period=" + period,
+                                                  `trends-${period}.csv`)),
+                         bar, el("p", "左：转化率（%）；右：回复时长中位数（秒）。", "muted"),
+                         grid, made);
   };
 
   function pager(label, onClick) {

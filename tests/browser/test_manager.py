@@ -184,3 +184,6 @@ def test_a_manager_searches_and_reads_compliance_alerts(context: Any,
     screenshot(page, "manager-alerts")
     page.locator("#alerts tbody tr").first.click()
     page.wait_for_selector("#messages tbody tr")
+    page.click("#nav a[data-view=trends]")
+    page.wait_for_selector("#trends tbody tr")
+    assert page.locator("svg[data-chart=line]").count() == 2
