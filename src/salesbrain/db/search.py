@@ -105,10 +105,11 @@ def _with_term(store: Database, term: str) -> Select[Any]:
                          bindparam("phrase", phrase, unique=True))  # one per term
         return query.where(literal_column("messages.rowid").in_(
             index.columns(column("rowid"))))
-    return query.where(m.text.ilike(_like_pattern(term), escape="\\"))
+    return query.where(m.text.ilike(like_pattern(term), escape="\\"))
 
 
-def _like_pattern(term: str) -> str:
+def like_pattern(term: str) -> str:
+    """`%term%` with LIKE's wildcards in the term escaped (escape character `\\`)."""
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
