@@ -28,9 +28,11 @@ from service.api.routes import (
     dashboard,
     guides,
     health,
+    insights,
     keys,
     messages,
     models,
+    recall,
     scripts,
     suggest,
     web,
@@ -45,7 +47,7 @@ from service.core.state import build_state
 
 log = logging.getLogger(__name__)
 ROUTERS = (messages, suggest, scripts, analyze, conversations, dashboard, guides, models, keys,
-           health, workbench, wecom, web)
+           health, workbench, wecom, insights, recall, web)
 
 
 def open_brain_slot(settings: Settings, metrics: Metrics, brain: Brain | None = None) -> BrainSlot:

@@ -1,4 +1,5 @@
-// Small SVG charts for the manager's pages: sparkline, line with band, bars, histogram, funnel.
+// Small SVG charts for the manager's pages: sparkline, line with band, bars, histogram, funnel,
+// quadrant.
 // Plain DOM, no dependencies; every label is set as text, never parsed as markup.
 "use strict";
 
@@ -159,5 +160,35 @@ const Charts = (() => {
     return chart;
   }
 
-  return { sparkline, line, bars, histogram, shares, funnel };
+  // Points on two 0-100 axes split at `threshold` into four quadrants, each point labelled.
+  function quadrant(points, { width = 460, height = 320, threshold = 50, xName = "意愿",
+                              yName = "能力", quadrants = [] } = {}) {
+    const chart = svg("quadrant", width, height);
+    const m = { l: 40, r: 16, t: 12, b: 34 };
+    const x = (v) => m.l + (width - m.l - m.r) * Math.min(Math.max(v, 0), 100) / 100;
+    const y = (v) => height - m.b - (height - m.t - m.b) * Math.min(Math.max(v, 0), 100) / 100;
+    axes(chart, width, height, m, 100);
+    chart.appendChild(node("line", { x1: x(threshold), x2: x(threshold), y1: y(0), y2: y(100),
+                                     stroke: "#bbb", "stroke-dasharray": "4 3" }));
+    chart.appendChild(node("line", { x1: x(0), x2: x(100), y1: y(threshold), y2: y(threshold),
+                                     stroke: "#bbb", "stroke-dasharray": "4 3" }));
+    // quadrants: [top-left, top-right, bottom-left, bottom-right] names
+    [[2, 96], [threshold + 2, 96], [2, 4], [threshold + 2, 4]].forEach(([qx, qy], i) => {
+      if (quadrants[i]) chart.appendChild(node("text", { x: x(qx), y: y(qy), class: "muted",
+                                                         "dominant-baseline": "middle" },
+                                               quadrants[i]));
+    });
+    chart.appendChild(node("text", { x: width - m.r, y: height - 4, "text-anchor": "end" },
+                           xName + " →"));
+    chart.appendChild(node("text", { x: 4, y: m.t + 2 }, "↑ " + yName));
+    points.forEach((p, i) => {
+      chart.appendChild(titled(node("circle", { cx: x(p.x), cy: y(p.y), r: 6,
+                                                fill: COLOURS[i % COLOURS.length] }),
+                               `${p.label}：${xName} ${p.x.toFixed(0)}，${yName} ${p.y.toFixed(0)}`));
+      chart.appendChild(node("text", { x: x(p.x) + 8, y: y(p.y) + 4 }, p.label));
+    });
+    return chart;
+  }
+
+  return { sparkline, line, bars, histogram, shares, funnel, quadrant };
 })();

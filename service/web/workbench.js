@@ -280,6 +280,7 @@ function setLive(on) {
 function start() {
   state.revoked = false;
   loadInbox();
+  loadRecall();
   connect();
   openCurrentCustomer();
 }

@@ -132,3 +132,58 @@ def coached_guide(dashboard: dict[str, Any], store_id: str) -> str:
             if pairs:
                 return guide.guide_id
     raise AssertionError(f"no guide of {store_id} has a coaching pair")
+
+
+def test_a_manager_reads_segments_and_the_recall_board(context: Any,
+                                                       dashboard: dict[str, Any]) -> None:
+    page = context.new_page()
+    log_in(page, dashboard["url"], dashboard["keys"]["manager"])
+    page.wait_for_selector("#board tbody tr")
+    page.click("#nav a[data-view=segments]")
+    page.wait_for_selector("#segments tbody tr")
+    assert set(page.locator("#segments tbody tr td:nth-child(1)").all_inner_texts()) == {
+        "S001", "S002"}
+    assert page.locator("svg[data-chart=quadrant] circle").count() == 2
+    actions = page.locator("#segments tbody tr td:nth-child(8)").all_inner_texts()
+    assert all(action.split("：")[0] in ("合作", "辅导", "接管") for action in actions)
+    screenshot(page, "manager-segments")
+    with page.expect_download() as download:
+        page.click("button[data-csv='segments.csv']")
+    rows = list(csv.DictReader(io.StringIO(
+        Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert {r["store_id"] for r in rows} == {"S001", "S002"}
+
+    page.goto(f"{dashboard['url']}/#/recall?month=2026-11")
+    page.wait_for_selector("#recall-rates tbody tr")
+    assert page.locator("#recall-tasks tbody tr").count() >= 1
+    drafts = page.locator("#recall-tasks tbody tr td:nth-child(8)").all_inner_texts()
+    assert all(text.strip() and "{" not in text for text in drafts)
+    rates = page.locator("#recall-rates tbody tr td:nth-child(6)").all_inner_texts()
+    assert rates and all(rate.endswith("%") for rate in rates)
+    screenshot(page, "manager-recall")
+
+
+def test_a_manager_searches_and_reads_compliance_alerts(context: Any,
+                                                        dashboard: dict[str, Any]) -> None:
+    page = context.new_page()
+    log_in(page, dashboard["url"], dashboard["keys"]["manager"])
+    page.wait_for_selector("#board tbody tr")
+    page.click("#nav a[data-view=search]")
+    page.fill("#search-q", "羽绒服")
+    page.press("#search-q", "Enter")
+    page.wait_for_selector("#search-hits tbody tr")
+    snippets = page.locator("#search-hits tbody tr td:nth-child(4)").all_inner_texts()
+    assert snippets and all("羽绒服" in s for s in snippets)
+    assert set(page.locator("#search-hits tbody tr td:nth-child(2)").all_inner_texts()) <= {
+        "S001", "S002"}
+    screenshot(page, "manager-search")
+    page.click("#nav a[data-view=alerts]")
+    page.wait_for_selector("#alerts tbody tr")
+    assert set(page.locator("#alerts tbody tr td:nth-child(2)").all_inner_texts()) <= {
+        "S001", "S002"}
+    screenshot(page, "manager-alerts")
+    page.locator("#alerts tbody tr").first.click()
+    page.wait_for_selector("#messages tbody tr")
+    page.click("#nav a[data-view=trends]")
+    page.wait_for_selector("#trends tbody tr")
+    assert page.locator("svg[data-chart=line]").count() == 2

@@ -13,7 +13,7 @@ from salesbrain.db.acceptance import suggestion_fates
 from salesbrain.db.access import feedback_rows
 from tests.browser.harness import screenshot, serve
 from tests.service.conftest import make_world
-from tests.service.world import T0, World, customer_of, marker
+from tests.service.world import T0, World, customer_of, lapsed_orders, marker
 
 
 @pytest.fixture
@@ -107,3 +107,24 @@ def test_the_workbench_fits_the_wecom_sidebar(served: tuple[World, str], browser
     assert page.locator("#inbox-pane").is_hidden()
     screenshot(page, "workbench-360-chat")
     narrow.close()
+
+
+def test_the_guide_marks_a_recall_task_from_her_panel(served: tuple[World, str],
+                                                      context: Any) -> None:
+    world, base_url = served
+    lapsed_orders(world.stores["甲"], "甲")  # g1's and g3's customers: lapsed two years
+    page = context.new_page()
+    log_in(page, base_url, world)
+    page.click("#recall-panel summary")
+    page.wait_for_selector("#recall li[data-task]")
+    items = page.locator("#recall li[data-task]")
+    assert items.count() == 1 and customer_of("甲", "g1")[:10] in items.first.inner_text()
+    assert items.locator(".draft").count() >= 1
+    assert page.locator("#recall-count").inner_text() == "0/1"
+    screenshot(page, "workbench-recall")
+    items.first.locator("button.mark-done").click()
+    page.wait_for_selector("#recall li.recall-done")
+    assert page.locator("#recall-count").inner_text() == "1/1"
+    board = httpx.get(base_url + "/v1/recall-tasks", headers=world.headers("甲", "admin")).json()
+    assert {t["guide_id"]: t["status"] for t in board["tasks"]} == {"g1": "done", "g3": "open"}
+    page.close()

@@ -6,12 +6,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from salesbrain.db import Database
-from salesbrain.db.tables import metadata
+from salesbrain.db.tables import declared_name, metadata
 
 
 def test_migrations_produce_the_declared_schema(any_store: Database) -> None:
     with any_store.engine.connect() as conn:
-        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+        differences = compare_metadata(
+            MigrationContext.configure(conn, opts={"include_name": declared_name}), metadata)
     assert differences == []
 
 

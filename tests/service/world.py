@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +190,11 @@ def open_backend(backend: str, tmp_path: Path, tenant: str) -> Database:
     if not PG_URL:
         pytest.skip("no PostgreSQL: set SALESBRAIN_TEST_PG_URL to run the Postgres variant")
     return Database.open(PG_URL, tenant=tenant)
+
+
+def lapsed_orders(store: Database, tag: str) -> None:
+    """Orders from June 2021 for the customers of g1 and g3: lapsed two years from mid-2023 on."""
+    ms = int(datetime(2021, 6, 1, tzinfo=UTC).timestamp() * 1000)
+    store.upsert_rows("orders", [
+        {"order_id": f"o-{g}", "customer_id": customer_of(tag, g), "ts_ms": ms, "amount": 399.0,
+         "channel": ""} for g in ("g1", "g3")])

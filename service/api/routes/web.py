@@ -13,8 +13,10 @@ from fastapi.responses import FileResponse
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 ASSETS = {"app.js": "text/javascript", "style.css": "text/css",
           "workbench.js": "text/javascript", "workbench.css": "text/css",
+          "workbench-recall.js": "text/javascript",
           "charts.js": "text/javascript", "manager.js": "text/javascript",
-          "manager-views.js": "text/javascript", "manager.css": "text/css"}
+          "manager-views.js": "text/javascript", "manager-overview.js": "text/javascript",
+          "manager.css": "text/css"}
 
 router = APIRouter(include_in_schema=False)
 

@@ -16,6 +16,7 @@ from sqlalchemy import Select, or_, select
 from salesbrain.db import tables as t
 from salesbrain.db.access import Viewer, visible_guide_ids
 from salesbrain.db.database import Database, from_ms
+from salesbrain.db.search import like_pattern
 from salesbrain.schema import Order, Role
 
 
@@ -49,7 +50,7 @@ def _heads(store: Database, viewer: Viewer, q: str | None, limit: int) -> list[A
         query = query.where(c.guide_id.in_(sorted(visible)))
     if q:
         m = t.messages.c
-        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_pattern(q)
         matching = select(m.conversation_id).where(
             m.tenant == store.tenant, m.text.like(pattern, escape="\\"))
         query = query.where(or_(c.conversation_id.in_(matching),

@@ -230,3 +230,29 @@ suggestion_events = Table(
     Index("ix_suggestion_events_suggestion", "tenant", "suggestion_id", "event"),
     Index("ix_suggestion_events_time", "tenant", "created_ms"),
 )
+
+# What a guide did with a monthly recall task (`salesbrain.scoring.outreach`): the tasks are
+# computed from orders each month, so only the guide's answer is stored, keyed by the task id.
+recall_statuses = Table(
+    "recall_statuses",
+    metadata,
+    Column("tenant", String(64), primary_key=True),
+    Column("task_id", String(64), primary_key=True),
+    Column("month", String(7), nullable=False),  # YYYY-MM
+    Column("guide_id", String(128), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("recall_group", String(32), nullable=False),
+    Column("status", String(16), nullable=False),  # done | skipped
+    Column("updated_ms", BigInteger, nullable=False),
+    Index("ix_recall_statuses_month", "tenant", "month"),
+)
+
+# On SQLite a trigram FTS5 index over messages.text (kept by triggers, see migration 0005)
+# backs conversation search; it is not SQLAlchemy metadata, so schema comparisons skip it.
+MESSAGE_SEARCH_TABLE = "messages_fts"
+
+
+def declared_name(name: str | None, type_: str, _parents: object = None) -> bool:
+    """Alembic's `include_name`: leave the FTS5 index and its shadow tables out."""
+    return not (type_ == "table" and name is not None
+                and name.startswith(MESSAGE_SEARCH_TABLE))

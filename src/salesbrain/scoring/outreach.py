@@ -8,7 +8,8 @@ At the start of each month every guide gets the customers to contact one to one:
 - `lapsed_two_years`: she has bought before, but nothing in the two years before the month
   (win-back).
 
-A customer is put in one group only, in that order of priority, so nobody gets three
+Each task carries the reason in the words the guide reads (e.g. "去年同期 2025-11-05 购买
+629 元"). A customer is put in one group only, in that order of priority, so nobody gets three
 messages in a month. Her guide is the one she last talked to (`customer_owners`); customers
 nobody talked to are listed under the guide id "" for cloud guides to take.
 
@@ -70,13 +71,14 @@ def monthly_recall(
     chosen: dict[str, tuple[str, str]] = {}
     for customer, (birth_month, day) in (birthdays or {}).items():
         if birth_month == start.month:
-            chosen[customer] = ("birthday", f"birthday {birth_month:02d}-{day:02d}")
+            chosen[customer] = ("birthday", f"生日 {birth_month:02d}-{day:02d}")
     for customer, order in bought_last_year.items():
         chosen.setdefault(customer, ("same_period_last_year",
-                                     f"bought {_day(order.ts)} ({order.amount:.0f} yuan)"))
+                                     f"去年同期 {_day(order.ts)} 购买 {order.amount:.0f} 元"))
     for customer, order in last_order.items():
         if order.ts < lapsed_before:
-            chosen.setdefault(customer, ("lapsed_two_years", f"last order {_day(order.ts)}"))
+            chosen.setdefault(customer, ("lapsed_two_years",
+                                         f"上次购买 {_day(order.ts)}，两年未购"))
     tasks: dict[str, list[RecallTask]] = {}
     for customer in sorted(chosen):
         group, reason = chosen[customer]

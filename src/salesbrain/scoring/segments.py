@@ -20,7 +20,7 @@ outreach is reported as its own segment so that the manager sees why it is hande
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -47,6 +47,8 @@ class StoreSegment:
     ability: float
     segment: str
     action: str
+    # each willingness and ability component's points (None where the store has no data)
+    points: Mapping[str, float | None] = field(default_factory=dict)
 
 
 def store_segments(
@@ -66,15 +68,21 @@ def store_segments(
         willing = _mean_points(table.points, WILLINGNESS, cell)
         able = _mean_points(table.points, ABILITY, cell)
         segment = _segment(willing >= threshold, able >= threshold)
+        points = {name: _points(table.points, name, cell) for name in (*WILLINGNESS, *ABILITY)}
         segments.append(StoreSegment(table.group_ids[table.group[i]],
                                      int(table.n_conversations[i]), willing, able, segment,
-                                     ACTIONS[segment]))
+                                     ACTIONS[segment], points))
     return segments
 
 
 def _mean_points(points: dict[str, np.ndarray], names: tuple[str, ...], cell: int) -> float:
     values = [points[name][cell] for name in names if not np.isnan(points[name][cell])]
     return float(np.mean(values)) if values else 50.0
+
+
+def _points(points: dict[str, np.ndarray], name: str, cell: int) -> float | None:
+    value = points[name][cell] if name in points else np.nan
+    return None if np.isnan(value) else float(value)
 
 
 def _segment(willing: bool, able: bool) -> str:
