@@ -183,10 +183,17 @@ def analyze(
     precision: Annotated[str, typer.Option(
         "--precision", help="Arithmetic of the intent and quality encoders: auto (bf16 where "
         "the CPU has bf16 instructions, else fp32), fp32, bf16 or int8.")] = "auto",
+    engine: Annotated[str, typer.Option(
+        "--engine", help="process (this process) or ray (Ray actors; the `ray` extra).")
+    ] = "process",
+    address: Annotated[str | None, typer.Option(
+        "--address", help="With --engine ray: a running cluster (auto: this node's); "
+        "else a local one is started for the run.")] = None,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, help="With --engine ray: actors, each loading the brain once.")] = 2,
     json_: JsonFlag = False,
 ) -> None:
     """Label every changed conversation in the store with the live brain."""
-    from salesbrain.analysis import analyze_store
     from salesbrain.brain import BrainLoadError
     from salesbrain.encoder import PRECISIONS
     from salesbrain.registry import resolve_brain_dir
@@ -194,11 +201,34 @@ def analyze(
     speaker = voice(json_)
     if precision not in PRECISIONS:
         fail(f"--precision {precision}: choose one of {', '.join(PRECISIONS)}")
+    if engine not in ("process", "ray"):
+        fail(f"--engine {engine}: choose process or ray")
+    if engine == "process" and address is not None:
+        fail("--address needs --engine ray")
     with one_line_errors(BrainLoadError):
         brain_dir = resolve_brain_dir(brain)
-        report = analyze_store(_open_store(db, tenant), brain_dir, progress=not speaker.json,
-                               precision=precision)
+        store = _open_store(db, tenant)
+        if engine == "ray":
+            report = _analyze_on_ray(store, brain_dir, address, workers, precision,
+                                     not speaker.json)
+        else:
+            from salesbrain.analysis import analyze_store
+
+            report = analyze_store(store, brain_dir, progress=not speaker.json,
+                                   precision=precision)
     say(speaker, report, console.analysis_lines(report))
+
+
+def _analyze_on_ray(store: Any, brain_dir: Path, address: str | None, workers: int,
+                    precision: str, progress: bool) -> dict[str, Any]:
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        fail("--engine ray needs Ray: pip install 'salesbrain[ray]'")
+    from salesbrain.ray_analysis import analyze_store_on_ray
+
+    return analyze_store_on_ray(store, brain_dir, address=address, workers=workers,
+                                precision=precision, progress=progress)
 
 
 @app.command()
