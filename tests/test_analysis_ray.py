@@ -166,3 +166,16 @@ def test_analyze_on_ray_without_ray_says_what_to_install(
     result = CliRunner().invoke(app, ["analyze", "--engine", "ray", "--brain",
                                       str(tmp_path / "b"), "--db", f"sqlite:///{tmp_path}/s.db"])
     assert result.exit_code == 1 and "pip install 'salesbrain[ray]'" in result.output
+
+
+@pytest.mark.slow  # starts a Ray cluster
+def test_a_brain_the_workers_cannot_load_is_named_and_nothing_is_labelled(
+        ray_cluster: Any, tmp_path: Path) -> None:
+    from salesbrain.brain import BrainLoadError, write_manifest
+    from salesbrain.ray_analysis import analyze_store_on_ray
+
+    write_manifest(tmp_path / "b", "v1", ["compliance"], {})  # lists a stage it does not hold
+    store = chats_store(tmp_path / "s.db")
+    with pytest.raises(BrainLoadError, match="compliance: cannot load stage"):
+        analyze_store_on_ray(store, tmp_path / "b", workers=1)
+    assert stored_labels(store) == ([], [])

@@ -47,15 +47,27 @@ class Labeller:
 
     def __init__(self, db_url: str, tenant: str, brain_dir: str, precision: str | None) -> None:
         self.store = Database.open(db_url, tenant, upgrade=False)
-        self.brain = Brain.from_pretrained(Path(brain_dir), precision=precision)
+        # A brain that does not load is reported by `settings`, not raised here: Ray would
+        # bury it in its own traceback, and the driver names it in one line instead.
+        self.brain: Brain | None = None
+        self.load_error = ""
+        try:
+            self.brain = Brain.from_pretrained(Path(brain_dir), precision=precision)
+        except BrainLoadError as error:
+            self.load_error = str(error)
 
     def label(self, conversation_ids: list[str], attributed: list[str]) -> tuple[int, int]:
         """(conversations, messages) labelled; the batch's old labels are replaced."""
+        if self.brain is None:
+            raise BrainLoadError(self.load_error)
         return analyze_batch(self.store, self.brain, conversation_ids, set(attributed))
 
     def settings(self) -> dict[str, Any]:
+        """How the brain runs here, or {"error": why it did not load}."""
         import torch
 
+        if self.brain is None:
+            return {"error": self.load_error}
         return {**brain_settings(self.brain), "threads": torch.get_num_threads()}
 
 
@@ -83,8 +95,8 @@ def analyze_store_on_ray(
         actors = start_labellers(labeller, workers=min(workers, len(jobs)), retries=retries,
                                  args=(worker_url(store), store.tenant,
                                        str(Path(brain_dir).resolve()), precision))
+        settings = loaded_settings(actors)
         counts = run_batches(actors, jobs, total=len(pending), progress=progress)
-        settings = ray_get(actors[0].settings.remote())
     return {**analysis_report(version, counts[0], counts[1], time.perf_counter() - started),
             **settings, "engine": "ray", "workers": len(actors)}
 
@@ -151,7 +163,12 @@ def worker_url(store: Database) -> str:
     return make_url(url).render_as_string(hide_password=False)
 
 
-def ray_get(ref: Any) -> Any:
+def loaded_settings(actors: list[Any]) -> dict[str, Any]:
+    """The first worker's settings, once every worker has loaded the brain; else why not."""
     import ray
 
-    return ray.get(ref)
+    reports = ray.get([actor.settings.remote() for actor in actors])
+    for report in reports:
+        if "error" in report:
+            raise BrainLoadError(report["error"])
+    return dict(reports[0])
