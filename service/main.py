@@ -6,6 +6,7 @@ with the reason. Tests replace the brain through `app.dependency_overrides[get_b
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -59,6 +60,16 @@ def open_brain_slot(settings: Settings, metrics: Metrics, brain: Brain | None = 
     return BrainSlot(brain, registry, on_swap=lambda new: metrics.set_brain(new.version))
 
 
+async def follow_registry(slot: BrainSlot, every_s: float) -> None:
+    """Swap to the live brain whenever another replica promotes or rolls back."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await anyio.to_thread.run_sync(slot.follow_registry)
+        except Exception:  # a bad read this time must not stop the following ones
+            log.exception("reading the brain registry failed")
+
+
 def create_app(settings: Settings | None = None, brain: Brain | None = None) -> FastAPI:
     """The app; `brain` is one already loaded (else the lifespan loads it)."""
     settings = settings or Settings()
@@ -71,9 +82,15 @@ def create_app(settings: Settings | None = None, brain: Brain | None = None) -> 
 
         torch.set_num_threads(settings.torch_threads)
         app.state.service = build_state(settings, metrics)
+        following = None
         if get_brain_slot not in app.dependency_overrides:
             app.state.brains = open_brain_slot(settings, metrics, brain)
+            if settings.registry_poll_s > 0:
+                following = asyncio.create_task(
+                    follow_registry(app.state.brains, settings.registry_poll_s))
         yield
+        if following is not None:
+            following.cancel()
         app.state.service.engine.dispose()
 
     app = FastAPI(title="salesbrain", version=__version__, lifespan=lifespan,

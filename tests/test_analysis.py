@@ -33,16 +33,19 @@ def write_chats(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def brain_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def build_tiny_brain(directory: Path) -> Path:
     """Compliance rules and a tiny intent model."""
-    directory = tmp_path_factory.mktemp("brain")
     train_compliance("small", directory, directory)
     inputs, intents = tiny_examples()
     IntentStage({**TINY_SETTINGS, "epochs": 3}).fit(inputs, intents).save_pretrained(
         directory / "intent")
     write_manifest(directory, "v1", ["compliance", "intent"], {})
     return directory
+
+
+@pytest.fixture(scope="module")
+def brain_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_brain(tmp_path_factory.mktemp("brain"))
 
 
 @pytest.mark.slow  # the brain fixture fine-tunes a tiny intent model

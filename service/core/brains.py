@@ -4,6 +4,10 @@ A request reads `BrainSlot.current` once and keeps that object to the end, so sw
 reference never disturbs a request in flight: it finishes on the brain it started with, and
 the old brain is freed when the last such request ends. A new brain is loaded completely
 before the swap; if loading fails, nothing changes.
+
+Several replicas share one registry: a promotion or rollback through one of them changes the
+registry's live pointer, and every other replica, polling it (`follow_registry`), loads and
+serves the new live brain.
 """
 
 from __future__ import annotations
@@ -52,6 +56,9 @@ class BrainSlot:
         self.loader = loader
         self.on_swap = on_swap
         self._changing = threading.Lock()
+        # The live pointer as this replica last saw it: only a change of it is followed, so a
+        # brain given explicitly at start-up is served until someone promotes or rolls back.
+        self.seen_live = registry.live_version()
 
     def promote(self, version: str, force: bool = False) -> Brain:
         """Load `version`, make it live in the registry, then serve it.
@@ -62,6 +69,7 @@ class BrainSlot:
         with self._changing:
             candidate = self.loader(self.registry.brain_dir(version))
             self.registry.promote(version, force=force)
+            self.seen_live = version
             return self._swap(candidate)
 
     def rollback(self) -> Brain:
@@ -74,7 +82,31 @@ class BrainSlot:
                 # Keep registry and service in agreement: the brain being served stays live.
                 self.registry.promote(self.current.version, force=True)
                 raise
+            self.seen_live = version
             return self._swap(previous)
+
+    def follow_registry(self) -> Brain | None:
+        """Serve the registry's live brain if another replica changed it; the new brain, if any.
+
+        A live brain that does not load is logged and skipped (this replica keeps serving what
+        it has) until the pointer changes again.
+        """
+        live = self.registry.live_version()
+        if live is None or live == self.seen_live:
+            return None
+        with self._changing:
+            live = self.registry.live_version()
+            if live is None or live == self.seen_live:
+                return None
+            self.seen_live = live
+            if live == self.current.version:
+                return None
+            try:
+                brain = self.loader(self.registry.brain_dir(live))
+            except (BrainUnavailable, FileNotFoundError) as error:
+                log.error("live brain not served", extra={"version": live, "error": str(error)})
+                return None
+            return self._swap(brain)
 
     def _swap(self, brain: Brain) -> Brain:
         old, self.current = self.current, brain

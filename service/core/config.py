@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     stream_recheck_s: float = Field(default=5.0, gt=0, le=300)
     stream_token_ttl_s: int = Field(default=60, gt=0, le=3600)
     live_suggest_limit: int = Field(default=20, ge=0, le=1000)
+    # How often each replica reads the registry's live pointer and swaps to a brain promoted
+    # or rolled back through another replica (one small file read); 0 turns following off.
+    registry_poll_s: float = Field(default=2.0, ge=0, le=60)
     # WeCom chat toolbar (all four or none): the corp, the app and its secret, and the trusted
     # hosts the workbench is served from. `wecom_jssdk`: the `@wecom/jssdk` build
     # (dist/wecom.global.prod.js) the page loads inside WeCom; nothing is fetched from a CDN.

@@ -6,7 +6,7 @@ Compute, then attach: `Brain.analyze_many` returns typed results; `save_analyses
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,8 @@ from salesbrain.db.activity import guide_touches
 from salesbrain.db.database import now_ms
 from salesbrain.db.labels import pending_conversations, replace_labels
 
-__all__ = ["analyze_store", "attributed_conversations", "pending_conversations", "save_analyses"]
+__all__ = ["analyze_batch", "analyze_store", "attributed_conversations", "pending_conversations",
+           "save_analyses"]
 
 
 def attributed_conversations(store: Database) -> set[str]:
@@ -78,6 +79,20 @@ def _message_rows(analysis: ConversationAnalysis, version: str) -> list[dict[str
     return rows
 
 
+def analyze_batch(store: Database, brain: Brain, conversation_ids: Sequence[str],
+                  attributed: Collection[str]) -> tuple[int, int]:
+    """Label these conversations and replace their stored labels in one transaction.
+
+    Running a batch again replaces its labels rather than adding to them, so a batch whose
+    worker died may simply be run again. Returns (conversations, messages) read.
+    """
+    conversations = list(store.conversations(conversation_ids=list(conversation_ids)))
+    flags = [c.conversation_id in attributed for c in conversations]
+    save_analyses(store, brain.analyze_many(conversations, attributed_orders=flags),
+                  brain.version)
+    return len(conversations), sum(len(c.messages) for c in conversations)
+
+
 def analyze_store(
     store: Database, brain_dir: Path, *, progress: bool = False, batch_size: int = 64,
     precision: str | None = None,
@@ -91,23 +106,34 @@ def analyze_store(
     attributed = attributed_conversations(store) if pending else set()
     n_messages = 0
     with tqdm(total=len(pending), unit="conv", disable=not progress, desc="analyze") as bar:
-        for start in range(0, len(pending), batch_size):
-            conversations = list(
-                store.conversations(conversation_ids=pending[start : start + batch_size])
-            )
-            flags = [c.conversation_id in attributed for c in conversations]
-            analyses = brain.analyze_many(conversations, attributed_orders=flags)
-            save_analyses(store, analyses, brain.version)
-            n_messages += sum(len(c.messages) for c in conversations)
-            bar.update(len(conversations))
-    seconds = time.perf_counter() - started
+        for batch in batches(pending, batch_size):
+            n_conversations, n_read = analyze_batch(store, brain, batch, attributed)
+            n_messages += n_read
+            bar.update(n_conversations)
+    return {**analysis_report(brain.version, len(pending), n_messages,
+                              time.perf_counter() - started),
+            **brain_settings(brain), "threads": torch.get_num_threads()}
+
+
+def analysis_report(version: str, conversations: int, messages: int,
+                    seconds: float) -> dict[str, Any]:
     return {
-        "brain": brain.version,
-        "conversations": len(pending),
-        "messages": n_messages,
+        "brain": version,
+        "conversations": conversations,
+        "messages": messages,
         "seconds": round(seconds, 2),
-        "messages_per_s": round(n_messages / seconds, 1) if seconds > 0 and n_messages else 0.0,
-        "intent_precision": getattr(brain.stages.get("intent"), "precision_", None),
-        "quality_precision": getattr(brain.stages.get("quality"), "precision_", None),
-        "threads": torch.get_num_threads(),
+        "messages_per_s": round(messages / seconds, 1) if seconds > 0 and messages else 0.0,
     }
+
+
+def brain_settings(brain: Brain) -> dict[str, Any]:
+    """The arithmetic the brain's encoders run in, for the report."""
+    return {"intent_precision": getattr(brain.stages.get("intent"), "precision_", None),
+            "quality_precision": getattr(brain.stages.get("quality"), "precision_", None)}
+
+
+def batches(ids: Sequence[str], size: int) -> list[list[str]]:
+    """`ids` in consecutive batches of at most `size`, in order."""
+    if size <= 0:
+        raise ValueError("batch size must be positive")
+    return [list(ids[start : start + size]) for start in range(0, len(ids), size)]

@@ -153,6 +153,11 @@ def train(
     data_dir: Annotated[Path, typer.Option("--data-dir")] = shared_data_dir(),
     out: Annotated[Path | None, typer.Option("--out", help="Brain dir.")] = None,
     device: Annotated[str, typer.Option(help="cpu|cuda")] = "cpu",
+    engine: Annotated[str, typer.Option(
+        "--engine", help="process (one stage after another) or ray (every stage at once as a "
+        "Ray task; the `ray` extra).")] = "process",
+    address: Annotated[str | None, typer.Option(
+        "--address", help="With --engine ray: a running cluster (auto: this node's).")] = None,
     db: DbOption = None,
     tenant: TenantOption = "demo",
     json_: JsonFlag = False,
@@ -161,6 +166,7 @@ def train(
     from salesbrain.jobs.train import train_brain
 
     speaker = voice(json_)
+    _check_engine(engine, address)
     if not speaker.json:  # a person sees each stage start, as a short line
         logging.getLogger("salesbrain.training").setLevel(logging.INFO)
     # The training jobs print their progress: it goes to stderr (a log record under --json),
@@ -169,8 +175,8 @@ def train(
         else sys.stderr
     with one_line_errors(), contextlib.redirect_stdout(chatter):
         brain_dir = train_brain(
-            preset=preset, data_dir=data_dir, out_dir=out, device=device, db=db, tenant=tenant
-        )
+            preset=preset, data_dir=data_dir, out_dir=out, device=device, db=db, tenant=tenant,
+            engine=engine, address=address)
     result = _trained_brain(Path(brain_dir))
     say(speaker, result, console.training_lines(result))
 
@@ -183,10 +189,17 @@ def analyze(
     precision: Annotated[str, typer.Option(
         "--precision", help="Arithmetic of the intent and quality encoders: auto (bf16 where "
         "the CPU has bf16 instructions, else fp32), fp32, bf16 or int8.")] = "auto",
+    engine: Annotated[str, typer.Option(
+        "--engine", help="process (this process) or ray (Ray actors; the `ray` extra).")
+    ] = "process",
+    address: Annotated[str | None, typer.Option(
+        "--address", help="With --engine ray: a running cluster (auto: this node's); "
+        "else a local one is started for the run.")] = None,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, help="With --engine ray: actors, each loading the brain once.")] = 2,
     json_: JsonFlag = False,
 ) -> None:
     """Label every changed conversation in the store with the live brain."""
-    from salesbrain.analysis import analyze_store
     from salesbrain.brain import BrainLoadError
     from salesbrain.encoder import PRECISIONS
     from salesbrain.registry import resolve_brain_dir
@@ -194,11 +207,39 @@ def analyze(
     speaker = voice(json_)
     if precision not in PRECISIONS:
         fail(f"--precision {precision}: choose one of {', '.join(PRECISIONS)}")
+    _check_engine(engine, address)
     with one_line_errors(BrainLoadError):
         brain_dir = resolve_brain_dir(brain)
-        report = analyze_store(_open_store(db, tenant), brain_dir, progress=not speaker.json,
-                               precision=precision)
+        store = _open_store(db, tenant)
+        if engine == "ray":
+            report = _analyze_on_ray(store, brain_dir, address, workers, precision,
+                                     not speaker.json)
+        else:
+            from salesbrain.analysis import analyze_store
+
+            report = analyze_store(store, brain_dir, progress=not speaker.json,
+                                   precision=precision)
     say(speaker, report, console.analysis_lines(report))
+
+
+def _check_engine(engine: str, address: str | None) -> None:
+    if engine not in ("process", "ray"):
+        fail(f"--engine {engine}: choose process or ray")
+    if engine == "process" and address is not None:
+        fail("--address needs --engine ray")
+    if engine == "ray":
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            fail("--engine ray needs Ray: pip install 'salesbrain[ray]'")
+
+
+def _analyze_on_ray(store: Any, brain_dir: Path, address: str | None, workers: int,
+                    precision: str, progress: bool) -> dict[str, Any]:
+    from salesbrain.ray_analysis import analyze_store_on_ray
+
+    return analyze_store_on_ray(store, brain_dir, address=address, workers=workers,
+                                precision=precision, progress=progress)
 
 
 @app.command()

@@ -114,7 +114,10 @@ def analysis_lines(report: Mapping[str, Any]) -> list[str]:
     return [
         f"analysed {report['conversations']} conversations ({report['messages']} messages) with "
         f"brain {report['brain']} in {report['seconds']} s",
-        f"  {report['messages_per_s']} messages/s on {report['threads']} threads"
+        f"  {report['messages_per_s']} messages/s on "
+        + (f"{report['workers']} Ray worker{'s' if report['workers'] > 1 else ''}, each on "
+           if report.get("workers") else "")
+        + f"{report['threads']} threads"
         + (f"; {precisions}" if precisions else ""),
     ]
 

@@ -7,6 +7,7 @@ tolerance is refused, unless forced.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,14 @@ class BrainRegistry:
         if live and live != version:
             state["history"] = [*state.get("history", []), live]
         state["live"] = version
-        write_json(self.root / REGISTRY_FILE, state)
+        self._write(state)
+
+    def _write(self, state: dict[str, Any]) -> None:
+        # Replicas read the pointer while it is written: they see the old file or the new one.
+        path = self.root / REGISTRY_FILE
+        partial = path.with_name(f".{REGISTRY_FILE}.{os.getpid()}.tmp")
+        write_json(partial, state)
+        os.replace(partial, path)
 
     def rollback(self) -> str:
         state = self._state()
@@ -76,7 +84,7 @@ class BrainRegistry:
             raise ValueError("nothing to roll back to: no earlier live brain")
         state["live"] = history.pop()
         state["history"] = history
-        write_json(self.root / REGISTRY_FILE, state)
+        self._write(state)
         return str(state["live"])
 
     def describe(self) -> list[str]:

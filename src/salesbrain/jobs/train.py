@@ -62,9 +62,15 @@ def train_brain(
     stages: tuple[str, ...] = STAGE_ORDER,
     promote: bool = True,
     evaluate: bool = True,
+    engine: str = "process",
+    address: str | None = None,
 ) -> Path:
+    """Train `stages` into a brain directory, one after another in this process, or with
+    `engine="ray"` each as its own Ray task at once (`salesbrain.jobs.train_ray`)."""
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    if engine not in ("process", "ray"):
+        raise ValueError(f"unknown engine {engine!r}; choose process or ray")
     data_dir = Path(data_dir) if data_dir else shared_data_dir()
     version = new_version()
     brain_dir = Path(out_dir) if out_dir else models_dir() / "brains" / version
@@ -72,12 +78,14 @@ def train_brain(
     store = Database.open(db, tenant)
     context = {"store": store, "tenant": tenant}
 
-    timings: dict[str, float] = {}
-    for name in stages:
-        started = time.perf_counter()
-        log.info("training stage %s (preset %s)", name, preset)
-        run_job(name, preset, brain_dir, data_dir, device, context)
-        timings[name] = round(time.perf_counter() - started, 1)
+    if engine == "ray":
+        from salesbrain.jobs.train_ray import train_stages_on_ray
+
+        timings = train_stages_on_ray(stages, preset, brain_dir, data_dir, device, store,
+                                      address=address)
+    else:
+        timings = {name: train_stage(name, preset, brain_dir, data_dir, device, context)
+                   for name in stages}
 
     write_manifest(brain_dir, version, stages, {
         "preset": preset, "device": device, "tenant": tenant,
@@ -91,6 +99,15 @@ def train_brain(
         if registry.live_version() is None:
             registry.promote(version)
     return brain_dir
+
+
+def train_stage(name: str, preset: str, brain_dir: Path, data_dir: Path, device: str,
+                context: dict[str, Any]) -> float:
+    """Train one stage into `brain_dir`; the seconds it took."""
+    started = time.perf_counter()
+    log.info("training stage %s (preset %s)", name, preset)
+    run_job(name, preset, brain_dir, data_dir, device, context)
+    return round(time.perf_counter() - started, 1)
 
 
 def run_job(
