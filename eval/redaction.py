@@ -54,6 +54,7 @@ FIXTURES = {
     "main": REPO_ROOT / "tests" / "fixtures" / "redaction_spans.jsonl",
     "holdout": REPO_ROOT / "tests" / "fixtures" / "redaction_spans_holdout.jsonl",
     "blind": REPO_ROOT / "tests" / "fixtures" / "redaction_blind_holdout.jsonl",
+    "blind2": REPO_ROOT / "tests" / "fixtures" / "redaction_blind_holdout_2.jsonl",
 }
 Span = tuple[str, int, int]
 Detector = Callable[[str], list[Span]]
