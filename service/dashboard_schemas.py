@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from service.schemas import HitOut
+from service.schemas import CoachingGap, HitOut
 
 # ---- guide drill-down -------------------------------------------------------------------------
 
@@ -140,14 +140,8 @@ class AlignedRow(BaseModel):
     reasons: list[str] = Field(description="why the row diverges; empty: it does not")
 
 
-class CoachingPair(BaseModel):
+class CoachingPair(CoachingGap):
     pair_id: int
-    dimension: str
-    key: str
-    n_conversations: int
-    guide_rate: float | None
-    champion_rate: float | None
-    lag: float | None
     guide_conversation_id: str
     guide_outcome: str | None
     champion_conversation_id: str

@@ -377,13 +377,18 @@ class Leaderboard(BaseModel):
                                      description="the periods of each row's trend, oldest first")
 
 
-class CoachingPointOut(BaseModel):
+class CoachingGap(BaseModel):
+    """Where a guide trails the champions: one dimension's key, her rate and theirs."""
+
     dimension: str
     key: str
     n_conversations: int
     guide_rate: float | None
     champion_rate: float | None
     lag: float | None
+
+
+class CoachingPointOut(CoachingGap):
     guide_examples: list[str]
     champion_example: str | None
 

@@ -6,17 +6,6 @@ function thisMonth() {
   return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 7);  // UTC+8
 }
 
-async function copyText(text) {
-  // Copied, never sent: the open chat may be another customer's.
-  if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
-  const area = el("textarea");
-  area.value = text;
-  document.body.appendChild(area);
-  area.select();
-  document.execCommand("copy");
-  area.remove();
-}
-
 async function markRecall(task, status) {
   try {
     await api(`/v1/recall-tasks/${encodeURIComponent(task.task_id)}/status`,

@@ -17,28 +17,6 @@ const state = { open: null, suggestions: [], stream: null, revoked: false };
 
 function apiKey() { return sessionStorage.getItem(KEY_NAME) || ""; }
 
-async function api(path, options = {}) {
-  const headers = { "Authorization": "Bearer " + apiKey(), ...(options.headers || {}) };
-  if (options.body) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, { ...options, headers });
-  const body = response.status === 204 ? null : await response.json();
-  if (!response.ok) {
-    const detail = Array.isArray(body && body.detail)
-      ? body.detail.map((d) => d.field + "：" + d.reason).join("；")
-      : (body && body.detail) || response.statusText;
-    throw new Error(response.status + " " + detail);
-  }
-  return body;
-}
-
-function el(tag, text, className) {
-  // Text only, never HTML: chat content must not become markup.
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  if (className) node.className = className;
-  return node;
-}
-
 function showError(error) { $("#error").textContent = error ? String(error.message || error) : ""; }
 
 function since(iso) {
@@ -197,13 +175,7 @@ async function deliver(text) {
     // sendChatMessage sends at once: this click is the guide's own send, after her review.
     return timed(window.ww.sendChatMessage({ msgtype: "text", text: { content: text } }));
   }
-  if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
-  const area = el("textarea");
-  area.value = text;
-  document.body.appendChild(area);
-  area.select();
-  document.execCommand("copy");
-  area.remove();
+  return copyText(text);
 }
 
 async function wecomCustomer() {

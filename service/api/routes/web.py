@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
-ASSETS = {"app.js": "text/javascript", "style.css": "text/css",
+ASSETS = {"common.js": "text/javascript", "app.js": "text/javascript", "style.css": "text/css",
           "workbench.js": "text/javascript", "workbench.css": "text/css",
           "workbench-recall.js": "text/javascript",
           "charts.js": "text/javascript", "manager.js": "text/javascript",
