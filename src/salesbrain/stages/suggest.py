@@ -53,6 +53,7 @@ from salesbrain.suggest.fitting import (
     fit_encoder,
     fit_fusions,
     fit_retrieval_fusion,
+    hard_ranking_groups,
     ranking_groups,
 )
 from salesbrain.suggest.fusion import (
@@ -151,7 +152,13 @@ class SuggestStage:
             for_fusion = for_calibration = list(val_pairs)
         candidates, embeddings = self._bank_candidates(), self._bank_embeddings()
         selection = ranking_groups(for_fusion, 10, s.near_duplicate, s.seed)
-        fit_fusions(self.ranker_, selection[: s.calibration_conversations])
+        selection = selection[: s.calibration_conversations]
+        if s.fusion_hard_negatives:
+            hard = hard_ranking_groups(self.ranker_, [pair for pair, _, _ in selection],
+                                       candidates, embeddings, 10, s.near_duplicate, s.seed)
+            log(f"selection fusion: {len(selection)} random-negative groups, {len(hard)} hard")
+            selection = selection + hard
+        fit_fusions(self.ranker_, selection)
         used = fit_retrieval_fusion(self.ranker_, for_fusion, candidates, embeddings, s)
         log(f"retrieval fusion fitted on {used} conversations")
         self.calibrators_ = {

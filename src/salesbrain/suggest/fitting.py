@@ -49,6 +49,33 @@ def ranking_groups(pairs: Sequence[ReplyPair], group_size: int, near_duplicate: 
     return groups
 
 
+def hard_ranking_groups(ranker: Ranker, pairs: Sequence[ReplyPair], candidates: CandidateTexts,
+                        embeddings: np.ndarray | None, group_size: int, near_duplicate: float,
+                        seed: int) -> list[RankingGroup]:
+    """Each guide reply with the bank replies nearest to it or to its context, by BM25 and by
+    the encoder when there is one, in turn; near-duplicates of it are never negatives.
+
+    The bank holds the training conversations' replies, so for validation pairs every negative
+    comes from another conversation."""
+    from salesbrain.evaluation.hard_negatives import ReplyPool, hard_negative_groups
+
+    guide = [p for p in pairs if p.reply_role is Role.GUIDE]
+    if not guide or len(candidates.texts) < group_size:
+        return []
+    replies = [p.reply for p in guide]
+    contexts = [ranker.query(p.context).context for p in guide]
+    similarities = [(ranker.bm25.queries(texts) @ candidates.bm25).toarray()
+                    for texts in (replies, contexts)]
+    context_vectors = ranker.encode_contexts([p.context for p in guide])
+    reply_vectors = ranker.encode_replies(replies)
+    if embeddings is not None and context_vectors is not None and reply_vectors is not None:
+        similarities += [reply_vectors @ embeddings.T, context_vectors @ embeddings.T]
+    pool = ReplyPool(tuple(candidates.texts), tuple(frozenset() for _ in candidates.texts))
+    groups = hard_negative_groups(guide, pool, similarities, group_size, near_duplicate, seed)
+    return [(ReplyPair(g.context, g.candidates[g.true_index]), g.candidates, g.true_index)
+            for g in groups]
+
+
 def fit_bm25(pairs: Sequence[ReplyPair], bank_replies: Sequence[str], buckets: int) -> BM25Index:
     corpus = [p.reply for p in pairs] + [p.context[-1].text for p in pairs if p.context]
     return BM25Index(buckets=buckets).fit(corpus + list(bank_replies))
