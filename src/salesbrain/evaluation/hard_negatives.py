@@ -163,8 +163,8 @@ def recall_hits(ranks: Sequence[int], k: int) -> np.ndarray:
     return (np.asarray(ranks) <= k).astype(np.float64)
 
 
-def bootstrap_interval(values: Sequence[float] | np.ndarray, resamples: int = 1000, level: float = 0.95,
-                       seed: int = 0) -> tuple[float, float]:
+def bootstrap_interval(values: Sequence[float] | np.ndarray, resamples: int = 1000,
+                       level: float = 0.95, seed: int = 0) -> tuple[float, float]:
     """Percentile interval of the mean, resampling contexts with replacement."""
     data = np.asarray(values, dtype=np.float64)
     if data.size == 0:
