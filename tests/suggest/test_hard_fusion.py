@@ -1,41 +1,46 @@
-"""The selection fusion fitted on hard-negative groups drawn from the reply bank."""
+"""The selection fusion fitted on hard-negative groups of held-out (validation) replies."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from salesbrain.schema import Role, Turn
 from salesbrain.stages.suggest import SuggestStage
 from salesbrain.suggest.fitting import hard_ranking_groups
 from salesbrain.suggest.lexical import bigram_jaccard
+from salesbrain.suggest.types import ReplyPair
 from tests.stages.test_suggest import TOPICS, pairs_for
 
-# a bank reply close in words to the invoice answer, and a near-duplicate of it
-CLOSE = "发票可以开的，开纸质发票需要下单时备注"
-NEAR_DUPLICATE = "可以开电子发票，下单时填写抬头就行哦"
+# a validation reply close in words to the invoice answer, and a near-duplicate of that answer
+CLOSE = ReplyPair((Turn(Role.CUSTOMER, "纸质发票能开吗"),), "发票可以开的，纸质发票需要下单时备注",
+                  "v-close")
+NEAR_DUPLICATE = ReplyPair((Turn(Role.CUSTOMER, "发票呢"),), "可以开电子发票，下单时填写抬头就行哦",
+                           "v-near")
 
 
 def lexical_stage(**settings: object) -> SuggestStage:
-    bank = [a for _, a in TOPICS] + [CLOSE, NEAR_DUPLICATE]
     return SuggestStage({"use_dense": False, "target_precision": 0.0, **settings}).fit(
-        pairs_for("train"), [], val_pairs=pairs_for("val"), public_replies=bank)
+        pairs_for("train"), [], val_pairs=pairs_for("val"))
 
 
 def test_hard_groups_hold_the_true_reply_and_its_nearest_other_replies() -> None:
     stage = lexical_stage()
-    invoice = pairs_for("val")[2]
-    candidates = stage._bank_candidates()
-    [(pair, group, true_index)] = hard_ranking_groups(stage.ranker_, [invoice], candidates, None,
-                                                      4, 0.5, 0)
+    pairs = pairs_for("val") + [CLOSE, NEAR_DUPLICATE]
+    groups = hard_ranking_groups(stage.ranker_, pairs, 4, 0.5, 0)
+    assert len(groups) == len(pairs)
+    invoice = pairs[2]
+    [(pair, group, true_index)] = [g for g in groups if g[0].reply == invoice.reply]
     assert pair.context == invoice.context and group[true_index] == invoice.reply
     negatives = [c for i, c in enumerate(group) if i != true_index]
-    assert CLOSE in negatives  # the lexically closest other reply
+    assert CLOSE.reply in negatives  # the lexically closest reply of another conversation
+    assert NEAR_DUPLICATE.reply not in negatives
     assert all(bigram_jaccard(invoice.reply, c) < 0.5 for c in negatives)
     assert len(set(group)) == 4
 
 
 def test_fusion_fitted_with_hard_groups_still_ranks_the_true_reply_first() -> None:
     stage = lexical_stage(fusion_hard_negatives=True)
-    answers = [a for _, a in TOPICS] + [CLOSE]
+    answers = [a for _, a in TOPICS]
     scores = stage.score_candidates([(p.context, answers) for p in pairs_for("x")],
                                     parts="lexical")
     assert [int(np.argmax(s)) for s in scores] == list(range(len(TOPICS)))

@@ -39,7 +39,7 @@ _CONTEXT = {"dense_turns": 3, "role_marks": False, "max_context_chars": 160,
 PRESETS: dict[str, dict] = {
     "small": {"max_pairs": 800, "use_dense": True, "epochs": 0.0,
               "calibration_conversations": 100, **_CONTEXT},
-    # small, with the selection fusion also fitted on hard-negative groups from the bank
+    # small, with the selection fusion also fitted on hard-negative groups of validation replies
     "small_hard_fusion": {"max_pairs": 800, "use_dense": True, "epochs": 0.0,
                           "calibration_conversations": 100, "fusion_hard_negatives": True,
                           **_CONTEXT},

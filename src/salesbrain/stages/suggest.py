@@ -155,7 +155,7 @@ class SuggestStage:
         selection = selection[: s.calibration_conversations]
         if s.fusion_hard_negatives:
             hard = hard_ranking_groups(self.ranker_, [pair for pair, _, _ in selection],
-                                       candidates, embeddings, 10, s.near_duplicate, s.seed)
+                                       10, s.near_duplicate, s.seed)
             log(f"selection fusion: {len(selection)} random-negative groups, {len(hard)} hard")
             selection = selection + hard
         fit_fusions(self.ranker_, selection)

@@ -17,7 +17,7 @@ from salesbrain.suggest.fusion import (
     Fusion,
     calibration_features,
 )
-from salesbrain.suggest.lexical import BM25Index, bigram_set, jaccard
+from salesbrain.suggest.lexical import BM25Index, bigram_set, jaccard, normalize
 from salesbrain.suggest.neighbours import ContextNeighbours
 from salesbrain.suggest.ranker import LEXICAL_NAMES, Ranker
 from salesbrain.suggest.types import ReplyPair, SuggestSettings, dense_query, dense_reply
@@ -49,28 +49,30 @@ def ranking_groups(pairs: Sequence[ReplyPair], group_size: int, near_duplicate: 
     return groups
 
 
-def hard_ranking_groups(ranker: Ranker, pairs: Sequence[ReplyPair], candidates: CandidateTexts,
-                        embeddings: np.ndarray | None, group_size: int, near_duplicate: float,
-                        seed: int) -> list[RankingGroup]:
-    """Each guide reply with the bank replies nearest to it or to its context, by BM25 and by
-    the encoder when there is one, in turn; near-duplicates of it are never negatives.
+def hard_ranking_groups(ranker: Ranker, pairs: Sequence[ReplyPair], group_size: int,
+                        near_duplicate: float, seed: int) -> list[RankingGroup]:
+    """Each guide reply of `pairs` with the replies of their other conversations nearest to it
+    or to its context, by BM25 and by the encoder when there is one, in turn; near-duplicates
+    of it are never negatives.
 
-    The bank holds the training conversations' replies, so for validation pairs every negative
-    comes from another conversation."""
+    Negatives come from the same held-out pairs, not from the bank: a bank reply carries its
+    prior and its past contexts, which a held-out true reply lacks, and the fusion would learn
+    to tell the two apart instead of to rank."""
     from salesbrain.evaluation.hard_negatives import ReplyPool, hard_negative_groups
 
-    guide = [p for p in pairs if p.reply_role is Role.GUIDE]
-    if not guide or len(candidates.texts) < group_size:
+    guide = [p for p in pairs if p.reply_role is Role.GUIDE and normalize(p.reply)]
+    pool = ReplyPool.of(guide)
+    if len(pool) < group_size:
         return []
+    texts = list(pool.replies)
     replies = [p.reply for p in guide]
     contexts = [ranker.query(p.context).context for p in guide]
-    similarities = [(ranker.bm25.queries(texts) @ candidates.bm25).toarray()
-                    for texts in (replies, contexts)]
+    similarities = [ranker.bm25.score(replies, texts), ranker.bm25.score(contexts, texts)]
+    pool_vectors = ranker.encode_replies(texts)
     context_vectors = ranker.encode_contexts([p.context for p in guide])
-    reply_vectors = ranker.encode_replies(replies)
-    if embeddings is not None and context_vectors is not None and reply_vectors is not None:
-        similarities += [reply_vectors @ embeddings.T, context_vectors @ embeddings.T]
-    pool = ReplyPool(tuple(candidates.texts), tuple(frozenset() for _ in candidates.texts))
+    if pool_vectors is not None and context_vectors is not None:
+        own = pool_vectors[[pool.index(r) for r in replies]]
+        similarities += [own @ pool_vectors.T, context_vectors @ pool_vectors.T]
     groups = hard_negative_groups(guide, pool, similarities, group_size, near_duplicate, seed)
     return [(ReplyPair(g.context, g.candidates[g.true_index]), g.candidates, g.true_index)
             for g in groups]
