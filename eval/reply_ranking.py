@@ -2,6 +2,7 @@
 
 Run (the stage from `python -m salesbrain.jobs.train_suggest --preset small --out DIR`):
     python -m eval.reply_ranking --stage-dir var/suggest_small/suggest --sample 300
+    # several stages side by side: repeat --stage-dir (rows named by each stage's parent dir)
 
 The pairs are the guide replies of the held-out ("test") conversations of the dialogues split
 (`salesbrain.datasets.splits`), JDDC sample and STC-3 by default; `--sample` contexts are
@@ -27,6 +28,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -101,15 +103,16 @@ def baseline_scorers(bm25: BM25Index, e5: E5Memo) -> dict[str, Callable]:
     }
 
 
-def stage_scores(stage, groups: Sequence[SelectionGroup]) -> dict[str, Scores]:  # noqa: ANN001
+def stage_scores(stage, groups: Sequence[SelectionGroup], label: str = "stage"  # noqa: ANN001
+                 ) -> dict[str, Scores]:
     """The stage's parts from one feature computation: dense alone, and the fusion with the
     weights `score_candidates` uses (selection) and the ones `predict` ranks its bank with."""
     ranker = stage.ranker_
     features = ranker.group_features([(g.context, g.candidates) for g in groups])
-    return {"stage dense": [ranker.combine(f, "dense", "selection") for f in features],
-            "stage fused": [ranker.combine(f, "fused", "selection") for f in features],
-            "stage fused (bank weights)": [ranker.combine(f, "fused", "retrieval")
-                                           for f in features]}
+    return {f"{label} dense": [ranker.combine(f, "dense", "selection") for f in features],
+            f"{label} fused": [ranker.combine(f, "fused", "selection") for f in features],
+            f"{label} fused (bank weights)": [ranker.combine(f, "fused", "retrieval")
+                                              for f in features]}
 
 
 def held_out_pairs(data_dir: Path) -> tuple[list[dict], set[str]]:
@@ -142,11 +145,15 @@ def cell(hits: np.ndarray) -> dict:
             "high": high, "n": int(hits.size)}
 
 
-def evaluate(stage, protocols: dict[str, list[SelectionGroup]], e5: E5Memo) -> dict:  # noqa: ANN001
-    """Every scorer runs once over the groups of all protocols (each text encoded once)."""
+def evaluate(stages: dict[str, Any], protocols: dict[str, list[SelectionGroup]],
+             e5: E5Memo) -> dict:
+    """Every scorer runs once over the groups of all protocols (each text encoded once); the
+    lexical baselines use the first stage's IDF (from its training replies)."""
     groups = [g for part in protocols.values() for g in part]
-    scores = {name: scorer(groups) for name, scorer in baseline_scorers(stage.bm25_, e5).items()}
-    scores.update(stage_scores(stage, groups))
+    first = next(iter(stages.values()))
+    scores = {name: scorer(groups) for name, scorer in baseline_scorers(first.bm25_, e5).items()}
+    for label, stage in stages.items():
+        scores.update(stage_scores(stage, groups, label))
     results: dict[str, dict] = {}
     for name, per_group in scores.items():
         ranks = [rank_of_true(s, g.true_index) for s, g in zip(per_group, groups, strict=True)]
@@ -175,7 +182,8 @@ def table(results: dict, sizes: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stage-dir", type=Path, required=True, help="suggest stage or brain")
+    parser.add_argument("--stage-dir", type=Path, required=True, action="append",
+                        help="suggest stage or brain; repeat to compare stages in one table")
     parser.add_argument("--data-dir", type=Path, default=shared_data_dir())
     parser.add_argument("--sample", type=int, default=300, help="held-out contexts (0 = all)")
     parser.add_argument("--seed", type=int, default=0)
@@ -196,11 +204,14 @@ def main() -> None:
         "pool": pool_groups(pairs, pool),
         "ecd": ecd_held_out_groups(args.data_dir, held_ids),
     }
-    results = evaluate(load_suggest_stage(args.stage_dir), protocols, e5)
+    labels = (["stage"] if len(args.stage_dir) == 1
+              else [f"stage {Path(d).resolve().parent.name}" for d in args.stage_dir])
+    stages = {label: load_suggest_stage(d) for label, d in zip(labels, args.stage_dir, strict=True)}
+    results = evaluate(stages, protocols, e5)
     sizes = {name: len(groups) for name, groups in protocols.items()}
     sizes["pool replies"] = len(pool)
     results["_run"] = {"sizes": sizes, "seconds": round(time.perf_counter() - started, 1),
-                       "stage_dir": str(args.stage_dir), "sources": list(SOURCES)}
+                       "stage_dirs": [str(d) for d in args.stage_dir], "sources": list(SOURCES)}
     print(table(results, sizes))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")

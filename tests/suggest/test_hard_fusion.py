@@ -44,3 +44,19 @@ def test_fusion_fitted_with_hard_groups_still_ranks_the_true_reply_first() -> No
     scores = stage.score_candidates([(p.context, answers) for p in pairs_for("x")],
                                     parts="lexical")
     assert [int(np.argmax(s)) for s in scores] == list(range(len(TOPICS)))
+
+
+def test_retrieval_fusion_learns_from_hard_groups_when_no_reply_recurs_in_the_bank() -> None:
+    from salesbrain.suggest.fitting import fit_retrieval_fusion
+
+    stage = lexical_stage()
+    ranker = stage.ranker_
+    groups = hard_ranking_groups(ranker, pairs_for("val") + [CLOSE, NEAR_DUPLICATE], 4, 0.5, 0)
+    used = fit_retrieval_fusion(ranker, [], stage._bank_candidates(), None, stage.settings,
+                                extra=groups)
+    assert used == len(groups)
+    assert ranker.fusions["retrieval_lexical"] is not ranker.fusions["lexical"]
+    features = ranker.group_features([(p.context, g) for p, g, _ in groups], use_dense=False)
+    hits = [int(np.argmax(ranker.combine(f, "lexical", "retrieval"))) == t
+            for f, (_, _, t) in zip(features, groups, strict=True)]
+    assert np.mean(hits) > 0.8

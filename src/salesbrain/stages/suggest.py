@@ -153,13 +153,13 @@ class SuggestStage:
         candidates, embeddings = self._bank_candidates(), self._bank_embeddings()
         selection = ranking_groups(for_fusion, 10, s.near_duplicate, s.seed)
         selection = selection[: s.calibration_conversations]
-        if s.fusion_hard_negatives:
-            hard = hard_ranking_groups(self.ranker_, [pair for pair, _, _ in selection],
-                                       10, s.near_duplicate, s.seed)
-            log(f"selection fusion: {len(selection)} random-negative groups, {len(hard)} hard")
-            selection = selection + hard
-        fit_fusions(self.ranker_, selection)
-        used = fit_retrieval_fusion(self.ranker_, for_fusion, candidates, embeddings, s)
+        hard = (hard_ranking_groups(self.ranker_, [pair for pair, _, _ in selection], 10,
+                                    s.near_duplicate, s.seed)
+                if s.fusion_hard_negatives else [])
+        log(f"selection fusion: {len(selection)} random-negative groups, {len(hard)} hard")
+        fit_fusions(self.ranker_, selection + hard)
+        used = fit_retrieval_fusion(self.ranker_, for_fusion, candidates, embeddings, s,
+                                    extra=hard)
         log(f"retrieval fusion fitted on {used} conversations")
         self.calibrators_ = {
             parts: fit_calibrator(self.ranker_, for_calibration, candidates, embeddings, s, parts)

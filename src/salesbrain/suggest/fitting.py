@@ -171,11 +171,12 @@ def _fit_pair(ranker: Ranker, prefix: str, features: list[np.ndarray], truth: li
 
 def fit_retrieval_fusion(ranker: Ranker, pairs: Sequence[ReplyPair], candidates: CandidateTexts,
                          embeddings: np.ndarray | None, settings: SuggestSettings,
-                         negatives: int = 30) -> int:
+                         negatives: int = 30, extra: Sequence[RankingGroup] = ()) -> int:
     """Retrieval weights: the bank reply closest to what the champion sent against the other
     replies the shortlist proposes (near-duplicates of the champion's reply left out: they are
-    right answers too). Only replies with a near-duplicate in the bank can teach this.
-    Returns the number of groups used."""
+    right answers too). Only replies with a near-duplicate in the bank can teach this; `extra`
+    groups of given candidates (hard-negative groups of held-out replies) teach the weights of
+    the evidence they share. Returns the number of groups used."""
     if ranker.prior is None:
         raise ValueError("attach the bank's prior index before fitting retrieval")
     guide = [p for p in pairs if p.reply_role is Role.GUIDE]
@@ -184,11 +185,28 @@ def fit_retrieval_fusion(ranker: Ranker, pairs: Sequence[ReplyPair], candidates:
                if v > settings.near_duplicate]
     rng = random.Random(settings.seed)
     sample = rng.sample(covered, min(len(covered), settings.calibration_conversations))
-    if not sample:  # no champion reply recurs in the bank: rank it as given candidates
+    if not sample and not extra:  # no champion reply recurs in the bank: as given candidates
         for name in ("lexical", "fused"):
             if name in ranker.fusions:
                 ranker.fusions["retrieval_" + name] = ranker.fusions[name]
         return 0
+    features: list[np.ndarray] = []
+    truth: list[int] = []
+    if sample:
+        features, truth = _shortlist_groups(ranker, sample, candidates, embeddings, settings,
+                                            negatives, rng)
+    if extra:
+        features += ranker.group_features([(pair.context, group) for pair, group, _ in extra])
+        truth += [t for _, _, t in extra]
+    _fit_pair(ranker, "retrieval_", features, truth)
+    return len(features)
+
+
+def _shortlist_groups(ranker: Ranker, sample: Sequence[tuple[ReplyPair, int]],
+                      candidates: CandidateTexts, embeddings: np.ndarray | None,
+                      settings: SuggestSettings, negatives: int, rng: random.Random
+                      ) -> tuple[list[np.ndarray], list[int]]:
+    """Features of each champion reply's bank row (first) and shortlisted wrong replies."""
     usable = np.ones(len(candidates.texts), dtype=bool)
     contexts = [p.context for p, _ in sample]
     short = ranker.shortlist(contexts, candidates, embeddings, usable)
@@ -204,9 +222,7 @@ def fit_retrieval_fusion(ranker: Ranker, pairs: Sequence[ReplyPair], candidates:
     vectors = ranker.encode_contexts(contexts) if embeddings is not None else None
     if vectors is not None and embeddings is not None:
         dense = [embeddings[r] @ v for r, v in zip(rows, vectors, strict=True)]
-    features = ranker.features(contexts, candidates, rows, dense, short.neighbours)
-    _fit_pair(ranker, "retrieval_", features, truth)
-    return len(rows)
+    return ranker.features(contexts, candidates, rows, dense, short.neighbours), truth
 
 
 def fit_calibrator(ranker: Ranker, pairs: Sequence[ReplyPair], candidates: CandidateTexts,

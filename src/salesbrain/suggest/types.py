@@ -95,8 +95,8 @@ class SuggestSettings:
     encoder_pairs: int = 0  # pairs the encoder trains on (0 = all): the CPU budget's knob
     near_duplicate: float = 0.5  # char-bigram Jaccard above which two replies are the same
     shortlist: int = 100
-    # also fit the selection fusion on groups of the validation replies (other conversations)
-    # nearest to each validation reply or its context, beside the random-negative groups
+    # also fit both fusions (selection, and the bank's retrieval) on groups of the validation
+    # replies (other conversations) nearest to each validation reply or its context
     fusion_hard_negatives: bool = False
     calibration_conversations: int = 400
     # share of shown lists that hold the champion's reply; below the cut nothing is shown
