@@ -25,79 +25,24 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
 from salesbrain.evaluation.response_selection import SelectionGroup
 from salesbrain.schema import Role, Turn
-from salesbrain.suggest.lexical import count_matrix, normalize
+from salesbrain.suggest.lexical import normalize
+from salesbrain.suggest.negatives import (
+    NEAR_DUPLICATE,
+    ReplyPool,
+    bigram_jaccard_matrix,
+    nearest_negatives,
+    negative_mask,
+)
 from salesbrain.suggest.types import ReplyPair
 
-NEAR_DUPLICATE = 0.5  # the project's near-duplicate Jaccard (SuggestSettings.near_duplicate)
-_BUCKETS = 1 << 22
-
-
-@dataclass(frozen=True)
-class ReplyPool:
-    """Distinct held-out replies (first spelling kept) and the conversations that sent each."""
-
-    replies: tuple[str, ...]
-    conversations: tuple[frozenset[str], ...]
-
-    @classmethod
-    def of(cls, pairs: Sequence[ReplyPair]) -> ReplyPool:
-        spelling: dict[str, str] = {}
-        senders: dict[str, set[str]] = {}
-        for pair in pairs:
-            key = normalize(pair.reply)
-            if not key:
-                continue
-            spelling.setdefault(key, pair.reply)
-            senders.setdefault(key, set()).add(pair.conversation_id)
-        keys = list(spelling)
-        return cls(tuple(spelling[k] for k in keys), tuple(frozenset(senders[k]) for k in keys))
-
-    def index(self, reply: str) -> int:
-        """The pool row of a reply (by normalised text); a reply not in the pool fails."""
-        if not hasattr(self, "_rows"):
-            object.__setattr__(self, "_rows",
-                               {normalize(r): i for i, r in enumerate(self.replies)})
-        return self._rows[normalize(reply)]  # type: ignore[attr-defined]
-
-    def __len__(self) -> int:
-        return len(self.replies)
-
-
-def bigram_jaccard_matrix(texts: Sequence[str], others: Sequence[str]) -> np.ndarray:
-    """(len(texts), len(others)) character-bigram Jaccard, by sparse products."""
-    a, b = _bigram_sets(texts), _bigram_sets(others)
-    overlap = (a @ b.T).toarray()
-    size_a = np.asarray(a.sum(axis=1)).ravel()[:, None]
-    size_b = np.asarray(b.sum(axis=1)).ravel()[None, :]
-    union = size_a + size_b - overlap
-    return np.where(union > 0, overlap / np.maximum(union, 1), 0.0)
-
-
-def _bigram_sets(texts: Sequence[str]) -> sparse.csr_matrix:
-    matrix = count_matrix(texts, _BUCKETS, orders=(2,))
-    matrix.data = np.ones_like(matrix.data)
-    return matrix
-
-
-def negative_mask(pairs: Sequence[ReplyPair], pool: ReplyPool,
-                  threshold: float = NEAR_DUPLICATE) -> np.ndarray:
-    """(pairs, pool) booleans: may this pool reply be a wrong answer for this pair?"""
-    similar = bigram_jaccard_matrix([p.reply for p in pairs], pool.replies) >= threshold
-    normal = [normalize(r) for r in pool.replies]
-    mask = ~similar
-    for i, pair in enumerate(pairs):
-        same = normalize(pair.reply)
-        for j, (text, senders) in enumerate(zip(normal, pool.conversations, strict=True)):
-            if text == same or pair.conversation_id in senders:
-                mask[i, j] = False
-    return mask
+__all__ = ["NEAR_DUPLICATE", "ReplyPool", "bigram_jaccard_matrix", "bootstrap_interval",
+           "hard_negative_groups", "held_out_guide_pairs", "negative_mask", "pool_groups",
+           "random_negative_groups", "recall_hits"]
 
 
 def _group(pair: ReplyPair, negatives: Sequence[str], rng: random.Random) -> SelectionGroup:
@@ -113,25 +58,11 @@ def hard_negative_groups(pairs: Sequence[ReplyPair], pool: ReplyPool,
     """Per pair, the true reply and `size - 1` negatives nearest under `similarities` (each a
     (pairs, pool) matrix), taken in turn from each ranking, allowed ones only; the true reply's
     position is drawn at random. A pair with too few allowed replies gets no group."""
-    mask = negative_mask(pairs, pool, threshold)
-    orders = [np.argsort(-s, axis=1, kind="stable") for s in similarities]
-    rng, groups = random.Random(seed), []
-    for i, pair in enumerate(pairs):
-        chosen: list[int] = []
-        cursors = [0] * len(orders)
-        while len(chosen) < size - 1 and any(c < len(pool) for c in cursors):
-            for k, order in enumerate(orders):
-                while cursors[k] < len(pool):
-                    j = int(order[i, cursors[k]])
-                    cursors[k] += 1
-                    if mask[i, j] and j not in chosen:
-                        chosen.append(j)
-                        break
-                if len(chosen) == size - 1:
-                    break
-        if len(chosen) == size - 1:
-            groups.append(_group(pair, [pool.replies[j] for j in chosen], rng))
-    return groups
+    rng = random.Random(seed)
+    return [_group(pair, [pool.replies[j] for j in chosen], rng)
+            for pair, chosen in zip(pairs, nearest_negatives(pairs, pool, similarities, size - 1,
+                                                             threshold), strict=True)
+            if chosen is not None]
 
 
 def random_negative_groups(pairs: Sequence[ReplyPair], pool: ReplyPool, size: int = 10,

@@ -18,6 +18,7 @@ from salesbrain.suggest.fusion import (
     calibration_features,
 )
 from salesbrain.suggest.lexical import BM25Index, bigram_set, jaccard, normalize
+from salesbrain.suggest.negatives import ReplyPool, nearest_negatives
 from salesbrain.suggest.neighbours import ContextNeighbours
 from salesbrain.suggest.ranker import LEXICAL_NAMES, Ranker
 from salesbrain.suggest.types import ReplyPair, SuggestSettings, dense_query, dense_reply
@@ -58,8 +59,6 @@ def hard_ranking_groups(ranker: Ranker, pairs: Sequence[ReplyPair], group_size: 
     Negatives come from the same held-out pairs, not from the bank: a bank reply carries its
     prior and its past contexts, which a held-out true reply lacks, and the fusion would learn
     to tell the two apart instead of to rank."""
-    from salesbrain.evaluation.hard_negatives import ReplyPool, hard_negative_groups
-
     guide = [p for p in pairs if p.reply_role is Role.GUIDE and normalize(p.reply)]
     pool = ReplyPool.of(guide)
     if len(pool) < group_size:
@@ -73,9 +72,15 @@ def hard_ranking_groups(ranker: Ranker, pairs: Sequence[ReplyPair], group_size: 
     if pool_vectors is not None and context_vectors is not None:
         own = pool_vectors[[pool.index(r) for r in replies]]
         similarities += [own @ pool_vectors.T, context_vectors @ pool_vectors.T]
-    groups = hard_negative_groups(guide, pool, similarities, group_size, near_duplicate, seed)
-    return [(ReplyPair(g.context, g.candidates[g.true_index]), g.candidates, g.true_index)
-            for g in groups]
+    rng, groups = random.Random(seed), []
+    for pair, chosen in zip(guide, nearest_negatives(guide, pool, similarities, group_size - 1,
+                                                     near_duplicate), strict=True):
+        if chosen is not None:
+            candidates = [pool.replies[j] for j in chosen]
+            true_index = rng.randrange(len(candidates) + 1)
+            candidates.insert(true_index, pair.reply)
+            groups.append((pair, tuple(candidates), true_index))
+    return groups
 
 
 def fit_bm25(pairs: Sequence[ReplyPair], bank_replies: Sequence[str], buckets: int) -> BM25Index:
