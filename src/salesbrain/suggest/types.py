@@ -96,7 +96,9 @@ class SuggestSettings:
     near_duplicate: float = 0.5  # char-bigram Jaccard above which two replies are the same
     shortlist: int = 100
     # also fit both fusions (selection, and the bank's retrieval) on groups of the validation
-    # replies (other conversations) nearest to each validation reply or its context
+    # replies (other conversations) nearest to each validation reply or its context; off: on
+    # the small preset it helped ranking given candidates but lowered the precision of the
+    # bank's first suggestion (docs/reply_ranking.md)
     fusion_hard_negatives: bool = False
     calibration_conversations: int = 400
     # share of shown lists that hold the champion's reply; below the cut nothing is shown
