@@ -60,3 +60,15 @@ def test_retrieval_fusion_learns_from_hard_groups_when_no_reply_recurs_in_the_ba
     hits = [int(np.argmax(ranker.combine(f, "lexical", "retrieval"))) == t
             for f, (_, _, t) in zip(features, groups, strict=True)]
     assert np.mean(hits) > 0.8
+
+
+def test_hard_groups_carry_no_bank_evidence_into_the_retrieval_fit() -> None:
+    from salesbrain.suggest.fitting import BANK_EVIDENCE, _without_bank_evidence
+
+    ranker = lexical_stage().ranker_
+    features = np.arange(3 * len(ranker.feature_names), dtype=np.float64).reshape(3, -1) + 1
+    cleared = _without_bank_evidence(ranker, features)
+    bank = [ranker.feature_names.index(n) for n in BANK_EVIDENCE]
+    others = [i for i in range(features.shape[1]) if i not in bank]
+    assert (cleared[:, bank] == 0).all() and (cleared[:, others] == features[:, others]).all()
+    assert (features[:, bank] != 0).all()  # the input is left as it was

@@ -19,12 +19,13 @@ from salesbrain.suggest.fusion import (
 )
 from salesbrain.suggest.lexical import BM25Index, bigram_set, jaccard, normalize
 from salesbrain.suggest.negatives import ReplyPool, nearest_negatives
-from salesbrain.suggest.neighbours import ContextNeighbours
+from salesbrain.suggest.neighbours import NEIGHBOUR_FEATURES, ContextNeighbours
 from salesbrain.suggest.ranker import LEXICAL_NAMES, Ranker
 from salesbrain.suggest.types import ReplyPair, SuggestSettings, dense_query, dense_reply
 
 Progress = Callable[[str], None]
 RankingGroup = tuple[ReplyPair, tuple[str, ...], int]
+BANK_EVIDENCE = ("reply_prior", *NEIGHBOUR_FEATURES)
 
 
 def ranking_groups(pairs: Sequence[ReplyPair], group_size: int, near_duplicate: float,
@@ -181,7 +182,8 @@ def fit_retrieval_fusion(ranker: Ranker, pairs: Sequence[ReplyPair], candidates:
     replies the shortlist proposes (near-duplicates of the champion's reply left out: they are
     right answers too). Only replies with a near-duplicate in the bank can teach this; `extra`
     groups of given candidates (hard-negative groups of held-out replies) teach the weights of
-    the evidence they share. Returns the number of groups used."""
+    the other evidence (their prior and neighbour features are zeroed). Returns the number of
+    groups used."""
     if ranker.prior is None:
         raise ValueError("attach the bank's prior index before fitting retrieval")
     guide = [p for p in pairs if p.reply_role is Role.GUIDE]
@@ -201,10 +203,19 @@ def fit_retrieval_fusion(ranker: Ranker, pairs: Sequence[ReplyPair], candidates:
         features, truth = _shortlist_groups(ranker, sample, candidates, embeddings, settings,
                                             negatives, rng)
     if extra:
-        features += ranker.group_features([(pair.context, group) for pair, group, _ in extra])
+        features += [_without_bank_evidence(ranker, f) for f in ranker.group_features(
+            [(pair.context, group) for pair, group, _ in extra])]
         truth += [t for _, _, t in extra]
     _fit_pair(ranker, "retrieval_", features, truth)
     return len(features)
+
+
+def _without_bank_evidence(ranker: Ranker, features: np.ndarray) -> np.ndarray:
+    """Held-out true replies are rarely in the bank, so in their groups the prior and the past
+    contexts would only mark the wrong answers; zeroed, those weights learn from bank groups."""
+    out = features.copy()
+    out[:, [ranker.feature_names.index(n) for n in BANK_EVIDENCE]] = 0.0
+    return out
 
 
 def _shortlist_groups(ranker: Ranker, sample: Sequence[tuple[ReplyPair, int]],
