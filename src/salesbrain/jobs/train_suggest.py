@@ -39,6 +39,10 @@ _CONTEXT = {"dense_turns": 3, "role_marks": False, "max_context_chars": 160,
 PRESETS: dict[str, dict] = {
     "small": {"max_pairs": 800, "use_dense": True, "epochs": 0.0,
               "calibration_conversations": 100, **_CONTEXT},
+    # small, with the selection fusion also fitted on hard-negative groups of validation replies
+    "small_hard_fusion": {"max_pairs": 800, "use_dense": True, "epochs": 0.0,
+                          "calibration_conversations": 100, "fusion_hard_negatives": True,
+                          **_CONTEXT},
     # the top layer of e5 fine-tuned on 5,000 guide replies (79 steps); lower layers frozen
     "benchmark": {"max_pairs": 0, "use_dense": True, "frozen_layers": 11, "epochs": 1.0,
                   "batch_size": 64, "customer_replies": False, "encoder_pairs": 5000,

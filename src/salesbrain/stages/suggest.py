@@ -53,6 +53,7 @@ from salesbrain.suggest.fitting import (
     fit_encoder,
     fit_fusions,
     fit_retrieval_fusion,
+    hard_ranking_groups,
     ranking_groups,
 )
 from salesbrain.suggest.fusion import (
@@ -151,8 +152,14 @@ class SuggestStage:
             for_fusion = for_calibration = list(val_pairs)
         candidates, embeddings = self._bank_candidates(), self._bank_embeddings()
         selection = ranking_groups(for_fusion, 10, s.near_duplicate, s.seed)
-        fit_fusions(self.ranker_, selection[: s.calibration_conversations])
-        used = fit_retrieval_fusion(self.ranker_, for_fusion, candidates, embeddings, s)
+        selection = selection[: s.calibration_conversations]
+        hard = (hard_ranking_groups(self.ranker_, [pair for pair, _, _ in selection], 10,
+                                    s.near_duplicate, s.seed)
+                if s.fusion_hard_negatives else [])
+        log(f"selection fusion: {len(selection)} random-negative groups, {len(hard)} hard")
+        fit_fusions(self.ranker_, selection + hard)
+        used = fit_retrieval_fusion(self.ranker_, for_fusion, candidates, embeddings, s,
+                                    extra=hard)
         log(f"retrieval fusion fitted on {used} conversations")
         self.calibrators_ = {
             parts: fit_calibrator(self.ranker_, for_calibration, candidates, embeddings, s, parts)

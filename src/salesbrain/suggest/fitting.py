@@ -17,13 +17,15 @@ from salesbrain.suggest.fusion import (
     Fusion,
     calibration_features,
 )
-from salesbrain.suggest.lexical import BM25Index, bigram_set, jaccard
-from salesbrain.suggest.neighbours import ContextNeighbours
+from salesbrain.suggest.lexical import BM25Index, bigram_set, jaccard, normalize
+from salesbrain.suggest.negatives import ReplyPool, nearest_negatives
+from salesbrain.suggest.neighbours import NEIGHBOUR_FEATURES, ContextNeighbours
 from salesbrain.suggest.ranker import LEXICAL_NAMES, Ranker
 from salesbrain.suggest.types import ReplyPair, SuggestSettings, dense_query, dense_reply
 
 Progress = Callable[[str], None]
 RankingGroup = tuple[ReplyPair, tuple[str, ...], int]
+BANK_EVIDENCE = ("reply_prior", *NEIGHBOUR_FEATURES)
 
 
 def ranking_groups(pairs: Sequence[ReplyPair], group_size: int, near_duplicate: float,
@@ -45,6 +47,39 @@ def ranking_groups(pairs: Sequence[ReplyPair], group_size: int, near_duplicate: 
         if negatives:
             true_index = rng.randrange(len(negatives) + 1)
             candidates = negatives[:true_index] + [pair.reply] + negatives[true_index:]
+            groups.append((pair, tuple(candidates), true_index))
+    return groups
+
+
+def hard_ranking_groups(ranker: Ranker, pairs: Sequence[ReplyPair], group_size: int,
+                        near_duplicate: float, seed: int) -> list[RankingGroup]:
+    """Each guide reply of `pairs` with the replies of their other conversations nearest to it
+    or to its context, by BM25 and by the encoder when there is one, in turn; near-duplicates
+    of it are never negatives.
+
+    Negatives come from the same held-out pairs, not from the bank: a bank reply carries its
+    prior and its past contexts, which a held-out true reply lacks, and the fusion would learn
+    to tell the two apart instead of to rank."""
+    guide = [p for p in pairs if p.reply_role is Role.GUIDE and normalize(p.reply)]
+    pool = ReplyPool.of(guide)
+    if len(pool) < group_size:
+        return []
+    texts = list(pool.replies)
+    replies = [p.reply for p in guide]
+    contexts = [ranker.query(p.context).context for p in guide]
+    similarities = [ranker.bm25.score(replies, texts), ranker.bm25.score(contexts, texts)]
+    pool_vectors = ranker.encode_replies(texts)
+    context_vectors = ranker.encode_contexts([p.context for p in guide])
+    if pool_vectors is not None and context_vectors is not None:
+        own = pool_vectors[[pool.index(r) for r in replies]]
+        similarities += [own @ pool_vectors.T, context_vectors @ pool_vectors.T]
+    rng, groups = random.Random(seed), []
+    for pair, chosen in zip(guide, nearest_negatives(guide, pool, similarities, group_size - 1,
+                                                     near_duplicate), strict=True):
+        if chosen is not None:
+            candidates = [pool.replies[j] for j in chosen]
+            true_index = rng.randrange(len(candidates) + 1)
+            candidates.insert(true_index, pair.reply)
             groups.append((pair, tuple(candidates), true_index))
     return groups
 
@@ -142,11 +177,13 @@ def _fit_pair(ranker: Ranker, prefix: str, features: list[np.ndarray], truth: li
 
 def fit_retrieval_fusion(ranker: Ranker, pairs: Sequence[ReplyPair], candidates: CandidateTexts,
                          embeddings: np.ndarray | None, settings: SuggestSettings,
-                         negatives: int = 30) -> int:
+                         negatives: int = 30, extra: Sequence[RankingGroup] = ()) -> int:
     """Retrieval weights: the bank reply closest to what the champion sent against the other
     replies the shortlist proposes (near-duplicates of the champion's reply left out: they are
-    right answers too). Only replies with a near-duplicate in the bank can teach this.
-    Returns the number of groups used."""
+    right answers too). Only replies with a near-duplicate in the bank can teach this; `extra`
+    groups of given candidates (hard-negative groups of held-out replies) teach the weights of
+    the other evidence (their prior and neighbour features are zeroed). Returns the number of
+    groups used."""
     if ranker.prior is None:
         raise ValueError("attach the bank's prior index before fitting retrieval")
     guide = [p for p in pairs if p.reply_role is Role.GUIDE]
@@ -155,11 +192,37 @@ def fit_retrieval_fusion(ranker: Ranker, pairs: Sequence[ReplyPair], candidates:
                if v > settings.near_duplicate]
     rng = random.Random(settings.seed)
     sample = rng.sample(covered, min(len(covered), settings.calibration_conversations))
-    if not sample:  # no champion reply recurs in the bank: rank it as given candidates
+    if not sample and not extra:  # no champion reply recurs in the bank: as given candidates
         for name in ("lexical", "fused"):
             if name in ranker.fusions:
                 ranker.fusions["retrieval_" + name] = ranker.fusions[name]
         return 0
+    features: list[np.ndarray] = []
+    truth: list[int] = []
+    if sample:
+        features, truth = _shortlist_groups(ranker, sample, candidates, embeddings, settings,
+                                            negatives, rng)
+    if extra:
+        features += [_without_bank_evidence(ranker, f) for f in ranker.group_features(
+            [(pair.context, group) for pair, group, _ in extra])]
+        truth += [t for _, _, t in extra]
+    _fit_pair(ranker, "retrieval_", features, truth)
+    return len(features)
+
+
+def _without_bank_evidence(ranker: Ranker, features: np.ndarray) -> np.ndarray:
+    """Held-out true replies are rarely in the bank, so in their groups the prior and the past
+    contexts would only mark the wrong answers; zeroed, those weights learn from bank groups."""
+    out = features.copy()
+    out[:, [ranker.feature_names.index(n) for n in BANK_EVIDENCE]] = 0.0
+    return out
+
+
+def _shortlist_groups(ranker: Ranker, sample: Sequence[tuple[ReplyPair, int]],
+                      candidates: CandidateTexts, embeddings: np.ndarray | None,
+                      settings: SuggestSettings, negatives: int, rng: random.Random
+                      ) -> tuple[list[np.ndarray], list[int]]:
+    """Features of each champion reply's bank row (first) and shortlisted wrong replies."""
     usable = np.ones(len(candidates.texts), dtype=bool)
     contexts = [p.context for p, _ in sample]
     short = ranker.shortlist(contexts, candidates, embeddings, usable)
@@ -175,9 +238,7 @@ def fit_retrieval_fusion(ranker: Ranker, pairs: Sequence[ReplyPair], candidates:
     vectors = ranker.encode_contexts(contexts) if embeddings is not None else None
     if vectors is not None and embeddings is not None:
         dense = [embeddings[r] @ v for r, v in zip(rows, vectors, strict=True)]
-    features = ranker.features(contexts, candidates, rows, dense, short.neighbours)
-    _fit_pair(ranker, "retrieval_", features, truth)
-    return len(rows)
+    return ranker.features(contexts, candidates, rows, dense, short.neighbours), truth
 
 
 def fit_calibrator(ranker: Ranker, pairs: Sequence[ReplyPair], candidates: CandidateTexts,

@@ -95,6 +95,11 @@ class SuggestSettings:
     encoder_pairs: int = 0  # pairs the encoder trains on (0 = all): the CPU budget's knob
     near_duplicate: float = 0.5  # char-bigram Jaccard above which two replies are the same
     shortlist: int = 100
+    # also fit both fusions (selection, and the bank's retrieval) on groups of the validation
+    # replies (other conversations) nearest to each validation reply or its context; off: on
+    # the small preset it helped ranking given candidates but lowered the precision of the
+    # bank's first suggestion (docs/reply_ranking.md)
+    fusion_hard_negatives: bool = False
     calibration_conversations: int = 400
     # share of shown lists that hold the champion's reply; below the cut nothing is shown
     target_precision: float = 0.3
