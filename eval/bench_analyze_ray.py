@@ -18,12 +18,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from eval.bench_analyze import copy_sqlite
 from salesbrain.analysis import analyze_store
 from salesbrain.db import Database
-from salesbrain.db import tables as t
+from salesbrain.db.labels import message_label_rows
 from salesbrain.ingest.pipeline import Ingestor
 from salesbrain.ray_analysis import analyze_store_on_ray
 from salesbrain.registry import resolve_brain_dir
@@ -41,11 +39,7 @@ def build_store(db: Path, brand: Path, guides: int, customers: int, days: int) -
 
 def labels(store: Database) -> list[tuple[Any, ...]]:
     """Each message's label (probabilities to 4 places: workers run torch on one thread)."""
-    ml = t.message_labels.c
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(ml.msgid, ml.intent, ml.probability, ml.sentiment,
-                                   ml.compliance).where(ml.tenant == store.tenant)
-                            .order_by(ml.msgid)).all()
+    rows = message_label_rows(store)
     return [(r.msgid, r.intent, round(r.probability, 4),
              None if r.sentiment is None else round(r.sentiment, 4), r.compliance)
             for r in rows]

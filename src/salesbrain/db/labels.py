@@ -133,3 +133,13 @@ def labels_of_messages(store: Database, msgids: Sequence[str]) -> dict[str, Stor
                 found[row.msgid] = StoredMessageLabel(row.intent, float(row.probability),
                                                       bool(row.uncertain), row.sentiment)
     return found
+
+
+def message_label_rows(store: Database) -> list[Any]:
+    """Every message label of the tenant (msgid, intent, probability, sentiment, compliance),
+    in msgid order: what two analysis runs are compared on."""
+    ml = t.message_labels.c
+    query = (select(ml.msgid, ml.intent, ml.probability, ml.sentiment, ml.compliance)
+             .where(ml.tenant == store.tenant).order_by(ml.msgid))
+    with store.engine.connect() as conn:
+        return list(conn.execute(query).all())
