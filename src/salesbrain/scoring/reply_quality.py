@@ -33,7 +33,7 @@ INFORMATIVE_RELIABILITY = 0.5
 class CalibrationSettings:
     folds: int = 5  # cross-fitting folds over guides
     min_per_class: int = 20  # converted and not converted conversations needed to fit
-    max_features: int = 50_000
+    max_features: int = 20_000
     regularisation: float = 1.0  # logistic regression C
     seed: int = 0
 
@@ -70,17 +70,18 @@ def brand_reply_quality(
     fold_of_guide = dict(zip(distinct, np.random.default_rng(settings.seed).permutation(
         np.arange(len(distinct)) % settings.folds), strict=True))
     fold = np.array([fold_of_guide[g] for g in guides[known]])
+    # The vocabulary and idf are fitted once on every opening: they see no outcome.
+    vectoriser = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), min_df=2,
+                                 max_features=settings.max_features, sublinear_tf=True,
+                                 dtype=np.float32)
+    features = vectoriser.fit_transform([texts[i] for i in known])
     for k in range(settings.folds):
-        train, test = known[fold != k], known[fold == k]
-        if len(test) == 0 or len(np.unique(y[train])) < 2:
+        train, test = fold != k, fold == k
+        if not test.any() or len(np.unique(y[known[train]])) < 2:
             continue
-        vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), min_df=2,
-                                     max_features=settings.max_features, sublinear_tf=True)
-        features = vectoriser.fit_transform([texts[i] for i in train])
-        model = LogisticRegression(C=settings.regularisation, max_iter=1000)
-        model.fit(features, y[train])
-        test_features = vectoriser.transform([texts[i] for i in test])
-        quality[test] = 100.0 * model.predict_proba(test_features)[:, 1]
+        model = LogisticRegression(C=settings.regularisation, solver="liblinear")
+        model.fit(features[train], y[known[train]])
+        quality[known[test]] = 100.0 * model.predict_proba(features[test])[:, 1]
     return quality
 
 
