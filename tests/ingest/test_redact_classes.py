@@ -1,0 +1,48 @@
+"""Classes of writing the redactor must catch: split and dashed numbers, a lone Q before a QQ
+number, receipt and after-sales order ids, obfuscated e-mails, WeChat ids after loose cues and
+names after kinship and role words."""
+
+import pytest
+
+from salesbrain.ingest.redact import redact
+
+
+def _redacted(text: str) -> list[tuple[str, str]]:
+    return [(s.kind, text[s.start:s.end]) for s in redact(text).spans]
+
+
+@pytest.mark.parametrize("text, leaked", [
+    # an ID card written with dashes after "ID", which otherwise reads as a product code
+    ("ID：320102-19870415-2316 麻烦登记", "320102-19870415-2316"),
+    # a number sent in two halves
+    ("卡号前面是622848001234，后面是5678901", "5678901"),
+    ("身份证前半截3101041988，后半截05123456", "05123456"),
+    ("运单号前面ZT8812，后面是553019726", "ZT8812"),
+    # a mobile read out with 幺 before ASCII digits
+    ("手机幺五八零3312 9046，白天打", "幺五八零3312 9046"),
+    # carrier prefix joined by a dash
+    ("JD-7730-1259-8804 这个单号查不到", "JD-7730-1259-8804"),
+    # after-sales, receipt and English order ids
+    ("售后单号TH2025031100982帮我看下", "TH2025031100982"),
+    ("小票订单号No.5520241201003311", "No.5520241201003311"),
+    ("my order number: PD7719203345", "PD7719203345"),
+    ("订单250301-778812340056 还没发", "250301-778812340056"),
+    # a lone Q before a QQ number
+    ("有事加Q 583920174", "583920174"),
+    ("q:六七三八二九一五四", "六七三八二九一五四"),
+])
+def test_number_classes_are_redacted(text: str, leaked: str) -> None:
+    spans = redact(text).spans
+    start = text.index(leaked)
+    covered = {i for s in spans for i in range(s.start, s.end)}
+    assert set(range(start, start + len(leaked))) <= covered, (text, _redacted(text))
+
+
+@pytest.mark.parametrize("text", [
+    "商品ID：100012043978 还有货吗",  # a product id after ID stays
+    "Q3季度新品 28800 件已经到仓",    # a quarter, then a quantity
+    "前面是3个，后面还有2个",          # counting, not a number in halves
+    "iQOO 12345 这个型号",            # Q inside a word
+])
+def test_number_look_alikes_are_kept(text: str) -> None:
+    assert redact(text).spans == (), _redacted(text)
