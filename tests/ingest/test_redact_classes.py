@@ -46,3 +46,36 @@ def test_number_classes_are_redacted(text: str, leaked: str) -> None:
 ])
 def test_number_look_alikes_are_kept(text: str) -> None:
     assert redact(text).spans == (), _redacted(text)
+
+
+@pytest.mark.parametrize("text, leaked", [
+    # e-mail addresses spelled out so that filters miss them
+    ("邮箱 zhaolei_88艾特126.com", "zhaolei_88艾特126.com"),
+    ("send it to mike.sun at gmail dot com please", "mike.sun at gmail dot com"),
+    ("发 yanyan2019(at)foxmail点com", "yanyan2019(at)foxmail点com"),
+    ("邮箱 qiao.w[at]outlook.com", "qiao.w[at]outlook.com"),
+    ("邮箱 wenwen99 @ 163.com 收一下", "wenwen99 @ 163.com"),
+    # WeChat ids after cues the strict pattern missed
+    ("WeChat: Tom_Lu2020", "Tom_Lu2020"),
+    ("加我微信吧 momo_1999，方便发图", "momo_1999"),
+    ("绿泡泡聊哈，xiaoyu_ok", "xiaoyu_ok"),
+    ("v-lanlan8866 晚上回你", "lanlan8866"),
+    ("微信是b18612345678 前面一个b", "b18612345678"),
+    ("这个号满了，加我小号Coco_Zhou_3", "Coco_Zhou_3"),
+    ("周末到店前加我nanjing_xx说一声", "nanjing_xx"),
+])
+def test_contact_classes_are_redacted(text: str, leaked: str) -> None:
+    spans = redact(text).spans
+    start = text.index(leaked)
+    covered = {i for s in spans for i in range(s.start, s.end)}
+    assert set(range(start, start + len(leaked))) <= covered, (text, _redacted(text))
+
+
+@pytest.mark.parametrize("text", [
+    "look at this dot com, so cheap",   # an English "at" without a mail provider
+    "we meet at home dot com",
+    "微信吧，OK的",                      # no id after the cue
+    "加我吧 谢谢",
+])
+def test_contact_look_alikes_are_kept(text: str) -> None:
+    assert redact(text).spans == (), _redacted(text)

@@ -56,6 +56,7 @@ from salesbrain.ingest.redact_numbers import SAFETY_NET_RANKS, Candidate, number
 from salesbrain.ingest.redact_words import (
     ADDRESS_CUE,
     CONTACT_CUE,
+    EMAIL_HINT_WORDS,
     WECHAT_HINT_WORDS,
     address_candidates,
     contact_id_candidates,
@@ -126,7 +127,7 @@ _NORMALISE = str.maketrans(
 # literals, so the characters they start with make one character class that finds the few
 # places worth trying, several times faster than trying the alternation at every character.
 _HINT_WORDS: dict[str, tuple[str, ...]] = {
-    "at": ("@",),
+    "at": EMAIL_HINT_WORDS,
     "wechat": WECHAT_HINT_WORDS,
     **NAME_HINT_WORDS,
     "place": tuple(ADDRESS_CUE.split("|")),
@@ -143,7 +144,9 @@ def _hint_pattern() -> tuple[re.Pattern[str], re.Pattern[str]]:
         f"(?P<{group}>" + "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True)) + ")"
         for group, ws in words.items())
     starts = {w[0] for ws in words.values() for w in ws}
-    return re.compile(alternatives), re.compile("[" + re.escape("".join(sorted(starts))) + "]")
+    # any case of a Latin cue counts (WeChat, Vx, Tel)
+    return (re.compile(alternatives, re.IGNORECASE),
+            re.compile("[" + re.escape("".join(sorted(starts))) + "]"))
 
 
 _HINTS, _HINT_START = _hint_pattern()
