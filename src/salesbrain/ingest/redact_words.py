@@ -75,8 +75,7 @@ _EMAIL_SPELLED = re.compile(
     r"(?![A-Za-z])"
 )
 _MAIL_PROVIDERS = frozenset(
-    "qq 163 126 139 189 sina sohu foxmail yeah gmail hotmail outlook live yahoo icloud aliyun"
-    .split())
+    ["qq", "163", "126", "139", "189", "sina", "sohu", "foxmail", "yeah", "gmail", "hotmail", "outlook", "live", "yahoo", "icloud", "aliyun"])
 EMAIL_HINT_WORDS = ("@", "艾特", "圈a", "(at)", "[at]", " at ")
 
 
