@@ -74,8 +74,9 @@ _EMAIL_SPELLED = re.compile(
     rf"(?P<domain>[A-Za-z0-9-]+)(?:{_DOT}[A-Za-z0-9-]+)*?{_DOT}(?i:com|cn|net|org|edu|hk)"
     r"(?![A-Za-z])"
 )
-_MAIL_PROVIDERS = frozenset(
-    ["qq", "163", "126", "139", "189", "sina", "sohu", "foxmail", "yeah", "gmail", "hotmail", "outlook", "live", "yahoo", "icloud", "aliyun"])
+_MAIL_PROVIDERS = frozenset({
+    "qq", "163", "126", "139", "189", "sina", "sohu", "foxmail", "yeah", "gmail", "hotmail",
+    "outlook", "live", "yahoo", "icloud", "aliyun"})
 EMAIL_HINT_WORDS = ("@", "艾特", "圈a", "(at)", "[at]", " at ")
 
 
