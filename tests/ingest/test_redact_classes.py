@@ -79,3 +79,50 @@ def test_contact_classes_are_redacted(text: str, leaked: str) -> None:
 ])
 def test_contact_look_alikes_are_kept(text: str) -> None:
     assert redact(text).spans == (), _redacted(text)
+
+
+@pytest.mark.parametrize("text, name", [
+    # after a kinship or helper word
+    ("我外婆龙秀英耳朵不太好，打电话要大声", "龙秀英"),
+    ("我妹邹可欣周六来取", "邹可欣"),
+    ("给我女儿朵朵挑个书包", "朵朵"),
+    ("仓管曹敏说货到了", "曹敏"),
+    # a surname with 师傅, and one that was missing from the list
+    ("楼下找快递柜旁边的蒋师傅", "蒋"),
+    ("她姓赖，叫她赖姐就行", "赖"),
+    # a changed addressee, a field separated by full-width bars
+    ("收件人改为邓海燕", "邓海燕"),
+    ("电话｜13722334455｜联系人｜卢志强｜", "卢志强"),
+    # a name before an ID card cue
+    ("发票抬头个人，彭晓东，身份证号110105199003071234", "彭晓东"),
+    # a guide's name in a store tag
+    ("【南京西路店·蔡思远】您的包已到店", "蔡思远"),
+    # English names: greeting, sign-off, role words, Cantonese surnames, a field bar
+    ("Dear KELLY, your parcel has arrived", "KELLY"),
+    ("Regards, Winnie Wong", "Winnie Wong"),
+    ("前台Lucy会帮你登记", "Lucy"),
+    ("导购Tony说明天补货", "Tony"),
+    ("Ivy那边我已经通知了", "Ivy"),
+    ("—— 国金店 Stella｜形象顾问", "Stella"),
+])
+def test_name_classes_are_redacted(text: str, name: str) -> None:
+    from salesbrain.ingest.redact import redact_message
+
+    spans = redact_message(text).spans
+    start = text.index(name)
+    covered = {i for s in spans for i in range(s.start, s.end)}
+    assert set(range(start, start + len(name))) <= covered, (text, spans)
+
+
+@pytest.mark.parametrize("text", [
+    "我女儿天天吵着要这个书包",        # a doubled adverb, not a nickname
+    "我老公高兴坏了，下次还来",        # an everyday word after a kinship word
+    "谢谢师傅，辛苦了",                # thanks, not 谢 the surname
+    "条形码 6923456789013 扫不出来",  # a barcode
+    "杨国福旁边那家店就是",            # a brand a tagger reads as a name
+    "小熊电器的电饭煲有货吗",
+])
+def test_name_look_alikes_are_kept(text: str) -> None:
+    from salesbrain.ingest.redact import redact_message
+
+    assert redact_message(text).spans == (), redact_message(text).spans

@@ -100,9 +100,10 @@ _SAFE = re.compile(
     r"|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net)/[A-Za-z0-9_./?=&%#:-]*)"
     # sizes and measures: 160/84A, 165cm, 38码
     r"|(?<!\d)\d{2,3}/\d{2,3}[A-Za-z]|\d{2,3}\s?(?:cm|CM|mm|kg|KG|斤|码|公斤|厘米|ml|ML)"
-    # product codes after their cue: SKU 100012043978, 货号A2309-1, 条码6901234567892
+    # product codes after their cue: SKU 100012043978, 货号A2309-1, 条形码 6901234567892
     # (but not an ID card given after "ID": 110105-19900307-1234)
-    r"|(?:(?<![A-Za-z])(?i:sku|isbn|id)|货号|款号|商品编号|商品id|型号|条码|编码)[\s:：#]*"
+    r"|(?:(?<![A-Za-z])(?i:sku|isbn|ean|id|barcode)|货号|款号|商品编号|商品id|型号|条码|条形码|编码)"
+    r"[\s:：#]*"
     r"(?![1-8]\d{5}[ -]?(?:19|20)\d{6}[ -]?\d{3}[\dXx])[A-Za-z0-9][A-Za-z0-9-]*)"
 )
 

@@ -51,7 +51,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from salesbrain.ingest.digits import digit_view, has_digit_run
-from salesbrain.ingest.redact_names import NAME_HINT_WORDS, name_candidates
+from salesbrain.ingest.redact_names import NAME_HINT_WORDS, inside_brand, name_candidates
 from salesbrain.ingest.redact_numbers import SAFETY_NET_RANKS, Candidate, number_candidates
 from salesbrain.ingest.redact_words import (
     ADDRESS_CUE,
@@ -120,7 +120,7 @@ _NORMALISE = str.maketrans(
         **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
         **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
         "＠": "@", "＋": "+", "－": "-", "—": "-", "（": "(", "）": ")", "＃": "#",
-        "．": ".", "＿": "_", "／": "/", "：": ":", "\u3000": " ",
+        "．": ".", "＿": "_", "／": "/", "：": ":", "\u3000": " ", "｜": "|",
     }
 )
 # Which word detectors can fire at all; most chat lines hit none of these. The words are
@@ -150,7 +150,7 @@ def _hint_pattern() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 _HINTS, _HINT_START = _hint_pattern()
-_WIDE = re.compile(r"[０-９Ａ-Ｚａ-ｚ＠＋－—（）＃．＿／：\u3000]")
+_WIDE = re.compile(r"[０-９Ａ-Ｚａ-ｚ＠＋－—（）＃．＿／：\u3000｜]")
 
 
 def redact(text: str, tagger: SpanTagger | None = None) -> Redaction:
@@ -253,11 +253,14 @@ _ADDRESS_TAIL = re.compile(r"(?:吧|呢|啊|呀|哦|嘛|附近|旁边|对面|门
 
 
 def trim_tagged(text: str, spans: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """A tagger's address spans without a trailing particle or "near" word (see above)."""
+    """A tagger's address spans without a trailing particle or "near" word (see above), and
+    its names without those inside a brand (杨国福, 小熊电器; `redact_names.inside_brand`)."""
     trimmed = []
     for kind, start, end in spans:
         if kind == "address" and (tail := _ADDRESS_TAIL.search(text, start, end)):
             end = tail.start()
+        if kind == "person_name" and inside_brand(text, start, end):
+            continue
         if start < end:
             trimmed.append((kind, start, end))
     return trimmed
