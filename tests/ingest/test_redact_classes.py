@@ -126,3 +126,26 @@ def test_name_look_alikes_are_kept(text: str) -> None:
     from salesbrain.ingest.redact import redact_message
 
     assert redact_message(text).spans == (), redact_message(text).spans
+
+
+@pytest.mark.parametrize("text, name", [
+    ("雨桐你好，你订的裙子到了", "雨桐"),
+    ("浩哥，鞋子给你留好了", "浩"),
+    ("到了你找小蒋签收一下", "小蒋"),
+])
+def test_greeted_and_nicknamed_names_are_redacted(text: str, name: str) -> None:
+    spans = redact(text).spans
+    start = text.index(name)
+    assert any(s.start <= start and start + len(name) <= s.end for s in spans), (text, spans)
+
+
+@pytest.mark.parametrize("text", [
+    "美女你好，有什么可以帮您",
+    "小伙你好，这款还有货",
+    "嗯嗯你好",
+    "大哥，在吗",
+    "老板你好",
+    "用小程序下单就行",
+])
+def test_greeting_words_are_kept(text: str) -> None:
+    assert redact(text).spans == (), _redacted(text)

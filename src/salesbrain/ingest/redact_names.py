@@ -122,6 +122,23 @@ _NAME_AFTER_KIN = re.compile(
 # A guide's name in a store tag: [陆家嘴店·段晨曦], 【万象城店・林可欣】
 _STORE_TAG = re.compile(rf"[·・]\s*(?P<name>{_FULL_NAME})\s*[\]】)）]")
 
+# 小 plus a surname is how colleagues call each other (让小邱下来拿, 找小王): after a verb of
+# asking, before a verb or punctuation.
+_XIAO_SURNAME = re.compile(
+    rf"(?:让|找|叫|问|请|跟|和|给)(?P<name>小[{_SURNAMES}])"
+    r"(?=$|[^\u4e00-\u9fff]|[来去下上帮说拿送给过签收])"
+)
+# A message that opens by greeting someone by the given name (晓雯你好, 涛哥，): the words people
+# greet with instead of a name (美女你好, 亲你好, 大哥) are not names.
+_GREETING_WORDS = ("美女|帅哥|亲亲|亲爱|宝贝|朋友|同学|大家|各位|老板|掌柜|姐妹|小姐|靓女|靓仔"
+                   "|先生|女士|客官|伙伴|家人|早上|中午|下午|晚上|上午|您好|你好|小伙|小哥|小妹|早安|晚安|店家"
+                   "|商家|客服|师傅|师父|阿姨|叔叔|大哥|大姐|同志|领导|医生|兄弟|哥们|哈喽|嗨嗨"
+                   r"|(?P<twice>.)(?P=twice)")
+_GREETED = re.compile(
+    rf"^(?!{_GREETING_WORDS})(?P<name>{_GIVEN}{{2}})(?=[,，!！]?\s*[你您]好)"
+    rf"|^(?![大小表老堂帅靓美亲])(?P<surname>{_GIVEN})(?=[哥姐](?:$|[,，!！~～\s]))"
+)
+
 # Words whose presence lets each name pattern fire at all (a cheap gate, see `redact`).
 NAME_HINT_WORDS: dict[str, tuple[str, ...]] = {
     "name_cue": ("叫", "我是", "姓", "本人", "件人", "货人", "系人", "姓名", "名字"),
@@ -129,9 +146,10 @@ NAME_HINT_WORDS: dict[str, tuple[str, ...]] = {
     "role": tuple(_ROLE.split("|")),
     "kin": tuple(_KIN.split("|")),
     "tag": ("·", "・"),
+    "xiao": ("让小", "找小", "叫小", "问小", "请小", "跟小", "和小", "给小"),
 }
 _PATTERNS = {"name_cue": _NAME_CUED, "title": _NAME_TITLED, "role": _NAME_AFTER_ROLE,
-             "kin": _NAME_AFTER_KIN, "tag": _STORE_TAG}
+             "kin": _NAME_AFTER_KIN, "tag": _STORE_TAG, "xiao": _XIAO_SURNAME}
 _HAS_LATIN_WORD = re.compile(r"[A-Z][a-z]")
 _RECEIVES_AT = re.compile(r"收(?![\u4e00-\u9fff])")
 _SIGNATURE_TAIL = 12  # a signature's dash is at most this far from the end
@@ -169,6 +187,10 @@ def english_names(norm: str) -> list[Candidate]:
             if m.group("cue") or m.group("after") is not None or " " in m.group("name")]
 
 
+_GREETED_AT = frozenset({"你好", "您好", "哥，", "姐，", "哥,", "姐,", "哥", "姐", "哥!", "姐!",
+                         "哥！", "姐！", "，你", "，您", ",你", ",您"})
+
+
 def name_candidates(norm: str, hints: set[str | None], long_number: bool) -> list[Candidate]:
     """Names in `norm` by the patterns whose hint words it holds; contact-block names only
     when it holds a 7+ digit number."""
@@ -179,10 +201,12 @@ def name_candidates(norm: str, hints: set[str | None], long_number: bool) -> lis
         patterns.append(_NAME_IN_CONTACT)
     latin = english_names(norm) if _HAS_LATIN_WORD.search(norm) else []
     found = [m for pattern in patterns for m in pattern.finditer(norm)]
+    if (norm[1:3] in _GREETED_AT or norm[2:4] in _GREETED_AT) and (m := _GREETED.match(norm)):
+        found.append(m)
     if "收" in norm or "-" in norm[-_SIGNATURE_TAIL:] or "~" in norm[-_SIGNATURE_TAIL:]:
         found += [m for m in _closing_names(norm) if m is not None]
     return latin + [(_RANK, *m.span("name" if m.group("name") else "surname"), "person_name")
-                    for m in found]
+                    for m in found if m is not None]
 
 
 def _closing_names(norm: str) -> list[re.Match[str] | None]:
