@@ -149,3 +149,14 @@ def test_greeted_and_nicknamed_names_are_redacted(text: str, name: str) -> None:
 ])
 def test_greeting_words_are_kept(text: str) -> None:
     assert redact(text).spans == (), _redacted(text)
+
+
+def test_mobile_grouped_with_single_stars_is_redacted_but_a_mask_is_kept() -> None:
+    assert redact("打这个186*2207*5391").text == "打这个[手机号]"
+    assert redact("手机159****3321已绑定").spans == ()
+    assert redact("床垫尺寸180*200*25").spans == ()
+
+
+def test_wechat_id_typed_with_spaces_is_redacted() -> None:
+    assert redact("vx号 m e i m e i 8 8 别打错").text == "vx号 [微信号] 别打错"
+    assert redact("微信 a b c").spans == ()

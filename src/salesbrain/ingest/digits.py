@@ -123,9 +123,15 @@ class DigitView:
 
 def has_digit_run(text: str) -> bool:
     """Cheap gate: does `text` hold a run of five or more digits in any spelling, or a mobile
-    number split by commas?"""
+    number split by commas or single stars?"""
     return _RUN.search(text) is not None or (
-        _HAS_WEAK_SEPARATOR.search(text) is not None and bool(_split_mobiles(text, [])))
+        _HAS_WEAK_SEPARATOR.search(text) is not None and bool(_split_mobiles(text, []))) or (
+        "*" in text and _STARRED_MOBILE.search(text) is not None)
+
+
+# A mobile number grouped with single stars (135*8821*4460); a platform's mask (138****5678)
+# hides digits and is not one.
+_STARRED_MOBILE = re.compile(r"(?<![\d*])1[3-9]\d\*\d{4}\*\d{4}(?![\d*])")
 
 
 def digit_view(norm: str) -> DigitView:

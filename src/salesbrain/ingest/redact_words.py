@@ -98,7 +98,9 @@ _WECHAT = re.compile(
     # the cue may close a sentence first: 加我微信吧 amy_2023, 绿泡泡聊吧，amy_2023, V-amy_2023
     rf"|(?i:{_wechat_cue()})(?:搜索|搜|号)?(?:聊|联系)?(?:吧|呀|哈|哦)?[\s:：,，-]*(?:号)?[\s:：]*"
     r"(?:是|为|我)?[\s:：]*"
-    r"(?P<id>[A-Za-z][A-Za-z0-9_-]{5,19})(?![A-Za-z0-9_-])"
+    r"(?P<id>[A-Za-z][A-Za-z0-9_-]{5,19}(?![A-Za-z0-9_-])"
+    # an id typed one character at a time: l i n d a 0 6 2 1
+    r"|[A-Za-z](?: [A-Za-z0-9_-]){5,19}(?![A-Za-z0-9_-]))"
 )
 _HOLDS_PHONE = re.compile(r"1[3-9]\d{9}")
 # An id-like token (letters and at least three digits, or letters joined by an underscore) after
