@@ -160,3 +160,8 @@ def test_mobile_grouped_with_single_stars_is_redacted_but_a_mask_is_kept() -> No
 def test_wechat_id_typed_with_spaces_is_redacted() -> None:
     assert redact("vx号 m e i m e i 8 8 别打错").text == "vx号 [微信号] 别打错"
     assert redact("微信 a b c").spans == ()
+
+
+def test_titled_surname_before_a_phone_cue_keeps_the_title() -> None:
+    text = "龙女士，手机13698765432"
+    assert [(s.kind, text[s.start:s.end]) for s in redact(text).spans][0] == ("person_name", "龙")

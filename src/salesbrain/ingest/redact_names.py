@@ -99,7 +99,7 @@ _NAME_RECEIVES = re.compile(rf"(?<!{_CJK})(?P<name>{_FULL_NAME})(?=收(?!{_CJK})
 # A bare name as one field of a contact block that holds a long number:
 # 王秀英 13965001234 / ...2345 670，黄丽
 _NAME_IN_CONTACT = re.compile(
-    rf"(?<!{_CJK})(?P<name>{_FULL_NAME})"
+    rf"(?<!{_CJK})(?!{_SURNAME}{_GIVEN}?(?:先生|女士|小姐))(?P<name>{_FULL_NAME})"
     rf"(?=[\s,，、;；|]*(?:(?:身份证|证件|手机|电话)号?码?[\s:：]*)?(?:\+?86)?[\s-]*\d{{7}})"
     rf"|(?<=\d{{3}}[\s,，、;；])(?P<surname>{_FULL_NAME})(?=$|[\s,，。;；!！])"
 )
