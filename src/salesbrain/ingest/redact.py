@@ -61,6 +61,7 @@ from salesbrain.ingest.redact_words import (
     address_candidates,
     contact_id_candidates,
     email_candidates,
+    spelled_at,
     wechat_candidates,
 )
 
@@ -222,7 +223,7 @@ def rule_candidates(text: str) -> list[Candidate]:
     norm = text.translate(_NORMALISE) if _WIDE.search(text) else text
     hints = _hints(norm)
     found: list[Candidate] = []
-    if "at" in hints:
+    if "at" in hints or spelled_at(norm):
         found += email_candidates(norm)
     if "wechat" in hints:
         found += wechat_candidates(norm)

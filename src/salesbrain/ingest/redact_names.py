@@ -144,12 +144,12 @@ NAME_HINT_WORDS: dict[str, tuple[str, ...]] = {
     "name_cue": ("叫", "我是", "姓", "本人", "件人", "货人", "系人", "姓名", "名字"),
     "title": ("先生", "女士", "小姐", "总", "姐", "哥", "阿姨", "老师", "经理", "主管", "师傅"),
     "role": tuple(_ROLE.split("|")),
-    "kin": tuple(_KIN.split("|")),
-    "tag": ("·", "・"),
-    "xiao": ("让小", "找小", "叫小", "问小", "请小", "跟小", "和小", "给小"),
 }
 _PATTERNS = {"name_cue": _NAME_CUED, "title": _NAME_TITLED, "role": _NAME_AFTER_ROLE,
-             "kin": _NAME_AFTER_KIN, "tag": _STORE_TAG, "xiao": _XIAO_SURNAME}
+             }
+# Gates for patterns whose words start with common characters (我, 和, 给): a substring test or
+# one search, cheaper than more start characters in the shared hint gate.
+_KIN_GATE = re.compile(_KIN)
 _HAS_LATIN_WORD = re.compile(r"[A-Z][a-z]")
 _RECEIVES_AT = re.compile(r"收(?![\u4e00-\u9fff])")
 _SIGNATURE_TAIL = 12  # a signature's dash is at most this far from the end
@@ -200,6 +200,12 @@ def name_candidates(norm: str, hints: set[str | None], long_number: bool) -> lis
     if long_number:
         patterns.append(_NAME_IN_CONTACT)
     latin = english_names(norm) if _HAS_LATIN_WORD.search(norm) else []
+    if _KIN_GATE.search(norm):
+        patterns.append(_NAME_AFTER_KIN)
+    if "小" in norm:
+        patterns.append(_XIAO_SURNAME)
+    if "·" in norm or "・" in norm:
+        patterns.append(_STORE_TAG)
     found = [m for pattern in patterns for m in pattern.finditer(norm)]
     if (norm[1:3] in _GREETED_AT or norm[2:4] in _GREETED_AT) and (m := _GREETED.match(norm)):
         found.append(m)
