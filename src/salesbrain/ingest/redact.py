@@ -139,15 +139,13 @@ _HINT_WORDS: dict[str, tuple[str, ...]] = {
 
 
 def _hint_pattern() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    words = {group: {w for word in group_words for w in (word, word.upper())}
+    words = {group: {w for word in group_words for w in (word, word.upper(), word.capitalize())}
              for group, group_words in _HINT_WORDS.items()}
     alternatives = "|".join(
         f"(?P<{group}>" + "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True)) + ")"
         for group, ws in words.items())
     starts = {w[0] for ws in words.values() for w in ws}
-    # any case of a Latin cue counts (WeChat, Vx, Tel)
-    return (re.compile(alternatives, re.IGNORECASE),
-            re.compile("[" + re.escape("".join(sorted(starts))) + "]"))
+    return re.compile(alternatives), re.compile("[" + re.escape("".join(sorted(starts))) + "]")
 
 
 _HINTS, _HINT_START = _hint_pattern()

@@ -98,7 +98,9 @@ def _wechat_cue() -> str:
 
 
 # Any of these may start a WeChat cue: the gate in `redact` looks for them before the pattern.
-WECHAT_HINT_WORDS = (*sorted(cue_spellings(WECHAT)), "wxid", "v", "加微", "加薇", "加威", "伽微")
+# (the gate also tries each word in capitals and capitalised; WeChat is written camel-case)
+WECHAT_HINT_WORDS = (*sorted(cue_spellings(WECHAT)), "WeChat", "wxid", "v", "加微", "加薇", "加威",
+                     "伽微")
 _WECHAT = re.compile(
     r"(?i:(?<![a-z])wxid_[a-z0-9_-]{4,30})"
     # the cue may close a sentence first: 加我微信吧 amy_2023, 绿泡泡聊吧，amy_2023, V-amy_2023
