@@ -165,3 +165,22 @@ def test_wechat_id_typed_with_spaces_is_redacted() -> None:
 def test_titled_surname_before_a_phone_cue_keeps_the_title() -> None:
     text = "龙女士，手机13698765432"
     assert [(s.kind, text[s.start:s.end]) for s in redact(text).spans][0] == ("person_name", "龙")
+
+
+@pytest.mark.parametrize("text, leaked", [
+    ("Vlele_0729 周末找我", "lele_0729"),
+    ("加Vhz-xixi88 看新款", "hz-xixi88"),
+    ("➕Vmiki_2020 我是店员", "miki_2020"),
+    ("微❤️：tata_1314", "tata_1314"),
+    ("phone: (+86)139-2211-0468 到付", "(+86)139-2211-0468"),
+])
+def test_glued_v_cues_and_bracketed_country_codes_are_redacted(text: str, leaked: str) -> None:
+    spans = redact(text).spans
+    start = text.index(leaked)
+    covered = {i for s in spans for i in range(s.start, s.end)}
+    assert set(range(start, start + len(leaked))) <= covered, (text, _redacted(text))
+
+
+@pytest.mark.parametrize("text", ["VIP-2024会员专享", "V领-3件包邮", "Vivian姐在吗"])
+def test_v_words_are_not_wechat_ids(text: str) -> None:
+    assert all(s.kind != "wechat_id" for s in redact(text).spans), _redacted(text)

@@ -28,7 +28,7 @@ SAFETY_NET_RANKS = frozenset({RANK["order_no"], RANK["number"]})
 
 # Groups may be split by a single star (135*8821*4460), never by a mask (138****5678).
 _MOBILE = re.compile(
-    r"(?<![\d+])(?:(?:\+|00)?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)"
+    r"(?<![\d+])(?:\(?(?:\+|00)?86\)?[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)"
     r"|(?<![\d*])1[3-9]\d\*\d{4}\*\d{4}(?![\d*])")
 _LANDLINE = re.compile(
     r"(?<!\d)(?:\((?:010|02\d|0[3-9]\d\d)\)|(?:010|02\d|0[3-9]\d\d))[- ]?[2-9]\d{2,3}[- ]?\d{4}"

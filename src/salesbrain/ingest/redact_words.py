@@ -104,11 +104,17 @@ WECHAT_HINT_WORDS = (*sorted(cue_spellings(WECHAT)), "WeChat", "wxid", "v", "加
 _WECHAT = re.compile(
     r"(?i:(?<![a-z])wxid_[a-z0-9_-]{4,30})"
     # the cue may close a sentence first: 加我微信吧 amy_2023, 绿泡泡聊吧，amy_2023, V-amy_2023
-    rf"|(?i:{_wechat_cue()})(?:搜索|搜|号)?(?:聊|联系)?(?:吧|呀|哈|哦)?[\s:：,，-]*(?:号)?[\s:：]*"
+    rf"|(?i:{_wechat_cue()})\ufe0f?(?:搜索|搜|号)?(?:聊|联系)?(?:吧|呀|哈|哦)?[\s:：,，-]*(?:号)?[\s:：]*"
     r"(?:是|为|我)?[\s:：]*"
     r"(?P<id>[A-Za-z][A-Za-z0-9_-]{5,19}(?![A-Za-z0-9_-])"
     # an id typed one character at a time: l i n d a 0 6 2 1
     r"|[A-Za-z](?: [A-Za-z0-9_-]){5,19}(?![A-Za-z0-9_-]))"
+    # a V glued to the id (Vkeke_0618, 加Vzjy-guomao01, ➕VChloe_0101): the id joins words or
+    # digits with _ or -, and does not open with a capitalised abbreviation, so Vivian, V领 or
+    # VIP-2024 never read as one
+    r"|(?<![A-Za-z0-9])(?:[加伽+➕] ?)?[Vv](?![A-Z]{2,}[_-])"
+    r"(?P<glued>[A-Za-z][A-Za-z0-9]*[_-][A-Za-z0-9_-]{2,18})"
+    r"(?![A-Za-z0-9_-])"
 )
 _HOLDS_PHONE = re.compile(r"1[3-9]\d{9}")
 # An id-like token (letters and at least three digits, or letters joined by an underscore) after
@@ -131,10 +137,11 @@ def email_candidates(norm: str) -> list[Candidate]:
 def wechat_candidates(norm: str) -> list[Candidate]:
     found: list[Candidate] = []
     for m in _WECHAT.finditer(norm):
-        cued = m.group("id") is not None
+        cued = m.group("id") is not None or m.group("glued") is not None
         # an id that holds a phone number (a13651829907) is one id, not a letter and a mobile
         rank = RANK["wechat_cued" if cued and not _HOLDS_PHONE.search(m.group()) else "wxid"]
-        found.append((rank, *m.span("id" if cued else 0), "wechat_id"))
+        found.append((rank, *m.span(("id" if m.group("id") else "glued") if cued else 0),
+                      "wechat_id"))
     return found
 
 
