@@ -18,14 +18,16 @@ slashes, dashes, emoji or a filler such as 后面是 (`salesbrain.ingest.digits`
   after 电话/座机/固话/tel. 400/800 and 95xxx numbers are company hotlines and are kept.
 - id_card: 18 digits with a valid ISO 7064 MOD 11-2 check digit and a plausible birth date.
 - bank_card: 16-19 digits (optionally in groups) that pass the Luhn check.
-- email: ASCII local part and dotted domain.
+- email: ASCII local part and dotted domain, also spelled out (name艾特163.com, x at qq dot com,
+  x(at)sina点com).
 - wechat_id: an id starting with a letter after any spelling of 微信 in
   `salesbrain.contact_cues` (also 微信搜, 加薇, ➕V, V:), or any ``wxid_`` id. A phone number given
   as a WeChat id is a mobile.
-- qq_number: 5-11 digits after QQ/扣扣/企鹅/丘丘.
+- qq_number: 5-11 digits after QQ/扣扣/企鹅/丘丘 or a lone Q (加Q123456789).
 - tracking_no: a carrier's own format (SF, YT, JD, ZTO, YD, EMS, STO, DBL, JT ...), or a number
   after a carrier word (已发顺丰, 圆通快递单号) or 运单号/快递单号.
 - order_no: an id after 订单号/单号/订单, or any bare run of 11+ digits that nothing above claims.
+- A number sent in two halves (前面是6217..., 后面是7411...) is redacted half by half.
 - number: the safety net. A bare run of 9-10 digits, or an id-like token of letters and digits
   after a contact cue (联系方式/加我/账号 ...), unless it is a price, date, time, hotline, size or
   product code.
