@@ -100,9 +100,11 @@ _SAFE = re.compile(
     r"|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net)/[A-Za-z0-9_./?=&%#:-]*)"
     # sizes and measures: 160/84A, 165cm, 38码
     r"|(?<!\d)\d{2,3}/\d{2,3}[A-Za-z]|\d{2,3}\s?(?:cm|CM|mm|kg|KG|斤|码|公斤|厘米|ml|ML)"
-    # product codes after their cue: SKU 100012043978, 货号A2309-1, 条码6901234567892
-    r"|(?:(?<![A-Za-z])(?i:sku|isbn|id)|货号|款号|商品编号|商品id|型号|条码|编码)[\s:：#]*"
-    r"[A-Za-z0-9][A-Za-z0-9-]*)"
+    # product codes after their cue: SKU 100012043978, 货号A2309-1, 条形码 6901234567892
+    # (but not an ID card given after "ID": 110105-19900307-1234)
+    r"|(?:(?<![A-Za-z])(?i:sku|isbn|ean|id|barcode)|货号|款号|商品编号|商品id|型号|条码|条形码|编码)"
+    r"[\s:：#]*"
+    r"(?![1-8]\d{5}[ -]?(?:19|20)\d{6}[ -]?\d{3}[\dXx])[A-Za-z0-9][A-Za-z0-9-]*)"
 )
 
 
@@ -121,9 +123,15 @@ class DigitView:
 
 def has_digit_run(text: str) -> bool:
     """Cheap gate: does `text` hold a run of five or more digits in any spelling, or a mobile
-    number split by commas?"""
+    number split by commas or single stars?"""
     return _RUN.search(text) is not None or (
-        _HAS_WEAK_SEPARATOR.search(text) is not None and bool(_split_mobiles(text, [])))
+        _HAS_WEAK_SEPARATOR.search(text) is not None and bool(_split_mobiles(text, []))) or (
+        "*" in text and _STARRED_MOBILE.search(text) is not None)
+
+
+# A mobile number grouped with single stars (135*8821*4460); a platform's mask (138****5678)
+# hides digits and is not one.
+_STARRED_MOBILE = re.compile(r"(?<![\d*])1[3-9]\d\*\d{4}\*\d{4}(?![\d*])")
 
 
 def digit_view(norm: str) -> DigitView:
@@ -204,7 +212,13 @@ def _groups(digits: list[int], masked: set[int], norm: str) -> list[list[int]]:
         else:
             groups.append([i])
     return [g for k, g in enumerate(groups)
-            if _ascii(norm, g[0]) or _touches_ascii(groups, k) != 1]
+            if _ascii(norm, g[0]) or _touches_ascii(groups, k) != 1 or _read_out(norm, g)]
+
+
+def _read_out(norm: str, group: list[int]) -> bool:
+    """Spelled digits that are a number read out even beside ASCII ones: four or more, or
+    three with 幺 (the spoken 1 of phone numbers), as in 幺三九0 2381 7765."""
+    return len(group) >= 4 or (len(group) == 3 and any(norm[i] == "幺" for i in group))
 
 
 def _zero_like(norm: str, i: int) -> bool:

@@ -18,14 +18,16 @@ slashes, dashes, emoji or a filler such as 后面是 (`salesbrain.ingest.digits`
   after 电话/座机/固话/tel. 400/800 and 95xxx numbers are company hotlines and are kept.
 - id_card: 18 digits with a valid ISO 7064 MOD 11-2 check digit and a plausible birth date.
 - bank_card: 16-19 digits (optionally in groups) that pass the Luhn check.
-- email: ASCII local part and dotted domain.
+- email: ASCII local part and dotted domain, also spelled out (name艾特163.com, x at qq dot com,
+  x(at)sina点com).
 - wechat_id: an id starting with a letter after any spelling of 微信 in
   `salesbrain.contact_cues` (also 微信搜, 加薇, ➕V, V:), or any ``wxid_`` id. A phone number given
   as a WeChat id is a mobile.
-- qq_number: 5-11 digits after QQ/扣扣/企鹅/丘丘.
+- qq_number: 5-11 digits after QQ/扣扣/企鹅/丘丘 or a lone Q (加Q123456789).
 - tracking_no: a carrier's own format (SF, YT, JD, ZTO, YD, EMS, STO, DBL, JT ...), or a number
   after a carrier word (已发顺丰, 圆通快递单号) or 运单号/快递单号.
 - order_no: an id after 订单号/单号/订单, or any bare run of 11+ digits that nothing above claims.
+- A number sent in two halves (前面是6217..., 后面是7411...) is redacted half by half.
 - number: the safety net. A bare run of 9-10 digits, or an id-like token of letters and digits
   after a contact cue (联系方式/加我/账号 ...), unless it is a price, date, time, hotline, size or
   product code.
@@ -51,15 +53,17 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from salesbrain.ingest.digits import digit_view, has_digit_run
-from salesbrain.ingest.redact_names import NAME_HINT_WORDS, name_candidates
+from salesbrain.ingest.redact_names import NAME_HINT_WORDS, inside_brand, name_candidates
 from salesbrain.ingest.redact_numbers import SAFETY_NET_RANKS, Candidate, number_candidates
 from salesbrain.ingest.redact_words import (
     ADDRESS_CUE,
     CONTACT_CUE,
+    EMAIL_HINT_WORDS,
     WECHAT_HINT_WORDS,
     address_candidates,
     contact_id_candidates,
     email_candidates,
+    spelled_at,
     wechat_candidates,
 )
 
@@ -119,14 +123,14 @@ _NORMALISE = str.maketrans(
         **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
         **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
         "＠": "@", "＋": "+", "－": "-", "—": "-", "（": "(", "）": ")", "＃": "#",
-        "．": ".", "＿": "_", "／": "/", "：": ":", "\u3000": " ",
+        "．": ".", "＿": "_", "／": "/", "：": ":", "\u3000": " ", "｜": "|",
     }
 )
 # Which word detectors can fire at all; most chat lines hit none of these. The words are
 # literals, so the characters they start with make one character class that finds the few
 # places worth trying, several times faster than trying the alternation at every character.
 _HINT_WORDS: dict[str, tuple[str, ...]] = {
-    "at": ("@",),
+    "at": EMAIL_HINT_WORDS,
     "wechat": WECHAT_HINT_WORDS,
     **NAME_HINT_WORDS,
     "place": tuple(ADDRESS_CUE.split("|")),
@@ -137,7 +141,7 @@ _HINT_WORDS: dict[str, tuple[str, ...]] = {
 
 
 def _hint_pattern() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    words = {group: {w for word in group_words for w in (word, word.upper())}
+    words = {group: {w for word in group_words for w in (word, word.upper(), word.capitalize())}
              for group, group_words in _HINT_WORDS.items()}
     alternatives = "|".join(
         f"(?P<{group}>" + "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True)) + ")"
@@ -147,7 +151,7 @@ def _hint_pattern() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 _HINTS, _HINT_START = _hint_pattern()
-_WIDE = re.compile(r"[０-９Ａ-Ｚａ-ｚ＠＋－—（）＃．＿／：\u3000]")
+_WIDE = re.compile(r"[０-９Ａ-Ｚａ-ｚ＠＋－—（）＃．＿／：\u3000｜]")
 
 
 def redact(text: str, tagger: SpanTagger | None = None) -> Redaction:
@@ -219,7 +223,7 @@ def rule_candidates(text: str) -> list[Candidate]:
     norm = text.translate(_NORMALISE) if _WIDE.search(text) else text
     hints = _hints(norm)
     found: list[Candidate] = []
-    if "at" in hints:
+    if "at" in hints or spelled_at(norm):
         found += email_candidates(norm)
     if "wechat" in hints:
         found += wechat_candidates(norm)
@@ -250,11 +254,14 @@ _ADDRESS_TAIL = re.compile(r"(?:吧|呢|啊|呀|哦|嘛|附近|旁边|对面|门
 
 
 def trim_tagged(text: str, spans: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """A tagger's address spans without a trailing particle or "near" word (see above)."""
+    """A tagger's address spans without a trailing particle or "near" word (see above), and
+    its names without those inside a brand (杨国福, 小熊电器; `redact_names.inside_brand`)."""
     trimmed = []
     for kind, start, end in spans:
         if kind == "address" and (tail := _ADDRESS_TAIL.search(text, start, end)):
             end = tail.start()
+        if kind == "person_name" and inside_brand(text, start, end):
+            continue
         if start < end:
             trimmed.append((kind, start, end))
     return trimmed

@@ -27,7 +27,7 @@ _SURNAMES = (
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛"
     "郝龚邵万钱严覃武戴莫孔汤温康施牛樊葛邢齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿兰焦俞左柳祝"
     "包宁尚舒阮柯纪梅童凌毕季裴霍涂苗谷盛曲翁冉骆蓝辛靳柴蒙鲍喻祁蒲房滕屈饶牟艾尤穆卓缪褚娄"
-    "窦戚岑费卜冷晏席卫柏宗瞿桂佟臧闵邬卞姬栾隋刁巫寇桑郎甄丛仲虞敖巩佘迟邝"
+    "窦戚岑费卜冷晏席卫柏宗瞿桂佟臧闵邬卞姬栾隋刁巫寇桑郎甄丛仲虞敖巩佘迟邝赖"
 )
 _COMPOUND = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|宇文|长孙|司徒|夏侯|端木"
 
@@ -53,15 +53,29 @@ _NAME_END = r"(?=$|[^\u4e00-\u9fff]|电话|手机|联系|地址|身份证|先生
 _NOT_NAMES = (
     "凌晨|舒服|舒适|高兴|高端|高档|方便|方法|温柔|温暖|蒙牛|马上|黄金|白金|钱包|包包|万一|于是|程序"
     "|李宁|王牌|周大福|周生生|周黑鸭|欧莱雅|兰蔻|马克华菲|江南布衣|金利来|高露洁|汤臣倍健|童装"
-    "|白色|黑色|红色|黄色|金色|蓝色|高跟|高腰|宁波|沈阳|苏州|温州|常州"
+    "|白色|黑色|红色|黄色|金色|蓝色|高跟|高腰|宁波|沈阳|苏州|温州|常州|江苏|江西|高考|高中|周岁"
+    "|杨国福|钱大妈|石头记"
 )
+# Brands a learned tagger may read as a name (杨国福麻辣烫, 小熊电器): its name spans inside one
+# of these, or inside any word above, are dropped (see `redact.trim_tagged`).
+_TAGGER_NOT_NAMES = re.compile(f"{_NOT_NAMES}|小熊电器|小天才|小度|小红书|小程序")
+
+
+def inside_brand(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] lies inside a brand or everyday word that is not a name."""
+    lo = max(0, start - 4)
+    return any(m.start() <= start and end <= m.end()
+               for m in _TAGGER_NOT_NAMES.finditer(text, lo, min(len(text), end + 4)))
+
+
 # The leading character class fails fast at the many positions that cannot start a surname,
 # before the costlier word list is tried.
 _SURNAME_START = "".join(sorted(set(_SURNAMES) | {w[0] for w in _COMPOUND.split("|")}))
 _SURNAME = rf"(?=[{_SURNAME_START}])(?!{_NOT_NAMES})(?:{_COMPOUND}|[{_SURNAMES}])"
 _FULL_NAME = rf"{_SURNAME}{_GIVEN}{{1,2}}"
 _NAME_CUED = re.compile(
-    r"(?:叫我|叫|我是|本人|收件人|收货人|联系人|寄件人|签收人|姓名|名字)[\s:：]*(?:是|叫)?[\s:：]*"
+    r"(?:叫我|叫|我是|本人|收件人|收货人|联系人|寄件人|签收人|姓名|名字)[\s:：|]*"
+    r"(?:是|叫|改成|改为|换成|写)?[\s:：|]*"
     rf"(?P<name>{_FULL_NAME}){_NAME_END}|(?<![百同])姓(?P<surname>{_SURNAME})"
 )
 # A role word names the person right after it; a verb may follow the name (店长杨丽说).
@@ -74,7 +88,7 @@ _NAME_AFTER_ROLE = re.compile(
 _SIGNATURE = re.compile(rf"(?:-{{1,2}}|~)\s*(?P<name>{_FULL_NAME})(?=\s*[)）】」]?\s*$)")
 # 王总/李姐/张哥/王阿姨/李老师, but not 总是/总裁, 姐姐, 哥们 or 老师们.
 _SHOP_TITLE = (rf"总(?=[您你好]|(?!{_CJK}))|姐(?![姐妹夫])|哥(?![哥们])|阿姨|老师(?!们)"
-               r"|店长|经理|主管")
+               r"|店长|经理|主管|师傅")
 _NAME_TITLED = re.compile(
     rf"(?<!{_CJK})(?P<name>{_FULL_NAME})(?=先生|女士|小姐)"
     # 谢谢姐 and 明白姐 are thanks and assent, not 谢/白 the surname.
@@ -85,17 +99,57 @@ _NAME_RECEIVES = re.compile(rf"(?<!{_CJK})(?P<name>{_FULL_NAME})(?=收(?!{_CJK})
 # A bare name as one field of a contact block that holds a long number:
 # 王秀英 13965001234 / ...2345 670，黄丽
 _NAME_IN_CONTACT = re.compile(
-    rf"(?<!{_CJK})(?P<name>{_FULL_NAME})(?=[\s,，、;；]*(?:\+?86)?[\s-]*\d{{7}})"
+    rf"(?<!{_CJK})(?!{_SURNAME}{_GIVEN}?(?:先生|女士|小姐))(?P<name>{_FULL_NAME})"
+    rf"(?=[\s,，、;；|]*(?:(?:身份证|证件|手机|电话)号?码?[\s:：]*)?(?:\+?86)?[\s-]*\d{{7}})"
     rf"|(?<=\d{{3}}[\s,，、;；])(?P<surname>{_FULL_NAME})(?=$|[\s,，。;；!！])"
+)
+
+# A relative, colleague or helper named right after the word for them: 我奶奶白桂兰, 我弟龚子墨,
+# 仓管邓丽说, 我儿子豆豆. A full three-character name may run into any word (我奶奶白桂兰腿脚不好);
+# a shorter one needs a verb or punctuation after it; a doubled character is a child's nickname
+# unless it is an adverb or a kinship word (天天, 慢慢, 宝宝).
+_KIN = ("我弟|我妹|我哥|我姐|弟弟|妹妹|哥哥|姐姐|儿子|女儿|闺女|奶奶|爷爷|外婆|外公|姥姥|姥爷"
+        "|老公|老婆|爱人|媳妇|表妹|表弟|表姐|表哥|侄子|侄女|孙子|孙女|同事|仓管|前台|助理|司机")
+_NOT_AFTER_NAME = "下上明今昨刚也都就去来说在要想会让帮给跟和把被"
+_DOUBLED_WORDS = ("天天|常常|刚刚|慢慢|好好|偷偷|悄悄|渐渐|往往|乖乖|明明|仅仅|默默|轻轻|快快|早早"
+                  "|白白|多多|宝宝|哥哥|姐姐|弟弟|妹妹|爸爸|妈妈|奶奶|爷爷|姥姥|婆婆|公公|叔叔"
+                  "|舅舅|伯伯|嫂嫂|大大|小小|个个|人人|样样|件件|次次|常常|看看|试试|等等|问问")
+_NAME_AFTER_KIN = re.compile(
+    rf"(?:{_KIN})[\s:：]*(?:(?P<name>{_SURNAME}{_GIVEN}(?![{_NOT_AFTER_NAME}]){_GIVEN}"
+    rf"|{_SURNAME}{_GIVEN}(?=$|[^\u4e00-\u9fff]|[{_NOT_AFTER_NAME}]))"
+    rf"|(?!{_DOUBLED_WORDS})(?P<surname>(?P<twice>{_CJK})(?P=twice)))"
+)
+# A guide's name in a store tag: [陆家嘴店·段晨曦], 【万象城店・林可欣】
+_STORE_TAG = re.compile(rf"[·・]\s*(?P<name>{_FULL_NAME})\s*[\]】)）]")
+
+# 小 plus a surname is how colleagues call each other (让小邱下来拿, 找小王): after a verb of
+# asking, before a verb or punctuation.
+_XIAO_SURNAME = re.compile(
+    rf"(?:让|找|叫|问|请|跟|和|给)(?P<name>小[{_SURNAMES}])"
+    r"(?=$|[^\u4e00-\u9fff]|[来去下上帮说拿送给过签收])"
+)
+# A message that opens by greeting someone by the given name (晓雯你好, 涛哥，): the words people
+# greet with instead of a name (美女你好, 亲你好, 大哥) are not names.
+_GREETING_WORDS = ("美女|帅哥|亲亲|亲爱|宝贝|朋友|同学|大家|各位|老板|掌柜|姐妹|小姐|靓女|靓仔"
+                   "|先生|女士|客官|伙伴|家人|早上|中午|下午|晚上|上午|您好|你好|小伙|小哥|小妹|早安|晚安|店家"
+                   "|商家|客服|师傅|师父|阿姨|叔叔|大哥|大姐|同志|领导|医生|兄弟|哥们|哈喽|嗨嗨"
+                   r"|(?P<twice>.)(?P=twice)")
+_GREETED = re.compile(
+    rf"^(?!{_GREETING_WORDS})(?P<name>{_GIVEN}{{2}})(?=[,，!！]?\s*[你您]好)"
+    rf"|^(?![大小表老堂帅靓美亲])(?P<surname>{_GIVEN})(?=[哥姐](?:$|[,，!！~～\s]))"
 )
 
 # Words whose presence lets each name pattern fire at all (a cheap gate, see `redact`).
 NAME_HINT_WORDS: dict[str, tuple[str, ...]] = {
     "name_cue": ("叫", "我是", "姓", "本人", "件人", "货人", "系人", "姓名", "名字"),
-    "title": ("先生", "女士", "小姐", "总", "姐", "哥", "阿姨", "老师", "经理", "主管"),
+    "title": ("先生", "女士", "小姐", "总", "姐", "哥", "阿姨", "老师", "经理", "主管", "师傅"),
     "role": tuple(_ROLE.split("|")),
 }
-_PATTERNS = {"name_cue": _NAME_CUED, "title": _NAME_TITLED, "role": _NAME_AFTER_ROLE}
+_PATTERNS = {"name_cue": _NAME_CUED, "title": _NAME_TITLED, "role": _NAME_AFTER_ROLE,
+             }
+# Gates for patterns whose words start with common characters (我, 和, 给): a substring test or
+# one search, cheaper than more start characters in the shared hint gate.
+_KIN_GATE = re.compile(_KIN)
 _HAS_LATIN_WORD = re.compile(r"[A-Z][a-z]")
 _RECEIVES_AT = re.compile(r"收(?![\u4e00-\u9fff])")
 _SIGNATURE_TAIL = 12  # a signature's dash is at most this far from the end
@@ -112,14 +166,18 @@ _ENGLISH_NAMES = (
     "May|Mia|Michael|Michelle|Mike|Molly|Momo|Monica|Nancy|Nina|Olivia|Peter|Peggy|Phoebe|"
     "Rachel|Rebecca|Rita|Rose|Ruby|Sally|Sam|Sandy|Sarah|Selina|Serena|Shirley|Sophia|Sophie|"
     "Stella|Stephanie|Summer|Sunny|Susan|Sylvia|Tina|Tom|Tony|Tracy|Vicky|Victor|Vivian|Wendy|"
-    "Yoyo|Zoe"
+    "Yoyo|Zoe|Kelvin|Yvonne|Cynthia|Ken|Leo|Ryan|Sean|Vincent|Winnie|Jojo|Queenie"
 )
 _LATIN_SURNAME = r"(?: (?:Wang|Li|Zhang|Liu|Chen|Yang|Huang|Zhao|Wu|Zhou|Xu|Sun|Ma|Zhu|Hu|Guo|"
-_LATIN_SURNAME += r"He|Lin|Luo|Zheng|Liang|Xie|Song|Tang|Han|Feng|Deng|Cao|Peng|Zeng|Xiao|Tian))?"
+_LATIN_SURNAME += r"He|Lin|Luo|Zheng|Liang|Xie|Song|Tang|Han|Feng|Deng|Cao|Peng|Zeng|Xiao|Tian|"
+# Cantonese and Hokkien spellings (Chan, Wong, Cheung) of people from Hong Kong and abroad
+_LATIN_SURNAME += r"Chan|Cheung|Wong|Lee|Leung|Lau|Ho|Ng|Tan|Lim|Chow|Yip|Tse|Kwok|Lam|Tsang))?"
 _ENGLISH_NAME = re.compile(
-    rf"(?P<cue>(?i:我是|我叫|叫我|this is|i'm|i am|同事|朋友|闺蜜|收件人|[、和,，])\s*)?"
-    rf"(?<![A-Za-z0-9_])(?P<name>阿?(?:{_ENGLISH_NAMES}){_LATIN_SURNAME})(?![A-Za-z0-9_])"
-    r"(?P<after>姐|哥|老师|\s*[,，:：、~～!！]|\s*$)?"
+    rf"(?P<cue>(?i:我是|我叫|叫我|this is|i'm|i am|dear|hi|hello|hey|同事|朋友|闺蜜|收件人|前台"
+    rf"|店长|导购|顾问|店员|助理|客服|[、和,，|])\s*)?"
+    rf"(?<![A-Za-z0-9_])(?P<name>阿?(?:{_ENGLISH_NAMES}|{_ENGLISH_NAMES.upper()}){_LATIN_SURNAME})"
+    r"(?![A-Za-z0-9_])"
+    r"(?P<after>姐|哥|老师|那边|这边|就是|说|签收|\s*[,，:：、~～!！|]|\s*$)?"
 )
 
 
@@ -127,6 +185,10 @@ def english_names(norm: str) -> list[Candidate]:
     """English given names where the context marks them as a person's (see the docstring)."""
     return [(_RANK, *m.span("name"), "person_name") for m in _ENGLISH_NAME.finditer(norm)
             if m.group("cue") or m.group("after") is not None or " " in m.group("name")]
+
+
+_GREETED_AT = frozenset({"你好", "您好", "哥，", "姐，", "哥,", "姐,", "哥", "姐", "哥!", "姐!",
+                         "哥！", "姐！", "，你", "，您", ",你", ",您"})
 
 
 def name_candidates(norm: str, hints: set[str | None], long_number: bool) -> list[Candidate]:
@@ -138,11 +200,19 @@ def name_candidates(norm: str, hints: set[str | None], long_number: bool) -> lis
     if long_number:
         patterns.append(_NAME_IN_CONTACT)
     latin = english_names(norm) if _HAS_LATIN_WORD.search(norm) else []
+    if _KIN_GATE.search(norm):
+        patterns.append(_NAME_AFTER_KIN)
+    if "小" in norm:
+        patterns.append(_XIAO_SURNAME)
+    if "·" in norm or "・" in norm:
+        patterns.append(_STORE_TAG)
     found = [m for pattern in patterns for m in pattern.finditer(norm)]
+    if (norm[1:3] in _GREETED_AT or norm[2:4] in _GREETED_AT) and (m := _GREETED.match(norm)):
+        found.append(m)
     if "收" in norm or "-" in norm[-_SIGNATURE_TAIL:] or "~" in norm[-_SIGNATURE_TAIL:]:
         found += [m for m in _closing_names(norm) if m is not None]
     return latin + [(_RANK, *m.span("name" if m.group("name") else "surname"), "person_name")
-                    for m in found]
+                    for m in found if m is not None]
 
 
 def _closing_names(norm: str) -> list[re.Match[str] | None]:

@@ -26,20 +26,25 @@ RANK = {
 # ranks as "order_cued", so a kept candidate's rank tells where it came from.
 SAFETY_NET_RANKS = frozenset({RANK["order_no"], RANK["number"]})
 
-_MOBILE = re.compile(r"(?<![\d+])(?:(?:\+|00)?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
+# Groups may be split by a single star (135*8821*4460), never by a mask (138****5678).
+_MOBILE = re.compile(
+    r"(?<![\d+])(?:\(?(?:\+|00)?86\)?[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)"
+    r"|(?<![\d*])1[3-9]\d\*\d{4}\*\d{4}(?![\d*])")
 _LANDLINE = re.compile(
     r"(?<!\d)(?:\((?:010|02\d|0[3-9]\d\d)\)|(?:010|02\d|0[3-9]\d\d))[- ]?[2-9]\d{2,3}[- ]?\d{4}"
     r"(?:[-转]\d{1,5})?(?!\d)"
     r"|(?i:电话|座机|固话|tel)[\s:：是为]*(?P<local>[2-9]\d{6,7})(?!\d)"
 )
-_ID_CARD = re.compile(r"(?<!\d)[1-8]\d{5} ?(?:19|20)\d{6} ?\d{3}[\dXx](?![\dA-Za-z])")
+_ID_CARD = re.compile(r"(?<!\d)[1-8]\d{5}[ -]?(?:19|20)\d{6}[ -]?\d{3}[\dXx](?![\dA-Za-z])")
 # Card schemes issued in China start with 3 (JCB, Amex), 4 (Visa), 5 (Mastercard) or 6 (UnionPay).
 _BANK_CARD = re.compile(
     r"(?<!\d)(?=[3-6])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)(?!\d)"
 )
 _ORDER_CUED = re.compile(
-    r"(?:订单编号|订单号|单号|订单)[\s:：#]*(?:是|为)?[\s:：#]*"
-    r"(?P<id>[A-Za-z]{0,4}\d{6,30})(?![\dA-Za-z])"
+    r"(?:订单编号|订单号|售后单号|售后单|退款单号|单号|订单|(?i:order\s*(?:no\.?|number|id|#)))"
+    r"[\s:：#]*(?:是|为)?[\s:：#]*"
+    # a receipt's NO. prefix and a dated prefix (240918-5017362840) belong to the id
+    r"(?P<id>(?:(?i:no)\.?)?[A-Za-z]{0,4}\d{6,30}(?:-\d{6,30})?)(?![\dA-Za-z])"
 )
 # Carrier names that are never anything else may stand alone before the number (已发顺丰 SF...);
 # 京东, 邮政 and 天天 are also a shop, a bank and "every day", so they need 快递 or 单号 after them.
@@ -50,7 +55,7 @@ _PARCEL_NO = "运单号|快递单号|单号"
 # A carrier's own prefix: SF1234567890123, YT 1234 5678 9012 3, JDX001234567890, JT0001234567890
 _CARRIER_PREFIX = r"SF|YTO?|JD[A-Z]{0,3}|ZTO|YD|EMS|STO|DBL|DPK|JT|ZJS|KYE|HTKY|UC|TT|BEST"
 _TRACKING = re.compile(
-    rf"(?<![A-Za-z])(?P<id>(?i:{_CARRIER_PREFIX}) ?\d{{8,20}}(?![\dA-Za-z])"
+    rf"(?<![A-Za-z])(?P<id>(?i:{_CARRIER_PREFIX})[ -]?\d{{8,20}}(?![\dA-Za-z])"
     r"|[A-Z]{2}\d{9}[A-Z]{2}(?![A-Za-z]))"
     rf"|(?:(?:{_CARRIERS})(?:{_PARCEL_WORD})?的?(?:{_PARCEL_NO}|号码|号)?"
     rf"|(?:{_AMBIGUOUS_CARRIERS})(?:(?:{_PARCEL_WORD})的?(?:{_PARCEL_NO})?|{_PARCEL_NO})"
@@ -58,8 +63,15 @@ _TRACKING = re.compile(
     r"(?P<cued>[A-Za-z]{0,4} ?\d{8,30})(?![\dA-Za-z])"
 )
 _QQ_CUE = "|".join(re.escape(s) for s in sorted(cue_spellings(QQ), key=len, reverse=True))
+# A lone Q also names QQ before a number (Q 945286103, 加Q123456789); not inside a word.
 _QQ = re.compile(
-    rf"(?i:{_QQ_CUE})(?:号码|号)?[\s:：]*(?:是|为)?[\s:：]*(?P<id>[1-9]\d{{4,10}})(?!\d)"
+    rf"(?:(?i:{_QQ_CUE})|(?<![A-Za-z0-9])[Qq](?![A-Za-z]))(?:号码|号)?[\s:：]*(?:是|为)?[\s:：]*"
+    r"(?P<id>[1-9]\d{4,10})(?!\d)"
+)
+# A number sent in two halves: 前面是6217 9958 3002，后面是7411686 / 前半截YT7531，后半截0927...
+_HALVES = re.compile(
+    r"前(?:面|半截|半段|半部分|几位|\d位)(?:是|为)?[\s:：]*(?P<a>[A-Za-z]{0,4}\d{3,30})"
+    r"[^\d]{1,10}?后(?:面|半截|半段|半部分|几位|\d位)(?:是|为)?[\s:：]*(?P<b>\d{3,30})(?!\d)"
 )
 _LONG_DIGITS = re.compile(r"(?<![\dA-Za-z])\d{9,30}(?![\dA-Za-z])")
 _KEYCAP_TAIL = "\ufe0f\u20e3"
@@ -94,6 +106,8 @@ def _cued_candidates(norm: str) -> list[Candidate]:
                       "tracking_no"))
     found += [(RANK["order_cued"], *m.span("id"), "order_no") for m in _ORDER_CUED.finditer(norm)]
     found += [(RANK["qq_number"], *m.span("id"), "qq_number") for m in _QQ.finditer(norm)]
+    for m in _HALVES.finditer(norm):
+        found += [(RANK["order_cued"], *m.span(half), "number") for half in ("a", "b")]
     return found + _landline_candidates(norm)
 
 

@@ -62,7 +62,28 @@ _ADDRESS_REST = re.compile(
 ADDRESS_HINT = re.compile(r"[\dA-Za-z] ?(?:号|弄|栋|幢|座|单元|楼|层|室|户|舍|[Ff]|-\d)"
                           r"|[东西南北中]座")
 
-_EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_EMAIL = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9._%+-]*\s?@\s?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# An address spelled out so that filters miss it: name艾特163.com, x at qq dot com,
+# name(at)sina.com, name[at]126点com. The domain ends in a common top-level domain; after a
+# plain English " at " (look at this dot com) it must also be a mail provider's.
+_DOT = r"(?:\.|点|\s?\((?i:dot)\)\s?|\s(?i:dot)\s)"
+_EMAIL_SPELLED = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*"
+    r"\s?(?:艾特|圈a|\((?i:at)\)|\[(?i:at)\]|(?P<word>\s(?i:at)\s))\s?"
+    rf"(?P<domain>[A-Za-z0-9-]+)(?:{_DOT}[A-Za-z0-9-]+)*?{_DOT}(?i:com|cn|net|org|edu|hk)"
+    r"(?![A-Za-z])"
+)
+_MAIL_PROVIDERS = frozenset({
+    "qq", "163", "126", "139", "189", "sina", "sohu", "foxmail", "yeah", "gmail", "hotmail",
+    "outlook", "live", "yahoo", "icloud", "aliyun"})
+EMAIL_HINT_WORDS = ("@", "艾特", "圈a")  # the rest: `spelled_at`, a plain substring test
+
+
+def spelled_at(norm: str) -> bool:
+    """Whether `norm` may spell an @ in English (x at qq dot com, x(at)sina.com): a substring
+    test, cheaper than adding a word that starts with a space to the hint gate."""
+    return "at" in norm or "AT" in norm or "At" in norm
 
 
 def _wechat_cue() -> str:
@@ -73,35 +94,54 @@ def _wechat_cue() -> str:
     other = [re.escape(s) for s in spellings if not s.isascii()]
     add = "[加伽+➕]"
     return (rf"(?:{'|'.join(other)})(?:号)?|(?<![a-z])(?:{'|'.join(latin)})"
-            rf"|{add} ?(?:[微威薇徽]|v(?![a-z]))|(?<![a-z0-9])v(?=[\s:：是我])")
+            rf"|{add} ?(?:[微威薇徽]|v(?![a-z]))|(?<![a-z0-9])v(?=[\s:：是我]|-[a-z])")
 
 
 # Any of these may start a WeChat cue: the gate in `redact` looks for them before the pattern.
-WECHAT_HINT_WORDS = (*sorted(cue_spellings(WECHAT)), "wxid", "v", "加微", "加薇", "加威", "伽微")
+# (the gate also tries each word in capitals and capitalised; WeChat is written camel-case)
+WECHAT_HINT_WORDS = (*sorted(cue_spellings(WECHAT)), "WeChat", "wxid", "v", "加微", "加薇", "加威",
+                     "伽微")
 _WECHAT = re.compile(
     r"(?i:(?<![a-z])wxid_[a-z0-9_-]{4,30})"
-    rf"|(?i:{_wechat_cue()})(?:搜索|搜|号)?[\s:：]*(?:号)?[\s:：]*(?:是|为|我)?[\s:：]*"
-    r"(?P<id>[A-Za-z][A-Za-z0-9_-]{5,19})(?![A-Za-z0-9_-])"
+    # the cue may close a sentence first: 加我微信吧 amy_2023, 绿泡泡聊吧，amy_2023, V-amy_2023
+    rf"|(?i:{_wechat_cue()})\ufe0f?(?:搜索|搜|号)?(?:聊|联系)?(?:吧|呀|哈|哦)?[\s:：,，-]*(?:号)?[\s:：]*"
+    r"(?:是|为|我)?[\s:：]*"
+    r"(?P<id>[A-Za-z][A-Za-z0-9_-]{5,19}(?![A-Za-z0-9_-])"
+    # an id typed one character at a time: l i n d a 0 6 2 1
+    r"|[A-Za-z](?: [A-Za-z0-9_-]){5,19}(?![A-Za-z0-9_-]))"
+    # a V glued to the id (Vkeke_0618, 加Vzjy-guomao01, ➕VChloe_0101): the id joins words or
+    # digits with _ or -, and does not open with a capitalised abbreviation, so Vivian, V领 or
+    # VIP-2024 never read as one
+    r"|(?<![A-Za-z0-9])(?:[加伽+➕] ?)?[Vv](?![A-Z]{2,}[_-])"
+    r"(?P<glued>[A-Za-z][A-Za-z0-9]*[_-][A-Za-z0-9_-]{2,18})"
+    r"(?![A-Za-z0-9_-])"
 )
-# An id-like token (letters and at least three digits) after a contact cue; no telling which app.
+_HOLDS_PHONE = re.compile(r"1[3-9]\d{9}")
+# An id-like token (letters and at least three digits, or letters joined by an underscore) after
+# a contact cue, also to a second account (加我小号 amy_2); no telling which app.
 CONTACT_CUE = "联系方式|联系我|加我|找我|账号|小红书号|抖音号|ins|ig"
 _CONTACT_ID = re.compile(
-    rf"(?i:{CONTACT_CUE})[\s:：]*(?:是|为)?[\s:：]*"
-    r"(?P<id>(?=[A-Za-z0-9_.-]*[A-Za-z])(?=(?:[A-Za-z_.-]*\d){3})[A-Za-z0-9][A-Za-z0-9_.-]{5,19})"
+    rf"(?i:{CONTACT_CUE})(?:小号|大号|新号)?[\s:：]*(?:是|为)?[\s:：]*"
+    r"(?P<id>(?=[A-Za-z0-9_.-]*[A-Za-z])(?=(?:[A-Za-z_.-]*\d){3}|[A-Za-z0-9]+_[A-Za-z0-9])"
+    r"[A-Za-z0-9][A-Za-z0-9_.-]{5,19})"
     r"(?![A-Za-z0-9_.-])"
 )
 
 
 def email_candidates(norm: str) -> list[Candidate]:
-    return [(RANK["email"], *m.span(), "email") for m in _EMAIL.finditer(norm)]
+    found = [(RANK["email"], *m.span(), "email") for m in _EMAIL.finditer(norm)]
+    return found + [(RANK["email"], *m.span(), "email") for m in _EMAIL_SPELLED.finditer(norm)
+                    if not m.group("word") or m.group("domain").lower() in _MAIL_PROVIDERS]
 
 
 def wechat_candidates(norm: str) -> list[Candidate]:
     found: list[Candidate] = []
     for m in _WECHAT.finditer(norm):
-        cued = m.group("id") is not None
-        rank = RANK["wechat_cued" if cued else "wxid"]
-        found.append((rank, *m.span("id" if cued else 0), "wechat_id"))
+        cued = m.group("id") is not None or m.group("glued") is not None
+        # an id that holds a phone number (a13651829907) is one id, not a letter and a mobile
+        rank = RANK["wechat_cued" if cued and not _HOLDS_PHONE.search(m.group()) else "wxid"]
+        found.append((rank, *m.span(("id" if m.group("id") else "glued") if cued else 0),
+                      "wechat_id"))
     return found
 
 
