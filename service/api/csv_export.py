@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Query
 from fastapi.responses import Response
 
+CSV_TYPE = "text/csv; charset=utf-8"
 Format = Annotated[Literal["json", "csv"],
                   Query(alias="format", description="`csv`: the rows as a CSV file")]
 
@@ -23,7 +24,7 @@ def csv_response(rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
     writer.writeheader()
     for row in rows:
         writer.writerow({key: _cell(row.get(key)) for key in columns})
-    return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
+    return Response("\ufeff" + buffer.getvalue(), media_type=CSV_TYPE,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from salesbrain.ingest.name_tagger import Lexicon, NameTagger, TaggerSettings, default_tagger
+from salesbrain.ingest.name_tagger import Lexicon, NameTagger, TaggerSettings
 
 TINY = [
     ("店长杨丽说明天到货", [("person_name", 2, 4)]),
@@ -75,14 +75,6 @@ def test_gate_turns_away_plain_chat(text: str) -> None:
 def test_common_words_close_the_gate() -> None:
     assert NameTagger().wants("毛衣好看")
     assert not NameTagger(lexicon=Lexicon(common_words=("毛衣",))).wants("毛衣好看")
-
-
-@pytest.fixture(scope="module")
-def shipped() -> NameTagger:
-    tagger = default_tagger()
-    if tagger is None:
-        pytest.skip("no name tagger shipped in salesbrain/resources/name_tagger")
-    return tagger
 
 
 @pytest.mark.parametrize(("text", "name"), [

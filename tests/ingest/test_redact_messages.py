@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from salesbrain.ingest import redact as redact_module
-from salesbrain.ingest.name_tagger import NameTagger, _decode, default_tagger
+from salesbrain.ingest.name_tagger import NameTagger, _decode
 from salesbrain.ingest.redact import redact_message, redact_messages, trim_tagged
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -29,14 +29,6 @@ def _texts() -> list[str]:
         lines = (FIXTURES / name).read_text(encoding="utf-8").splitlines()
         texts += [json.loads(line)["text"] for line in lines if line]
     return texts
-
-
-@pytest.fixture(scope="module")
-def shipped() -> NameTagger:
-    tagger = default_tagger()
-    if tagger is None:
-        pytest.skip("no name tagger shipped in salesbrain/resources/name_tagger")
-    return tagger
 
 
 def test_batch_equals_one_by_one_over_varied_texts(shipped: NameTagger) -> None:

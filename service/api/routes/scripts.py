@@ -22,6 +22,7 @@ from salesbrain.db.scripts import (
 )
 from salesbrain.jobs.scripts import export_csv, import_csv
 from salesbrain.suggest.scripts import script_problem
+from service.api.csv_export import CSV_TYPE
 from service.api.deps import AnyKey, ManagerKey, TenantStore
 from service.schemas import (
     ScriptCreate,
@@ -34,7 +35,6 @@ from service.schemas import (
 router = APIRouter(prefix="/v1", tags=["scripts"])
 
 Intent = Annotated[str | None, Query(min_length=1, max_length=32)]
-CSV_TYPE = "text/csv; charset=utf-8"
 
 
 def script_out(script: Script) -> ScriptOut:
