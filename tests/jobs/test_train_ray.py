@@ -26,9 +26,21 @@ def ray_cluster() -> Iterator[Any]:
     ray.shutdown()
 
 
-def files_of(directory: Path) -> dict[str, bytes]:
-    return {p.relative_to(directory).as_posix(): p.read_bytes()
-            for p in sorted(directory.rglob("*")) if p.is_file()}
+def files_of(directory: Path) -> dict[str, Any]:
+    """Every file's content; version.json without its wall-clock stamp, which two trainings
+    seconds apart cannot share."""
+    files: dict[str, Any] = {}
+    for path in sorted(directory.rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(directory).as_posix()
+        if path.name == "version.json":
+            version = json.loads(path.read_text(encoding="utf-8"))
+            assert version.pop("created_at")
+            files[name] = version
+        else:
+            files[name] = path.read_bytes()
+    return files
 
 
 @pytest.mark.slow  # starts a Ray cluster
