@@ -375,6 +375,9 @@ class Leaderboard(BaseModel):
     rows: list[LeaderboardRow] = Field(description="by brand-wide rank; only guides in scope")
     trend_periods: list[str] = Field(default_factory=list,
                                      description="the periods of each row's trend, oldest first")
+    total: int | None = Field(None, description="guides in scope; `rows` is the page from "
+                                                "`offset` (all of them without `limit`)")
+    offset: int = 0
 
 
 class CoachingGap(BaseModel):

@@ -1,30 +1,50 @@
-"""The tenant's scoring facts, shared by the reports and the drill-down.
+"""The tenant's scoring facts and the results built on them, kept until its data changes.
 
-`facts_from_store` reads every conversation of a tenant once; the facts are kept per tenant
-until its data changes (new messages, labels, orders, tasks or guides), so the leaderboard's
-periods, coaching and every guide's drill-down reuse one pass over the store.
+`StampedCache` holds, per tenant and kind, one value tagged with the store's data stamp (new
+messages, labels, orders, tasks or guides change it). A stale or missing value is taken from
+the snapshot `salesbrain analyze` materialised at the current stamp
+(`salesbrain.scoring.materialise`), so a restarted or second replica reads it instead of
+scoring the brand again; only when there is none is it computed here. The leaderboard's
+periods, coaching, segments, trends and every guide's drill-down share one facts pass.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from salesbrain.db import Database
-from salesbrain.db.activity import data_stamp
+from salesbrain.db.snapshots import current_stamp
 from salesbrain.scoring import ConversationFacts, facts_from_store
+from salesbrain.scoring.materialise import read_materialised
+
+T = TypeVar("T")
 
 
-class FactsCache:
-    """The tenant's scoring facts, recomputed only when its data changed."""
+class StampedCache:
+    """Per tenant and kind, a value recomputed (or read from its snapshot) only when the
+    tenant's data changed."""
 
     def __init__(self) -> None:
-        self._cache: dict[str, tuple[object, ConversationFacts]] = {}
-        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str], tuple[str, Any]] = {}
+        self._lock = threading.RLock()  # a computation may read another kind (facts)
+
+    def get(self, store: Database, kind: str, compute: Callable[[], T],
+            from_snapshot: Callable[[Any], T] | None = None) -> T:
+        """The value of `kind`: cached, else `from_snapshot(decoded snapshot)` when `analyze`
+        materialised `kind` at the current stamp, else `compute()`."""
+        stamp = current_stamp(store)
+        key = (store.tenant, kind)
+        with self._lock:  # one computation per tenant at a time; later callers reuse it
+            found = self._cache.get(key)
+            if found is None or found[0] != stamp:
+                stored = (read_materialised(store, kind, stamp)
+                          if from_snapshot is not None else None)
+                value = from_snapshot(stored) if stored is not None else compute()
+                found = self._cache[key] = (stamp, value)
+            return found[1]  # type: ignore[no-any-return]
 
     def facts(self, store: Database) -> ConversationFacts:
-        stamp = data_stamp(store)
-        with self._lock:  # one computation per tenant at a time; later callers reuse it
-            found = self._cache.get(store.tenant)
-            if found is None or found[0] != stamp:
-                found = self._cache[store.tenant] = (stamp, facts_from_store(store))
-            return found[1]
+        return self.get(store, "facts", lambda: facts_from_store(store), lambda found: found)
+

@@ -7,15 +7,16 @@ only then narrowed to the stores a manager may read.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
+from typing import Any
 
-import numpy as np
-
+from salesbrain.db import Database
 from salesbrain.schema import Guide
-from salesbrain.scoring import ConversationFacts, store_segments
-from salesbrain.scoring.periods import period_index
+from salesbrain.scoring.daily import daily_activity, trend_sums
+from salesbrain.scoring.materialise import SEGMENT_THRESHOLD, brand_segments
 from salesbrain.scoring.segments import ABILITY, WILLINGNESS
-from salesbrain.taxonomy import INTENT_KEYS, OUTCOME_KEYS, SCORECARD_COMPONENTS
+from salesbrain.taxonomy import SCORECARD_COMPONENTS
+from service.core.facts import StampedCache
 from service.insight_schemas import (
     SegmentComponent,
     StoreSegmentOut,
@@ -28,63 +29,45 @@ SEGMENT_NAMES = {"willing_and_able": "有意愿有能力", "willing_not_able": "
                  "able_not_willing": "有能力缺意愿", "neither": "意愿能力均不足"}
 ACTION_NAMES = {"cooperate": "合作：优先给活动和线索", "coach": "辅导：与冠军导购结对",
                 "take_over": "接管：由云导购服务客户"}
-THRESHOLD = 50.0
+THRESHOLD = SEGMENT_THRESHOLD
 
 
-def segments(facts: ConversationFacts, roster: Sequence[Guide],
+def segments(cache: StampedCache, store: Database,
              stores: Collection[str] | None) -> StoreSegments:
     """Every store's segment with the component points behind it; `stores` None: all."""
-    found = store_segments(facts, roster, threshold=THRESHOLD) if len(facts) else []
+    roster = store.guides()
+    found: list[dict[str, Any]] = cache.get(
+        store, "segments", lambda: brand_segments(cache.facts(store), roster), lambda x: x)
+    staff: dict[str, list[Guide]] = {}
+    for guide in roster:
+        staff.setdefault(guide.store_id, []).append(guide)
     rows = []
     for s in found:
-        if stores is not None and s.store_id not in stores:
+        if stores is not None and s["store_id"] not in stores:
             continue
-        staff = [g for g in roster if g.store_id == s.store_id]
+        guides = staff.get(s["store_id"], [])
         rows.append(StoreSegmentOut(
-            store_id=s.store_id, region=staff[0].region if staff else "", n_guides=len(staff),
-            n_conversations=s.n_conversations, willingness=round(s.willingness, 1),
-            ability=round(s.ability, 1), segment=s.segment,
-            segment_name=SEGMENT_NAMES[s.segment], action=s.action,
-            action_name=ACTION_NAMES[s.action],
+            store_id=s["store_id"], region=guides[0].region if guides else "",
+            n_guides=len(guides), n_conversations=s["n_conversations"],
+            willingness=round(s["willingness"], 1), ability=round(s["ability"], 1),
+            segment=s["segment"], segment_name=SEGMENT_NAMES[s["segment"]], action=s["action"],
+            action_name=ACTION_NAMES[s["action"]],
             components=[SegmentComponent(key=key, name=SCORECARD_COMPONENTS.get(key, key),
                                          axis="willingness" if key in WILLINGNESS else "ability",
-                                         points=s.points.get(key))
+                                         points=s["points"].get(key))
                         for key in (*WILLINGNESS, *ABILITY)]))
     return StoreSegments(threshold=THRESHOLD, stores=sorted(rows, key=lambda r: r.store_id))
 
 
-def trends(facts: ConversationFacts, guide_ids: Collection[str] | None, period: str) -> Trends:
+def trends(cache: StampedCache, store: Database, guide_ids: Collection[str] | None,
+           period: str) -> Trends:
     """Intent mix, outcomes, reply time and conversion per week (or month) of the guides'
-    conversations; `guide_ids` None: every guide."""
-    rows = _rows_of(facts, guide_ids)
-    if not len(rows):
-        return Trends(period_kind=period, points=[])  # type: ignore[arg-type]  # route checks
-    index, labels = period_index(facts.started_ms[rows], period)
-    answered_in = np.searchsorted(rows, facts.response_conversation)
-    answered = np.isin(facts.response_conversation, rows)
-    reply_period = index[np.minimum(answered_in, len(rows) - 1)]
-    points = [_point(facts, rows[index == i], facts.response_s[answered & (reply_period == i)],
-                     label) for i, label in enumerate(labels)]
-    return Trends(period_kind=period, points=points)  # type: ignore[arg-type]
-
-
-def _rows_of(facts: ConversationFacts, guide_ids: Collection[str] | None) -> np.ndarray:
-    if guide_ids is None:
-        return np.arange(len(facts), dtype=np.int64)
-    codes = [k for k, g in enumerate(facts.guide_ids) if g in guide_ids]
-    return np.flatnonzero(np.isin(facts.guide, codes))
-
-
-def _point(facts: ConversationFacts, rows: np.ndarray, reply_s: np.ndarray,
-           label: str) -> TrendPoint:
-    intents = np.bincount(facts.intent[rows][facts.intent[rows] >= 0],
-                          minlength=len(INTENT_KEYS))
-    outcomes = np.bincount(facts.outcome[rows], minlength=len(OUTCOME_KEYS))
-    purchased = int(outcomes[OUTCOME_KEYS.index("purchased")])
-    return TrendPoint(
-        period=label, conversations=len(rows),
-        intents={key: int(intents[k]) for k, key in enumerate(INTENT_KEYS) if intents[k]},
-        outcomes={key: int(outcomes[k]) for k, key in enumerate(OUTCOME_KEYS) if outcomes[k]},
-        median_response_s=float(np.median(reply_s)) if len(reply_s) else None,
-        replies=len(reply_s), purchased=purchased,
-        conversion_rate=purchased / len(rows) if len(rows) else None)
+    conversations (`guide_ids` None: every guide), summed from the daily aggregates."""
+    daily = cache.get(store, "daily", lambda: daily_activity(cache.facts(store)), lambda x: x)
+    points = [TrendPoint(
+        period=sums.period, conversations=sums.conversations, intents=sums.intents,
+        outcomes=sums.outcomes, median_response_s=sums.median_reply_s, replies=sums.replies,
+        purchased=(purchased := sums.outcomes.get("purchased", 0)),
+        conversion_rate=purchased / sums.conversations if sums.conversations else None)
+        for sums in trend_sums(daily, guide_ids, period)]
+    return Trends(period_kind=period, points=points)  # type: ignore[arg-type]  # route checks

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from salesbrain.db import Database
 from service.core.config import Settings
 from service.core.events import EventBus, LocalEventBus
-from service.core.facts import FactsCache
+from service.core.facts import StampedCache
 from service.core.metrics import Metrics
 from service.core.ratelimit import RateLimiter
 from service.core.recall import OpenerBook
@@ -27,7 +27,7 @@ class ServiceState:
     metrics: Metrics
     limiter: RateLimiter
     reports: Reports
-    facts: FactsCache  # shared by the reports and the drill-down
+    facts: StampedCache  # shared by the reports and the drill-down
     bus: EventBus = field(default_factory=LocalEventBus)
     stream_tokens: StreamTokens = field(default_factory=StreamTokens)
     openers: OpenerBook = field(default_factory=OpenerBook)  # recall drafts, per tenant
@@ -50,7 +50,7 @@ def build_state(settings: Settings, metrics: Metrics) -> ServiceState:
     """Open (and migrate) the database; nothing here touches the brain."""
     store = Database.open(settings.db_url, tenant=settings.operator_tenant)
     limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
-    facts = FactsCache()
+    facts = StampedCache()
     return ServiceState(settings, store.engine, metrics, limiter, ScoringReports(facts), facts,
                         wecom=wecom_signer(settings))
 

@@ -135,13 +135,17 @@ const Manager = (() => {
     return c ? fmt(c.value, digits) : "—";
   };
 
+  const BOARD_ROWS = 500; // a page longer than this is read by filtering or in the CSV export
+
   views.leaderboard = async (view, _, query) => {
     crumbs([["排行榜"]]);
     const period = query.get("period") || "week";
     const filters = { period, store_id: query.get("store") || "", region: query.get("region") || "" };
     const params = new URLSearchParams(Object.entries(filters).filter(([, v]) => v));
+    const page = new URLSearchParams(params);
+    page.set("limit", String(BOARD_ROWS));
     const [guides, board] = await Promise.all([api("/v1/guides"),
-                                               api("/v1/leaderboard?" + params)]);
+                                               api("/v1/leaderboard?" + page)]);
     const go = (change) => {
       const next = { period, store: filters.store_id, region: filters.region, ...change };
       location.hash = link("leaderboard", "", Object.fromEntries(
@@ -158,7 +162,9 @@ const Manager = (() => {
       select("filter-period", "周期", Object.entries(NAMES.periods), period,
              (v) => go({ period: v })));
     const note = el("p", "综合分 0–100（50 = 品牌平均），附置信区间；走势为各周期综合分（" +
-      board.trend_periods.join("、") + "）。点击一行查看导购详情。", "muted");
+      board.trend_periods.join("、") + "）。点击一行查看导购详情。" +
+      (board.total > board.rows.length ? `显示前 ${board.rows.length} 位，共 ${board.total} 位：` +
+       "请按门店或区域筛选，或导出 CSV 查看全部。" : ""), "muted");
     const rows = board.rows.map((row) => [
       row.rank, row.name || row.guide_id, row.store_id, row.region, fmt(row.score),
       fmt(row.score_low) + "–" + fmt(row.score_high), Charts.sparkline(row.trend),

@@ -19,6 +19,7 @@ from salesbrain.db import Database
 from salesbrain.db.activity import guide_touches
 from salesbrain.db.database import now_ms
 from salesbrain.db.labels import pending_conversations, replace_labels
+from salesbrain.scoring.materialise import ensure_materialised
 
 __all__ = ["analyze_batch", "analyze_store", "attributed_conversations", "pending_conversations",
            "save_analyses"]
@@ -95,9 +96,11 @@ def analyze_batch(store: Database, brain: Brain, conversation_ids: Sequence[str]
 
 def analyze_store(
     store: Database, brain_dir: Path, *, progress: bool = False, batch_size: int = 64,
-    precision: str | None = None,
+    precision: str | None = None, materialise: bool = True,
 ) -> dict[str, Any]:
-    """Analyse what changed; returns counts and throughput."""
+    """Analyse what changed; returns counts and throughput. Then, with `materialise`, store
+    what the manager's dashboard reads (`salesbrain.scoring.materialise`) unless it is current;
+    its timings are the report's "dashboard" (None when it was current)."""
     import torch
 
     brain = Brain.from_pretrained(brain_dir, precision=precision)
@@ -110,9 +113,12 @@ def analyze_store(
             n_conversations, n_read = analyze_batch(store, brain, batch, attributed)
             n_messages += n_read
             bar.update(n_conversations)
-    return {**analysis_report(brain.version, len(pending), n_messages,
-                              time.perf_counter() - started),
-            **brain_settings(brain), "threads": torch.get_num_threads()}
+    report = {**analysis_report(brain.version, len(pending), n_messages,
+                                time.perf_counter() - started),
+              **brain_settings(brain), "threads": torch.get_num_threads()}
+    if materialise:
+        report["dashboard"] = ensure_materialised(store)
+    return report
 
 
 def analysis_report(version: str, conversations: int, messages: int,

@@ -107,8 +107,11 @@ def ingestion_lines(summary: Mapping[str, int]) -> list[str]:
 
 
 def analysis_lines(report: Mapping[str, Any]) -> list[str]:
+    dashboard = report.get("dashboard")
+    materialised = ([f"dashboard materialised for {dashboard['conversations']} conversations "
+                     f"in {dashboard['seconds']} s"] if dashboard else [])
     if not report["conversations"]:
-        return [f"nothing changed since brain {report['brain']} last looked"]
+        return [f"nothing changed since brain {report['brain']} last looked", *materialised]
     precisions = ", ".join(f"{stage} {report[f'{stage}_precision']}"
                            for stage in ("intent", "quality") if report.get(f"{stage}_precision"))
     return [
@@ -119,6 +122,7 @@ def analysis_lines(report: Mapping[str, Any]) -> list[str]:
            if report.get("workers") else "")
         + f"{report['threads']} threads"
         + (f"; {precisions}" if precisions else ""),
+        *materialised,
     ]
 
 

@@ -37,6 +37,7 @@ from salesbrain.analysis import (
 from salesbrain.artifacts import read_json
 from salesbrain.brain import MANIFEST, Brain, BrainLoadError
 from salesbrain.db import Database
+from salesbrain.scoring.materialise import ensure_materialised
 
 # How often a batch is run again, and its actor restarted, after its worker process died.
 RETRIES = 3
@@ -88,7 +89,7 @@ def analyze_store_on_ray(
     pending = pending_conversations(store, version)
     if not pending:
         return {**analysis_report(version, 0, 0, time.perf_counter() - started),
-                "engine": "ray", "workers": 0}
+                "engine": "ray", "workers": 0, "dashboard": ensure_materialised(store)}
     attributed = attributed_conversations(store)
     jobs = [(ids, sorted(attributed.intersection(ids))) for ids in batches(pending, batch_size)]
     with ray_cluster(address, workers):
@@ -97,8 +98,11 @@ def analyze_store_on_ray(
                                        str(Path(brain_dir).resolve()), precision))
         settings = loaded_settings(actors)
         counts = run_batches(actors, jobs, total=len(pending), progress=progress)
-    return {**analysis_report(version, counts[0], counts[1], time.perf_counter() - started),
-            **settings, "engine": "ray", "workers": len(actors)}
+    report = {**analysis_report(version, counts[0], counts[1], time.perf_counter() - started),
+              **settings, "engine": "ray", "workers": len(actors)}
+    # the dashboard is materialised once, here, from the labels every actor wrote
+    report["dashboard"] = ensure_materialised(store)
+    return report
 
 
 def run_batches(actors: list[Any], jobs: list[tuple[list[str], list[str]]], *, total: int,

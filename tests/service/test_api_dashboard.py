@@ -45,6 +45,21 @@ def test_leaderboard_rows_carry_a_trend_over_the_periods(brand: dict[str, Any]) 
     assert {r["guide_id"] for r in narrowed["rows"]} == expected
 
 
+def test_the_leaderboard_pages_through_its_rows_in_rank_order(brand: dict[str, Any]) -> None:
+    client, admin = brand["client"], brand["admin"]
+    whole = client.get("/v1/leaderboard?period=month", headers=admin).json()
+    assert whole["total"] == len(whole["rows"]) >= 4 and whole["offset"] == 0
+    ranks = [row["rank"] for row in whole["rows"]]
+    assert ranks == sorted(ranks)
+    pages = [client.get(f"/v1/leaderboard?period=month&limit=3&offset={offset}",
+                        headers=admin).json() for offset in range(0, whole["total"], 3)]
+    assert all(page["total"] == whole["total"] and len(page["rows"]) <= 3 for page in pages)
+    assert [row for page in pages for row in page["rows"]] == whole["rows"]
+    for bad in ("limit=0", "offset=-1", "limit=many"):
+        response = client.get(f"/v1/leaderboard?{bad}", headers=admin)
+        assert response.status_code == 422 and bad.split("=")[0] in response.text
+
+
 def test_drilldown_series_add_up_to_the_guides_conversations(brand: dict[str, Any]) -> None:
     guide = brand["guides"][0]
     body = brand["client"].get(f"/v1/guides/{guide.guide_id}/drilldown?period=week",

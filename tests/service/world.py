@@ -97,7 +97,7 @@ class FakeReports:
                                        history=[])
 
     def leaderboard(self, store: Database, guide_ids: frozenset[str] | None,
-                    period: str) -> Leaderboard:
+                    period: str, limit: int | None = None, offset: int = 0) -> Leaderboard:
         rows = [LeaderboardRow(**card.model_dump(), name=g.name, store_id=g.store_id)
                 for g in store.guides() if (card := self._card(store, g.guide_id))
                 and (guide_ids is None or g.guide_id in guide_ids)]

@@ -64,11 +64,14 @@ def scope(store: Database, principal: Principal, store_id: str | None,
 @router.get("/leaderboard", response_model=Leaderboard)
 def get_leaderboard(principal: ManagerKey, store: TenantStore, reports: ReportsDep,
                     period: Period = "month", store_id: Filter = None, region: Filter = None,
+                    limit: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+                    offset: Annotated[int, Query(ge=0)] = 0,
                     output: Format = "json") -> Leaderboard | Response:
     """The latest period's guides by brand-wide rank with each one's score trend, limited to
-    the key's stores and narrowed by `store_id` and `region`."""
+    the key's stores and narrowed by `store_id` and `region`; `limit` and `offset` page
+    through them (`total` counts them all)."""
     guide_ids = scope(store, principal, store_id, region)
-    board = reports.leaderboard(store, guide_ids, period)
+    board = reports.leaderboard(store, guide_ids, period, limit, offset)
     if output == "json":
         return board
     rows = [{**row.model_dump(), **{k: (c.value if c else None)

@@ -32,7 +32,7 @@ def get_segments(principal: ManagerKey, store: TenantStore, state: StateDep,
                  output: Format = "json") -> StoreSegments | Response:
     """Each store's willingness and ability (50 = brand average), its segment and the
     recommended action, with the component points behind both axes."""
-    found = segments(state.facts.facts(store), store.guides(), visible_stores(principal))
+    found = segments(state.facts, store, visible_stores(principal))
     if output == "json":
         return found
     keys = [c.key for c in found.stores[0].components] if found.stores else []
@@ -50,7 +50,7 @@ def get_trends(principal: ManagerKey, store: TenantStore, state: StateDep,
                output: Format = "json") -> Trends | Response:
     """Intent mix, outcomes, median reply time and conversion per week (or month)."""
     scope = guide_scope(store, principal, store_id, guide_id)
-    found = trends(state.facts.facts(store), scope, period)
+    found = trends(state.facts, store, scope, period)
     if output == "json":
         return found
     rows = [{**p.model_dump(), "intents": [f"{k}={v}" for k, v in p.intents.items()],

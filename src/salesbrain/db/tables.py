@@ -16,6 +16,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -245,6 +246,19 @@ recall_statuses = Table(
     Column("status", String(16), nullable=False),  # done | skipped
     Column("updated_ms", BigInteger, nullable=False),
     Index("ix_recall_statuses_month", "tenant", "month"),
+)
+
+# What `salesbrain analyze` materialises for the manager's dashboard once per data change
+# (`salesbrain.scoring.materialise`): the scoring facts, scorecards per period kind, store
+# segments and daily aggregates, each valid for the `data_stamp` it was computed at.
+dashboard_snapshots = Table(
+    "dashboard_snapshots",
+    metadata,
+    Column("tenant", String(64), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("stamp", String(512), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
 )
 
 # On SQLite a trigram FTS5 index over messages.text (kept by triggers, see migration 0005)
