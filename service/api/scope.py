@@ -12,6 +12,7 @@ from fastapi import HTTPException
 
 from salesbrain.db import Database
 from salesbrain.db.access import visible_guide_ids
+from salesbrain.schema import Guide
 from salesbrain.scoring.outreach import BRAND_TZ
 from salesbrain.security import KeyRole, Principal
 from service.api.routes.dashboard import bad_query
@@ -25,10 +26,11 @@ def visible_stores(principal: Principal) -> frozenset[str] | None:
 
 
 def guide_scope(store: Database, principal: Principal, store_id: str | None,
-                guide_id: str | None) -> frozenset[str] | None:
-    """The guides whose data the request covers; None: every guide of the tenant."""
+                guide_id: str | None, roster: list[Guide] | None = None) -> frozenset[str] | None:
+    """The guides whose data the request covers; None: every guide of the tenant. `roster`:
+    the tenant's guides when the caller has them (else they are read)."""
     visible = visible_guide_ids(store, principal)
-    roster = store.guides()
+    roster = store.guides() if roster is None else roster
     if store_id is not None:
         stores = visible_stores(principal)
         if stores is not None and store_id not in stores:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from salesbrain.db import Database
 from salesbrain.db.snapshots import current_stamp
+from salesbrain.schema import Guide
 from salesbrain.scoring import ConversationFacts, facts_from_store
 from salesbrain.scoring.materialise import read_materialised
 
@@ -47,4 +48,8 @@ class StampedCache:
 
     def facts(self, store: Database) -> ConversationFacts:
         return self.get(store, "facts", lambda: facts_from_store(store), lambda found: found)
+
+    def roster(self, store: Database) -> list[Guide]:
+        """The tenant's guides (the data stamp counts them)."""
+        return self.get(store, "roster", store.guides)
 

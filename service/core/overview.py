@@ -35,7 +35,7 @@ THRESHOLD = SEGMENT_THRESHOLD
 def segments(cache: StampedCache, store: Database,
              stores: Collection[str] | None) -> StoreSegments:
     """Every store's segment with the component points behind it; `stores` None: all."""
-    roster = store.guides()
+    roster = cache.roster(store)
     found: list[dict[str, Any]] = cache.get(
         store, "segments", lambda: brand_segments(cache.facts(store), roster), lambda x: x)
     staff: dict[str, list[Guide]] = {}

@@ -90,7 +90,7 @@ class ScoringReports:
                     offset: int = 0) -> Leaderboard:
         """The latest period's cards in scope by rank, rows `offset` to `offset + limit`."""
         scored = self._scored(store, period)
-        roster = self.facts.get(store, "roster", lambda: {g.guide_id: g for g in store.guides()})
+        roster = {guide.guide_id: guide for guide in self.facts.roster(store)}
         in_scope = [card for card in scored.latest if card["guide_id"] in roster
                     and (guide_ids is None or card["guide_id"] in guide_ids)]
         page = in_scope[offset:None if limit is None else offset + limit]

@@ -135,19 +135,21 @@ const Manager = (() => {
     return c ? fmt(c.value, digits) : "—";
   };
 
-  const BOARD_ROWS = 500; // a page longer than this is read by filtering or in the CSV export
+  const BOARD_ROWS = 100; // rows per page; the CSV export has them all
 
   views.leaderboard = async (view, _, query) => {
     crumbs([["排行榜"]]);
     const period = query.get("period") || "week";
     const filters = { period, store_id: query.get("store") || "", region: query.get("region") || "" };
     const params = new URLSearchParams(Object.entries(filters).filter(([, v]) => v));
+    const pageNumber = Math.max(0, parseInt(query.get("page") || "0", 10) || 0);
     const page = new URLSearchParams(params);
     page.set("limit", String(BOARD_ROWS));
+    page.set("offset", String(pageNumber * BOARD_ROWS));
     const [guides, board] = await Promise.all([api("/v1/guides"),
                                                api("/v1/leaderboard?" + page)]);
     const go = (change) => {
-      const next = { period, store: filters.store_id, region: filters.region, ...change };
+      const next = { period, store: filters.store_id, region: filters.region, page: "", ...change };
       location.hash = link("leaderboard", "", Object.fromEntries(
         Object.entries(next).filter(([, v]) => v)));
     };
@@ -162,9 +164,7 @@ const Manager = (() => {
       select("filter-period", "周期", Object.entries(NAMES.periods), period,
              (v) => go({ period: v })));
     const note = el("p", "综合分 0–100（50 = 品牌平均），附置信区间；走势为各周期综合分（" +
-      board.trend_periods.join("、") + "）。点击一行查看导购详情。" +
-      (board.total > board.rows.length ? `显示前 ${board.rows.length} 位，共 ${board.total} 位：` +
-       "请按门店或区域筛选，或导出 CSV 查看全部。" : ""), "muted");
+      board.trend_periods.join("、") + "）。点击一行查看导购详情。", "muted");
     const rows = board.rows.map((row) => [
       row.rank, row.name || row.guide_id, row.store_id, row.region, fmt(row.score),
       fmt(row.score_low) + "–" + fmt(row.score_high), Charts.sparkline(row.trend),
@@ -175,10 +175,23 @@ const Manager = (() => {
                         "赋能业绩", "首响(秒)", "合规提示"], rows,
                        (i) => { location.hash = link("guide", board.rows[i].guide_id); });
     made.id = "board";
+    const pager = el("div", undefined, "pager");
+    if (board.total > board.rows.length) {
+      const first = board.offset + 1, last = board.offset + board.rows.length;
+      const button = (text, target, enabled) => {
+        const made = el("button", text);
+        made.disabled = !enabled;
+        made.addEventListener("click", () => go({ page: target ? String(target) : "" }));
+        return made;
+      };
+      pager.append(button("上一页", pageNumber - 1, pageNumber > 0),
+                   el("span", ` 第 ${first}–${last} 位，共 ${board.total} 位 `, "muted"),
+                   button("下一页", pageNumber + 1, last < board.total));
+    }
     view.replaceChildren(
       heading("排行榜 " + (board.period ? "· " + board.period : ""),
               csvButton("/v1/leaderboard?" + params, `leaderboard-${period}.csv`)),
-      bar, note, board.rows.length ? made : el("p", "没有符合条件的导购", "muted"));
+      bar, note, board.rows.length ? made : el("p", "没有符合条件的导购", "muted"), pager);
   };
 
   async function loadBrain() {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,10 +42,8 @@ def log_in(page: Any, base_url: str, key: str) -> None:
 def test_a_manager_filters_drills_down_compares_and_exports(context: Any,
                                                             dashboard: dict[str, Any]) -> None:
     page = context.new_page()
-    started = time.monotonic()
     log_in(page, dashboard["url"], dashboard["keys"]["manager"])
-    page.wait_for_selector("#board tbody tr")
-    assert time.monotonic() - started < 5  # first load scores the brand; later views are cached
+    page.wait_for_selector("#board tbody tr")  # how fast is eval.bench_overview's to measure
     page.select_option("#filter-store", "S002")
     page.wait_for_function("() => location.hash.includes('store=S002')")
     page.wait_for_selector("#board tbody tr")

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from salesbrain.db import Database
 from salesbrain.db.access import can_see_guide, visible_conversation, visible_guide_ids
+from salesbrain.schema import Guide
 from salesbrain.security import KeyRole, Principal
 from service.api.csv_export import Format, csv_response
 from service.api.deps import ManagerKey, StateDep, TenantStore
@@ -45,9 +46,8 @@ def bad_query(name: str, reason: str) -> RequestValidationError:
 
 
 def scope(store: Database, principal: Principal, store_id: str | None,
-          region: str | None) -> frozenset[str] | None:
+          region: str | None, roster: list[Guide]) -> frozenset[str] | None:
     """The guides a leaderboard shows: the key's scope narrowed by store and region."""
-    roster = store.guides()
     if store_id is not None:
         if principal.role is KeyRole.MANAGER and store_id not in principal.store_ids:
             raise HTTPException(403, f"store_id: store {store_id!r} is not one of this key's")
@@ -63,14 +63,15 @@ def scope(store: Database, principal: Principal, store_id: str | None,
 
 @router.get("/leaderboard", response_model=Leaderboard)
 def get_leaderboard(principal: ManagerKey, store: TenantStore, reports: ReportsDep,
-                    period: Period = "month", store_id: Filter = None, region: Filter = None,
+                    state: StateDep, period: Period = "month", store_id: Filter = None,
+                    region: Filter = None,
                     limit: Annotated[int | None, Query(ge=1, le=10_000)] = None,
                     offset: Annotated[int, Query(ge=0)] = 0,
                     output: Format = "json") -> Leaderboard | Response:
     """The latest period's guides by brand-wide rank with each one's score trend, limited to
     the key's stores and narrowed by `store_id` and `region`; `limit` and `offset` page
     through them (`total` counts them all)."""
-    guide_ids = scope(store, principal, store_id, region)
+    guide_ids = scope(store, principal, store_id, region, state.facts.roster(store))
     board = reports.leaderboard(store, guide_ids, period, limit, offset)
     if output == "json":
         return board

@@ -49,7 +49,7 @@ def get_trends(principal: ManagerKey, store: TenantStore, state: StateDep,
                store_id: Filter = None, guide_id: Filter = None,
                output: Format = "json") -> Trends | Response:
     """Intent mix, outcomes, median reply time and conversion per week (or month)."""
-    scope = guide_scope(store, principal, store_id, guide_id)
+    scope = guide_scope(store, principal, store_id, guide_id, state.facts.roster(store))
     found = trends(state.facts, store, scope, period)
     if output == "json":
         return found
