@@ -264,7 +264,7 @@ class Database:
         wanted = {row["customer_id"]: row["birthday"] for row in rows}
         stored = self.birthday_texts(list(wanted))
         changed = [{"cid": c, "birthday": b} for c, b in wanted.items()
-                   if c not in stored or stored[c] != b]
+                   if stored.get(c) != b]  # an unknown customer with no birthday: no change
         if not changed:
             return 0
         cu = t.customers.c
