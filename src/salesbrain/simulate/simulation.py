@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import random
+from calendar import isleap
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from calendar import isleap
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
