@@ -93,7 +93,7 @@ def month_day(text: str) -> str:
     match = BIRTHDAY.fullmatch(text)
     try:
         if match is None:
-            raise ValueError(text)
+            raise ValueError("not a date")
         year, month, day = match.groups()
         date(int(year or 2000), int(month), int(day))  # 2000 is a leap year: 02-29 is fine
     except ValueError:
