@@ -11,6 +11,7 @@ from typer.testing import CliRunner, Result
 
 from salesbrain.brain import write_manifest
 from salesbrain.cli import app
+from salesbrain.db import Database
 from salesbrain.jobs.train_compliance import run as train_compliance
 
 INGEST_KEYS = {"read", "stored", "duplicates", "quarantined", "redacted"}
@@ -78,9 +79,10 @@ def test_a_bad_setting_names_the_option(tmp_path: Path, db: str) -> None:
 
 def test_simulate_then_ingest_prints_the_contract_summary_last(brand: Path, db: str) -> None:
     files = ["--guides", brand / "guides.csv", "--orders", brand / "orders.csv",
-             "--tasks", brand / "tasks.csv"]
+             "--tasks", brand / "tasks.csv", "--members", brand / "members.csv"]
     first = salesbrain("ingest", brand / "archive.jsonl", *files, "--db", db)
     assert first.exit_code == 0, first.output
+    assert Database.open(db).birthdays()
     summary = json.loads(first.stdout.strip().splitlines()[-1])
     assert set(summary) >= INGEST_KEYS and summary["stored"] > 0
     assert f"ingested {summary['read']} records" in first.stderr

@@ -17,7 +17,7 @@ import pytest
 from salesbrain.simulate import SimulationSummary, simulate_brand
 from salesbrain.taxonomy import INTENT_KEYS, OUTCOME_KEYS
 
-FILES = ("archive.jsonl", "guides.csv", "orders.csv", "tasks.csv", "truth.json")
+FILES = ("archive.jsonl", "guides.csv", "orders.csv", "tasks.csv", "members.csv", "truth.json")
 REQUIRED = {"msgid", "action", "from", "tolist", "roomid", "msgtime", "msgtype"}
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
@@ -139,6 +139,19 @@ def test_task_execution_rate_matches_what_the_archive_shows(small: Brand) -> Non
     assert {t["kind"] for t in small.tasks} == {"birthday", "same_period_last_year",
                                                  "dormant_recall", "new_member_welcome",
                                                  "campaign"}
+
+
+def test_the_member_file_holds_the_birthdays_behind_the_birthday_tasks(small: Brand) -> None:
+    members = {r["customer_id"]: r["birthday"] for r in _rows(small.out / "members.csv")}
+    customers = small.truth["customers"]
+    segment = {c: info["birthday"] for c, info in customers.items() if "birthday" in info}
+    assert segment and all(members[c][5:] == day for c, day in segment.items())
+    assert all(re.fullmatch(r"(19|20)\d\d-\d\d-\d\d", day) for day in members.values())
+    for task in small.tasks:
+        if task["kind"] == "birthday":
+            assert task["customer_id"] in segment
+    others = [c for c in customers if c not in segment]
+    assert 0.6 <= sum(c in members for c in others) / len(others) <= 0.8
 
 
 def test_sessions_split_cleanly_at_an_inactivity_gap(small: Brand) -> None:

@@ -1,9 +1,10 @@
 """Monthly recall tasks as guides and managers read them, with drafted openers.
 
-The tasks are `salesbrain.scoring.outreach.monthly_recall` over the tenant's orders, each
-customer under the guide she last talked to. A task's id is derived from its month and
-customer (a customer is in one group a month), so the same task keeps its id, and the status
-its guide gave it, however often the list is recomputed.
+The tasks are `salesbrain.scoring.outreach.monthly_recall` over the tenant's orders and the
+birthdays of its member file (`salesbrain ingest --members`), each customer under the guide she
+last talked to. A task's id is derived from its month and customer (a customer is in one group
+a month), so the same task keeps its id, and the status its guide gave it, however often the
+list is recomputed.
 
 Drafts are the openers the store's champions (`find_champions`, by store) wrote when they
 started a conversation that ended well, turned into templates (`generalise_slots`) and
@@ -69,7 +70,7 @@ def month_tasks(store: Database, facts: ConversationFacts, month: str) -> MonthT
     year, number = (int(part) for part in month.split("-"))
     start = date(year, number, 1)
     orders = store.orders()
-    recall = monthly_recall(orders, customer_owners(facts), start)
+    recall = monthly_recall(orders, customer_owners(facts), start, store.birthdays())
     tasks = {task_id_of(month, task.customer_id): task
              for guide in sorted(recall) for task in recall[guide]}
     last: dict[str, Order] = {}

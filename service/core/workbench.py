@@ -44,7 +44,7 @@ def customer_tags(store: Database, owners: dict[str, str],
     latest = {}
     for order in orders:  # oldest first: the last one written wins
         latest[order.customer_id] = order
-    recall = monthly_recall(orders, owners, today.date())
+    recall = monthly_recall(orders, owners, today.date(), store.birthdays(list(owners)))
     groups = {task.customer_id: task.group for tasks in recall.values() for task in tasks}
     return {customer: CustomerTagsOut(
         last_purchase_at=latest[customer].ts if customer in latest else None,

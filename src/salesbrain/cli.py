@@ -91,6 +91,8 @@ def ingest(
     guides: Annotated[Path | None, typer.Option("--guides", help="Guide roster CSV.")] = None,
     orders: Annotated[Path | None, typer.Option("--orders", help="Orders CSV.")] = None,
     tasks: Annotated[Path | None, typer.Option("--tasks", help="Outreach tasks CSV.")] = None,
+    members: Annotated[Path | None, typer.Option(
+        "--members", help="Member file CSV (customer_id,birthday): birthdays for recall.")] = None,
     gap_hours: Annotated[float, typer.Option(help="Inactivity gap that splits sessions.")] = 6.0,
     db: DbOption = None,
     tenant: TenantOption = "demo",
@@ -98,17 +100,18 @@ def ingest(
 ) -> None:
     """Load conversations idempotently; prints a JSON summary line last."""
     from salesbrain.ingest.pipeline import Ingestor, IngestSummary, ingest_all
-    from salesbrain.ingest.tables import GUIDES, ORDERS, TASKS
+    from salesbrain.ingest.tables import GUIDES, MEMBERS, ORDERS, TASKS
 
     speaker = voice(json_)
     total = IngestSummary()
     with one_line_errors():
-        for path in (guides, orders, tasks, *paths):
+        for path in (guides, orders, tasks, members, *paths):
             if path is not None and not path.is_file():
                 fail(f"{path}: no such file")
         ingestor = Ingestor(_open_store(db, tenant), gap_s=int(gap_hours * 3600),
                             progress=not speaker.json)
-        for path, spec in ((guides, GUIDES), (orders, ORDERS), (tasks, TASKS)):
+        for path, spec in ((guides, GUIDES), (orders, ORDERS), (tasks, TASKS),
+                           (members, MEMBERS)):
             if path is not None:
                 total.add(ingestor.ingest_table(path, spec))
         total.add(ingest_all(ingestor, paths, fmt))  # a RecordError here is a ValueError

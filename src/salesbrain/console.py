@@ -91,7 +91,7 @@ def simulation_lines(summary: Mapping[str, Any], guides: int, customers: int,
         f"{summary['orders']} orders ({summary['attributed_orders']} attributed to a chat)",
         f"  outcomes: {outcomes or 'none'}",
         f"next: salesbrain ingest {out}/archive.jsonl --guides {out}/guides.csv "
-        f"--orders {out}/orders.csv --tasks {out}/tasks.csv",
+        f"--orders {out}/orders.csv --tasks {out}/tasks.csv --members {out}/members.csv",
     ]
 
 

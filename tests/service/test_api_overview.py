@@ -148,7 +148,10 @@ def test_recall_tasks_carry_reasons_purchases_and_compliant_drafts(
     for task in tasks:
         assert task["group_name"] == RECALL_GROUPS[task["group"]] and task["reason"]
         assert task["status"] == "open"
-        assert datetime.fromisoformat(task["last_purchase_at"]) < month_start
+        bought = task["last_purchase_at"]
+        assert bought is not None or task["group"] == "birthday"  # a member may never have bought
+        if bought is not None:
+            assert datetime.fromisoformat(bought) < month_start
         assert 1 <= len(task["drafts"]) <= 3
         for draft in task["drafts"]:
             assert "{" not in draft["text"] and not rules.predict([draft["text"]])[0]
@@ -156,6 +159,22 @@ def test_recall_tasks_carry_reasons_purchases_and_compliant_drafts(
     assert any(d["source"] == "champion" for t in tasks for d in t["drafts"])
     exported = get(brand, f"/v1/recall-tasks?month={MONTH}&format=csv")
     assert [r["task_id"] for r in exported] == [t["task_id"] for t in tasks]
+
+
+def test_the_birthday_group_lists_the_member_files_birthdays(brand: dict[str, Any]) -> None:
+    tasks = get(brand, "/v1/recall-tasks?month=2026-10&group=birthday")["tasks"]
+    birthdays = brand["store"].birthdays()
+    assert {t["customer_id"] for t in tasks} == {c for c, (month, _) in birthdays.items()
+                                                 if month == 10}
+    for task in tasks:
+        assert task["group"] == "birthday" and task["group_name"] == "生日当月"
+        assert task["reason"] == "生日 {:02d}-{:02d}".format(*birthdays[task["customer_id"]])
+        assert 1 <= len(task["drafts"]) <= 3
+    segment = {c for c, info in brand["truth"]["customers"].items() if "birthday" in info}
+    assert segment & {t["customer_id"] for t in tasks if t["guide_id"]}
+    guide = next(t["guide_id"] for t in tasks if t["guide_id"])
+    hers = get(brand, "/v1/recall-tasks?month=2026-10&group=birthday", guide)["tasks"]
+    assert hers and hers == [t for t in tasks if t["guide_id"] == guide]
 
 
 def test_a_guide_marks_her_tasks_and_the_execution_rate_follows(brand: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from tests.service.world import World, lapsed_orders
+from tests.service.world import World, customer_of, lapsed_orders
 
 OVERVIEW = ("/v1/segments", "/v1/trends", "/v1/compliance/alerts")
 MONTH = "2023-12"  # the seeded conversations are from November 2023
@@ -106,6 +106,28 @@ def test_recall_tasks_follow_the_keys_scope(api: World) -> None:
         response = api.client.get(f"/v1/recall-tasks?month={MONTH}&guide_id=g3",
                                   headers=api.headers("甲", role))
         assert response.status_code == 404 and "guide_id" in response.text
+
+
+def test_birthday_tasks_come_from_the_member_file_in_the_keys_scope(api: World) -> None:
+    api.stores["甲"].set_birthdays([
+        {"customer_id": customer_of("甲", "g1"), "birthday": "12-05"},
+        {"customer_id": customer_of("甲", "g3"), "birthday": "12-20"},
+        {"customer_id": "wm_nobody_talked_to", "birthday": "12-31"},
+        {"customer_id": "wm_born_in_spring", "birthday": "03-01"}])
+
+    def birthdays(tenant: str, role: str) -> list[tuple[str, str, str]]:
+        response = api.client.get(f"/v1/recall-tasks?month={MONTH}&group=birthday",
+                                  headers=api.headers(tenant, role))
+        assert response.status_code == 200, response.text
+        return sorted((t["guide_id"], t["reason"], t["group_name"])
+                      for t in response.json()["tasks"])
+
+    assert birthdays("甲", "admin") == [("", "生日 12-31", "生日当月"),
+                                       ("g1", "生日 12-05", "生日当月"),
+                                       ("g3", "生日 12-20", "生日当月")]
+    assert birthdays("甲", "manager") == [("g1", "生日 12-05", "生日当月")]
+    assert birthdays("甲", "guide") == [("g1", "生日 12-05", "生日当月")]
+    assert birthdays("乙", "admin") == []
 
 
 def test_a_guide_marks_only_her_own_tasks(api: World) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -256,6 +256,52 @@ class Database:
         query = select(cu.customer_id).where(cu.tenant == self.tenant, cu.consent.is_(False))
         with self.engine.connect() as conn:
             return set(conn.scalars(query))
+
+    def set_birthdays(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Store members' birthdays ({customer_id, birthday: "MM-DD" or None}), replacing what
+        is stored (members change); a later row for the same customer wins. Returns how many
+        customers' birthdays changed."""
+        wanted = {row["customer_id"]: row["birthday"] for row in rows}
+        stored = self.birthday_texts(list(wanted))
+        changed = [{"cid": c, "birthday": b} for c, b in wanted.items()
+                   if stored.get(c) != b]  # an unknown customer with no birthday: no change
+        if not changed:
+            return 0
+        cu = t.customers.c
+        statement = (update(t.customers)
+                     .where(cu.tenant == self.tenant, cu.customer_id == bindparam("cid"))
+                     .values(birthday=bindparam("birthday")))
+        new_rows = [{"tenant": self.tenant, "customer_id": row["cid"]} for row in changed]
+        with self.engine.begin() as conn:
+            conn.execute(insert_ignoring_duplicates(self.engine, t.customers), new_rows)
+            conn.execute(statement, changed)
+        return len(changed)
+
+    def birthday_texts(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
+        """The stored "MM-DD" (or None) of those of the customers that are stored."""
+        cu = t.customers.c
+        found: dict[str, str | None] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(customer_ids), _IN_CHUNK):
+                query = select(cu.customer_id, cu.birthday).where(
+                    cu.tenant == self.tenant,
+                    cu.customer_id.in_(customer_ids[start : start + _IN_CHUNK]))
+                found.update((row.customer_id, row.birthday) for row in conn.execute(query))
+        return found
+
+    def birthdays(self, customer_ids: Sequence[str] | None = None) -> dict[str, tuple[int, int]]:
+        """The known birthdays of the tenant's customers (or of those given): id -> (month, day).
+        """
+        if customer_ids is not None:
+            texts = self.birthday_texts(customer_ids)
+        else:
+            cu = t.customers.c
+            query = select(cu.customer_id, cu.birthday).where(
+                cu.tenant == self.tenant, cu.birthday.is_not(None))
+            with self.engine.connect() as conn:
+                texts = {row.customer_id: row.birthday for row in conn.execute(query)}
+        return {customer: (int(text[:2]), int(text[3:]))
+                for customer, text in texts.items() if text is not None}
 
     # ---- reads ------------------------------------------------------------------------------
 

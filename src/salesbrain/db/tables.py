@@ -52,6 +52,9 @@ customers = Table(
     # None: never stated; False: refused archiving, so no text is kept or used for training.
     Column("consent", Boolean, nullable=True),
     Column("consent_ms", BigInteger, nullable=True),
+    # "MM-DD" from the brand's member file, for the birthday recall group: the year is personal
+    # data the recall does not need, so it is never stored. None: not known.
+    Column("birthday", String(5), nullable=True),
 )
 
 conversations = Table(

@@ -29,7 +29,13 @@ from salesbrain.ingest.records import (
 from salesbrain.ingest.redact import Redaction, redact_message, redact_messages
 from salesbrain.ingest.research import read_jddc, read_stc3
 from salesbrain.ingest.sessions import DEFAULT_GAP_S, Sessionizer
-from salesbrain.ingest.tables import BRAND_TABLES, GUIDES, TableSpec, read_table
+from salesbrain.ingest.tables import (
+    BRAND_TABLES,
+    GUIDES,
+    OPTIONAL_BRAND_TABLES,
+    TableSpec,
+    read_table,
+)
 from salesbrain.ingest.wecom import StaffDirectory, read_wecom
 
 log = logging.getLogger(__name__)
@@ -125,18 +131,22 @@ class Ingestor:
             else:
                 rows.append(row)
             if len(rows) >= self.batch_size:
-                summary.stored += self.store.upsert_rows(spec.table, rows)
+                summary.stored += spec.write(self.store, spec.table, rows)
                 rows = []
-        summary.stored += self.store.upsert_rows(spec.table, rows)
+        summary.stored += spec.write(self.store, spec.table, rows)
         summary.quarantined = len(rejected)
         summary.duplicates = summary.read - summary.stored - summary.quarantined
         self.store.add_quarantine(rejected)
         return summary
 
     def ingest_brand_tables(self, directory: Path) -> dict[str, IngestSummary]:
-        """The guides, orders and tasks tables of a brand export directory."""
-        return {name: self.ingest_table(Path(directory) / name, spec)
-                for name, spec in BRAND_TABLES}
+        """The guides, orders and tasks tables of a brand export directory, and its member
+        file where there is one."""
+        directory = Path(directory)
+        optional = [(name, spec) for name, spec in OPTIONAL_BRAND_TABLES
+                    if (directory / name).is_file()]
+        return {name: self.ingest_table(directory / name, spec)
+                for name, spec in (*BRAND_TABLES, *optional)}
 
 
 class MessageRun:

@@ -1,14 +1,31 @@
-"""The brand's side tables: guide roster, orders feed, outreach tasks (CSV with a header)."""
+"""The brand's side tables: guide roster, orders feed, outreach tasks, member file (CSV with a
+header)."""
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from salesbrain.db.database import Database
 from salesbrain.ingest.records import RecordError, decoded_lines, parse_timestamp_ms, require_text
+
+Rows = list[dict[str, Any]]
+BIRTHDAY = re.compile(r"(?:(\d{4})-)?(\d{1,2})-(\d{1,2})")
+
+
+def insert_new(store: Database, table: str, rows: Rows) -> int:
+    """Rows whose key is stored already are left alone (orders and tasks never change)."""
+    return store.upsert_rows(table, rows)
+
+
+def replace_birthdays(store: Database, _table: str, rows: Rows) -> int:
+    """A member's birthday replaces the stored one: members correct and remove theirs."""
+    return store.set_birthdays(rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +33,7 @@ class TableSpec:
     table: str
     required: tuple[str, ...]
     convert: Callable[[dict[str, str]], dict[str, Any]]
+    write: Callable[[Database, str, Rows], int] = insert_new  # -> rows stored or changed
 
 
 def _guide(row: dict[str, str]) -> dict[str, Any]:
@@ -58,14 +76,43 @@ def _task(row: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _member(row: dict[str, str]) -> dict[str, Any]:
+    text = (row.get("birthday") or "").strip()
+    return {"customer_id": require_text(row.get("customer_id"), "customer_id"),
+            "birthday": month_day(text) if text else None}
+
+
+def month_day(text: str) -> str:
+    """A birthday as YYYY-MM-DD or MM-DD -> "MM-DD": the year is checked, then dropped.
+
+    The reason of a bad one leaves the value out: it is personal data, and reasons are logged.
+
+    >>> month_day("1990-03-07"), month_day("2-29")
+    ('03-07', '02-29')
+    """
+    match = BIRTHDAY.fullmatch(text)
+    try:
+        if match is None:
+            raise ValueError("not a date")
+        year, month, day = match.groups()
+        date(int(year or 2000), int(month), int(day))  # 2000 is a leap year: 02-29 is fine
+    except ValueError:
+        raise RecordError("birthday is not a date as YYYY-MM-DD or MM-DD") from None
+    return f"{int(month):02d}-{int(day):02d}"
+
+
 GUIDES = TableSpec("guides", ("guide_id",), _guide)
 ORDERS = TableSpec("orders", ("order_id", "customer_id", "ts", "amount"), _order)
 TASKS = TableSpec(
     "outreach_tasks", ("task_id", "guide_id", "customer_id", "kind", "assigned_ts", "due_ts"), _task
 )
+# Birthdays only: an empty birthday clears the stored one.
+MEMBERS = TableSpec("customers", ("customer_id", "birthday"), _member, replace_birthdays)
 # The tables of a brand export directory (as the simulator writes one), in loading order.
 BRAND_TABLES: tuple[tuple[str, TableSpec], ...] = (
     ("guides.csv", GUIDES), ("orders.csv", ORDERS), ("tasks.csv", TASKS))
+# Tables a brand export may leave out (a brand without a member file has no birthdays).
+OPTIONAL_BRAND_TABLES: tuple[tuple[str, TableSpec], ...] = (("members.csv", MEMBERS),)
 
 
 def read_table(path: Path, spec: TableSpec) -> Iterator[tuple[int, dict[str, Any] | None, str]]:

@@ -34,7 +34,8 @@ def step(message: str) -> None:
 def build_demo(out_dir: Path) -> tuple[str, Database]:
     brand_dir = out_dir / "brand"
     db_url = f"sqlite:///{(out_dir / 'salesbrain.db').resolve()}"
-    if not (brand_dir / "archive.jsonl").is_file():
+    # A brand simulated before the simulator wrote a member file is simulated again (same bytes).
+    if not all((brand_dir / name).is_file() for name in ("archive.jsonl", "members.csv")):
         step(f"simulating a brand of {BRAND['guides']} guides and {BRAND['customers']} customers")
         simulate_brand(brand_dir, **BRAND)
     store = Database.open(db_url, TENANT)

@@ -13,9 +13,10 @@ Each task carries the reason in the words the guide reads (e.g. "去年同期 20
 messages in a month. Her guide is the one she last talked to (`customer_owners`); customers
 nobody talked to are listed under the guide id "" for cloud guides to take.
 
-Birthdays are not in the message archive, the order feed or the store's tables; they come from
-the brand's member file (`read_birthdays`: a CSV with `customer_id,birthday`, the birthday as
-YYYY-MM-DD or MM-DD). Without it the birthday group is empty.
+Birthdays are not in the message archive or the order feed; they come from the brand's member
+file (a CSV with `customer_id,birthday`, the birthday as YYYY-MM-DD or MM-DD), stored as month
+and day by `salesbrain ingest --members` (`Database.birthdays`) or read here by
+`read_birthdays`. Without it the birthday group is empty.
 """
 
 from __future__ import annotations
@@ -142,5 +143,6 @@ def _month_day(text: str, where: str) -> MonthDay:
         month, day = (int(p) for p in parts[-2:])
         date(2000, month, day)  # a leap year, so 02-29 is accepted
     except ValueError as error:
-        raise ValueError(f"{where}: birthday {text!r} is not YYYY-MM-DD or MM-DD") from error
+        # the value is left out: a birthday is personal data, and errors end up in logs
+        raise ValueError(f"{where}: birthday is not YYYY-MM-DD or MM-DD") from error
     return month, day

@@ -9,7 +9,8 @@ Asia/Shanghai)` writes, per the `salesbrain simulate` contract:
   few group chats (roomid set).
 - `guides.csv` (guide_id, name, store_id, region), `orders.csv` (order_id, customer_id, ts,
   amount, channel), `tasks.csv` (task_id, guide_id, customer_id, kind, assigned_ts, due_ts);
-  timestamps are ISO-8601 with +08:00.
+  timestamps are ISO-8601 with +08:00; `members.csv` (customer_id, birthday as YYYY-MM-DD):
+  the birthday segment's birthdays fall inside the period, most other customers' on any day.
 - `truth.json`, one entry per line: `guides` (latent skills and talent), `messages` (msgid ->
   intent for every customer message carrying text: text and mixed), `conversations`
   (guide_id, customer_id, first_msgid, last_msgid, outcome, intents, kind, task_id, roomid;

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
+from calendar import isleap
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from salesbrain.simulate.writer import (
 from salesbrain.taxonomy import TAXONOMY_VERSION
 
 DEFAULT_START = datetime(2026, 10, 1, tzinfo=SHANGHAI)
+MEMBER_BIRTHDAY_SHARE = 0.7  # customers outside the birthday segment who gave a birthday
 APPELLATIONS_F = ("亲", "姐", "姐姐", "宝", "美女", "亲爱的", "宝子", "小姐姐")
 APPELLATIONS_M = ("哥", "先生", "亲", "帅哥")
 
@@ -59,7 +61,8 @@ class SimulationSummary:
 
     @property
     def files(self) -> dict[str, Path]:
-        names = ("archive.jsonl", "guides.csv", "orders.csv", "tasks.csv", "truth.json")
+        names = ("archive.jsonl", "guides.csv", "orders.csv", "tasks.csv", "members.csv",
+                 "truth.json")
         return {name: Path(self.out_dir) / name for name in names}
 
 
@@ -215,6 +218,8 @@ def _write_tables(out: Path, brand: Brand, tasks: list[Task],
               ("task_id", "guide_id", "customer_id", "kind", "assigned_ts", "due_ts"),
               ((t.task_id, guides[t.guide].guide_id, customers[t.customer].customer_id, t.kind,
                 iso_time(t.assigned_ms), iso_time(t.due_ms)) for t in tasks))
+    write_csv(out / "members.csv", ("customer_id", "birthday"),
+              _members(_rng(seed, "members"), brand, start_ms))
     write_truth(out / "truth.json", [
         ("guides", "{}", (json_entry(g.guide_id, {**{s: g.skills[s] for s in SKILLS},
                                                   "talent": g.talent}) for g in guides)),
@@ -236,6 +241,24 @@ def _write_tables(out: Path, brand: Brand, tasks: list[Task],
             ("stores", [asdict(s) for s in brand.stores])))),
     ])
     truth.remove()
+
+
+def _members(rng: random.Random, brand: Brand, start_ms: int) -> list[tuple[str, str]]:
+    """The member file: a birthday segment customer's birthday falls on her `birthday_day`;
+    most others gave one too, on any day of the year, so every month has its share."""
+    members = []
+    for customer in brand.customers:
+        year = rng.randint(1965, 2006)
+        if customer.birthday_day is not None:
+            day = iso_time(start_ms + customer.birthday_day * DAY_MS)[5:10]
+        elif rng.random() < MEMBER_BIRTHDAY_SHARE:
+            day = (date(2001, 1, 1) + timedelta(days=rng.randrange(365))).isoformat()[5:]
+        else:
+            continue
+        if day == "02-29" and not isleap(year):
+            year = 2004
+        members.append((customer.customer_id, f"{year}-{day}"))
+    return members
 
 
 def _customer_truth(brand: Brand, index: int, start_ms: int) -> dict[str, Any]:
