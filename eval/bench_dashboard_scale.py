@@ -19,7 +19,7 @@ paths score exactly what the store would give them:
    reads and decodes its snapshot; later ones hit the cache.
 
 Per route: the first request's time, then p50 and p95 of `--repeats` more. The routes are the
-admin's month leaderboard as the page asks for it (the first 500 of every guide) and whole,
+admin's month leaderboard as the page asks for it (the first 100 of every guide) and whole,
 a store manager's, the segments and the brand's weekly trends.
 The last line is one JSON object.
 """
@@ -56,7 +56,7 @@ def roster_rows(facts: ConversationFacts) -> list[dict[str, Any]]:
 
 def routes() -> dict[str, tuple[str, str]]:
     """name -> (path, key)"""
-    return {"leaderboard_admin": ("/v1/leaderboard?period=month&limit=500", "admin"),
+    return {"leaderboard_admin": ("/v1/leaderboard?period=month&limit=100", "admin"),
             "leaderboard_admin_all": ("/v1/leaderboard?period=month", "admin"),
             "leaderboard_manager": ("/v1/leaderboard?period=month", "manager"),
             "segments": ("/v1/segments", "admin"),

@@ -35,6 +35,14 @@ THRESHOLD = SEGMENT_THRESHOLD
 def segments(cache: StampedCache, store: Database,
              stores: Collection[str] | None) -> StoreSegments:
     """Every store's segment with the component points behind it; `stores` None: all."""
+    every = cache.get(store, "segments_out", lambda: _every_segment(cache, store))
+    if stores is None:
+        return every
+    return StoreSegments(threshold=every.threshold,
+                         stores=[s for s in every.stores if s.store_id in stores])
+
+
+def _every_segment(cache: StampedCache, store: Database) -> StoreSegments:
     roster = cache.roster(store)
     found: list[dict[str, Any]] = cache.get(
         store, "segments", lambda: brand_segments(cache.facts(store), roster), lambda x: x)
@@ -43,8 +51,6 @@ def segments(cache: StampedCache, store: Database,
         staff.setdefault(guide.store_id, []).append(guide)
     rows = []
     for s in found:
-        if stores is not None and s["store_id"] not in stores:
-            continue
         guides = staff.get(s["store_id"], [])
         rows.append(StoreSegmentOut(
             store_id=s["store_id"], region=guides[0].region if guides else "",

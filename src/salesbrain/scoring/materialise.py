@@ -108,7 +108,7 @@ def facts_from_payload(payload: bytes) -> ConversationFacts:
 
 
 def columns_payload(columns: Any) -> bytes:
-    """A dataclass of numpy columns as an uncompressed .npz: arrays as they are, string lists
+    """A dataclass of numpy columns as a compressed .npz: arrays as they are, string lists
     NUL-joined, other fields as JSON."""
     arrays: dict[str, np.ndarray] = {}
     meta: dict[str, Any] = {}
@@ -125,7 +125,7 @@ def columns_payload(columns: Any) -> bytes:
             meta[field.name] = value
     arrays["_meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
     buffer = io.BytesIO()
-    np.savez(buffer, **arrays)  # type: ignore[arg-type]
+    np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
     return buffer.getvalue()
 
 
