@@ -43,8 +43,14 @@ class StampedCache:
                 stored = (read_materialised(store, kind, stamp)
                           if from_snapshot is not None else None)
                 value = from_snapshot(stored) if stored is not None else compute()
+                self._drop_stale(store.tenant, stamp)
                 found = self._cache[key] = (stamp, value)
             return found[1]  # type: ignore[no-any-return]
+
+    def _drop_stale(self, tenant: str, stamp: str) -> None:
+        """Forget the tenant's values of an older stamp (e.g. months no longer asked for)."""
+        for key in [k for k, (held, _) in self._cache.items() if k[0] == tenant and held != stamp]:
+            del self._cache[key]
 
     def facts(self, store: Database) -> ConversationFacts:
         return self.get(store, "facts", lambda: facts_from_store(store), lambda found: found)

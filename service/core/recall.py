@@ -19,16 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Any
 
 from salesbrain.db import Database
-from salesbrain.db.activity import data_stamp
 from salesbrain.db.recall import customer_texts, recall_statuses
 from salesbrain.schema import Guide, Order, Role, Turn
 from salesbrain.scoring import ConversationFacts, customer_owners, monthly_recall, score_guides
@@ -36,6 +34,7 @@ from salesbrain.scoring.champions import champion_conversations, find_champions
 from salesbrain.scoring.outreach import BRAND_TZ, RECALL_GROUPS, RecallTask
 from salesbrain.stages.compliance import ComplianceStage
 from salesbrain.suggest.slots import extract_slots, fill_slots, generalise_slots
+from service.core.facts import StampedCache
 from service.insight_schemas import Draft, RecallBoard, RecallRate, RecallTaskOut
 
 MAX_DRAFTS = 3
@@ -91,22 +90,23 @@ def last_products(store: Database, customer_ids: list[str]) -> dict[str, str]:
     return found
 
 
-class OpenerBook:
-    """The champions' openers per store ("" for the brand's champions together), recomputed
-    only when the tenant's data changed."""
+def champion_openers(cache: StampedCache, store: Database) -> dict[str, list[tuple[str, str]]]:
+    """The champions' openers per store ("" for the brand's champions together), computed once
+    per data change."""
+    return cache.get(store, "openers",
+                     lambda: _openers(store, cache.facts(store), cache.roster(store)))
 
-    def __init__(self) -> None:
-        self._cache: dict[str, tuple[Any, dict[str, list[tuple[str, str]]]]] = {}
-        self._lock = threading.Lock()
 
-    def openers(self, store: Database, facts: ConversationFacts,
-                roster: list[Guide]) -> dict[str, list[tuple[str, str]]]:
-        stamp = data_stamp(store)
-        with self._lock:
-            found = self._cache.get(store.tenant)
-            if found is None or found[0] != stamp:
-                found = self._cache[store.tenant] = (stamp, _openers(store, facts, roster))
-            return found[1]
+def cached_month_tasks(cache: StampedCache, store: Database, month: str) -> MonthTasks:
+    """`month_tasks`, computed once per month and data change."""
+    return cache.get(store, f"recall:{month}",
+                     lambda: month_tasks(store, cache.facts(store), month))
+
+
+def month_products(cache: StampedCache, store: Database, found: MonthTasks) -> dict[str, str]:
+    """`last_products` of every customer with a task in the month, once per data change."""
+    return cache.get(store, f"recall-products:{found.month}", lambda: last_products(
+        store, sorted({task.customer_id for task in found.tasks.values()})))
 
 
 def _openers(store: Database, facts: ConversationFacts,
@@ -170,14 +170,17 @@ def _filled(candidates: list[tuple[str | None, str]], values: dict[str, str],
 
 def recall_board(store: Database, found: MonthTasks, roster: list[Guide],
                  visible: frozenset[str] | None, wanted: Callable[[RecallTask], bool],
-                 drafts: Callable[[RecallTask, str, str | None], list[Draft]]) -> RecallBoard:
+                 drafts: Callable[[RecallTask, str, str | None], list[Draft]],
+                 products: Mapping[str, str] | None = None) -> RecallBoard:
     """The month's tasks the viewer may see and wants, with statuses, drafts and the
-    execution rate per guide and group."""
+    execution rate per guide and group; `products`: each customer's last product when the
+    caller has them (else read for the chosen customers)."""
     guides = {g.guide_id: g for g in roster}
     chosen = {task_id: task for task_id, task in found.tasks.items()
               if (visible is None or task.guide_id in visible) and wanted(task)}
     statuses = recall_statuses(store, found.month)
-    products = last_products(store, sorted({task.customer_id for task in chosen.values()}))
+    if products is None:
+        products = last_products(store, sorted({task.customer_id for task in chosen.values()}))
     tasks = []
     for task_id, task in chosen.items():
         guide = guides.get(task.guide_id)

@@ -14,7 +14,6 @@ from service.core.events import EventBus, LocalEventBus
 from service.core.facts import StampedCache
 from service.core.metrics import Metrics
 from service.core.ratelimit import RateLimiter
-from service.core.recall import OpenerBook
 from service.core.reports import Reports, ScoringReports
 from service.core.stream import StreamTokens
 from service.core.wecom import WeComSigner
@@ -30,7 +29,6 @@ class ServiceState:
     facts: StampedCache  # shared by the reports and the drill-down
     bus: EventBus = field(default_factory=LocalEventBus)
     stream_tokens: StreamTokens = field(default_factory=StreamTokens)
-    openers: OpenerBook = field(default_factory=OpenerBook)  # recall drafts, per tenant
     wecom: WeComSigner | None = None  # None: not configured, the page works outside WeCom only
     # Live-update work started after an ingestion answered; kept so it is not collected.
     background: set[asyncio.Task[None]] = field(default_factory=set)

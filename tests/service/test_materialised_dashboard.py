@@ -22,6 +22,7 @@ from salesbrain.scoring.materialise import (
     materialise_dashboard,
 )
 from salesbrain.security import create_api_key
+from service.core.facts import StampedCache
 from tests.service.brand import labelled_brand
 from tests.service.world import build_client
 
@@ -135,3 +136,21 @@ class _NoBrain:
     @classmethod
     def from_pretrained(cls, directory: Path, precision: str | None = None) -> _NoBrain:
         return cls()
+
+
+def test_the_cache_computes_once_per_data_change_and_forgets_older_values(
+        store: Database) -> None:
+    cache = StampedCache()
+    calls: list[str] = []
+
+    def compute(kind: str) -> str:
+        calls.append(kind)
+        return f"{kind}@{len(calls)}"
+
+    assert cache.get(store, "recall:2026-10", lambda: compute("a")) == "a@1"
+    assert cache.get(store, "recall:2026-10", lambda: compute("a")) == "a@1"
+    store.upsert_rows("guides", [{"guide_id": "g1", "name": "王", "store_id": "s1",
+                                  "region": "华东"}])
+    assert cache.get(store, "recall:2026-11", lambda: compute("b")) == "b@2"
+    assert ("acme", "recall:2026-10") not in cache._cache  # stale: dropped, not kept forever
+    assert cache.get(store, "recall:2026-10", lambda: compute("a")) == "a@3"

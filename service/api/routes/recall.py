@@ -14,7 +14,14 @@ from salesbrain.db.recall import set_recall_status
 from salesbrain.scoring.outreach import BRAND_TZ, RecallTask
 from service.api.csv_export import Format, csv_response
 from service.api.deps import AnyKey, BrainDep, StateDep, TenantStore
-from service.core.recall import compliance_rules, drafts_for, month_tasks, recall_board
+from service.core.recall import (
+    cached_month_tasks,
+    champion_openers,
+    compliance_rules,
+    drafts_for,
+    month_products,
+    recall_board,
+)
 from service.insight_schemas import Draft, RecallBoard, RecallStatusIn, RecallTaskOut
 
 router = APIRouter(prefix="/v1", tags=["recall"])
@@ -41,18 +48,23 @@ def get_recall_tasks(principal: AnyKey, store: TenantStore, state: StateDep, bra
     three drafted openers, the task's status, and the execution rate per guide and group."""
     if guide_id is not None and not can_see_guide(store, principal, guide_id):
         raise HTTPException(404, f"guide_id: no guide {guide_id!r}")
-    facts, roster, rules = state.facts.facts(store), store.guides(), compliance_rules(brain)
-    openers = state.openers.openers(store, facts, roster)
+    roster, rules = state.facts.roster(store), compliance_rules(brain)
+    openers = champion_openers(state.facts, store)
+    found = cached_month_tasks(state.facts, store, month or this_month())
+    drafted: dict[tuple[str, str, str | None], list[Draft]] = {}  # many tasks share them
 
     def wanted(task: RecallTask) -> bool:
         return guide_id in (None, task.guide_id) and group in (None, task.group)
 
     def drafts(task: RecallTask, store_id: str, product: str | None) -> list[Draft]:
-        return drafts_for(task.group, openers.get(store_id) or openers.get("", []), product,
-                          rules)
+        key = (task.group, store_id, product)
+        if key not in drafted:
+            drafted[key] = drafts_for(task.group, openers.get(store_id) or openers.get("", []),
+                                      product, rules)
+        return drafted[key]
 
-    board = recall_board(store, month_tasks(store, facts, month or this_month()), roster,
-                         visible_guide_ids(store, principal), wanted, drafts)
+    board = recall_board(store, found, roster, visible_guide_ids(store, principal), wanted,
+                         drafts, month_products(state.facts, store, found))
     if output == "json":
         return board
     rows = [{**task.model_dump(), "drafts": [d.text for d in task.drafts]} for task in board.tasks]
@@ -65,7 +77,7 @@ def set_task_status(task_id: str, body: RecallStatusIn, principal: AnyKey, store
     """Mark a task done or skipped; a guide only her own (any other task is a 404). Answers
     the task with its new status (drafts left out: they are on the list)."""
     month = _month_of(task_id)
-    found = month_tasks(store, state.facts.facts(store), month) if month else None
+    found = cached_month_tasks(state.facts, store, month) if month else None
     task = found.tasks.get(task_id) if found else None
     visible = visible_guide_ids(store, principal)
     if task is None or found is None or (visible is not None and task.guide_id not in visible):
