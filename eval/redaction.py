@@ -55,6 +55,7 @@ FIXTURES = {
     "holdout": REPO_ROOT / "tests" / "fixtures" / "redaction_spans_holdout.jsonl",
     "blind": REPO_ROOT / "tests" / "fixtures" / "redaction_blind_holdout.jsonl",
     "blind2": REPO_ROOT / "tests" / "fixtures" / "redaction_blind_holdout_2.jsonl",
+    "blind3": REPO_ROOT / "tests" / "fixtures" / "redaction_blind_holdout_3.jsonl",
 }
 Span = tuple[str, int, int]
 Detector = Callable[[str], list[Span]]

@@ -105,6 +105,7 @@ class ReplyBank:
         self.embeddings = (np.zeros((len(self.entries), dim), dtype=np.float32)
                            if embeddings is None else embeddings.astype(np.float32))
         self._index = {e.reply_id: i for i, e in enumerate(self.entries)}
+        self._usable: dict[tuple[bool, bool], np.ndarray] = {}  # masks until the next change
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -153,6 +154,7 @@ class ReplyBank:
             raise ValueError(f"status must be one of {STATUSES}, not {status!r}")
         i = self.position(reply_id)
         self.entries[i] = replace(self.entries[i], status=status)
+        self._usable.clear()
         return self
 
     def approve(self, reply_id: str) -> ReplyBank:
@@ -177,14 +179,20 @@ class ReplyBank:
         self.embeddings = np.vstack([base, vector])
         self.entries.append(entry)
         self._index[reply_id] = len(self.entries) - 1
+        self._usable.clear()
         return entry
 
     def usable(self, require_approved: bool = False, include_public: bool = False) -> np.ndarray:
         """Boolean mask of replies that may be suggested (to a brand: its own replies only;
         `include_public` is for benchmarks that rank against the public sets' replies)."""
-        allowed = ("approved",) if require_approved else ("approved", "candidate")
-        return np.asarray([e.status in allowed and (include_public or e.origin != PUBLIC_ORIGIN)
-                           for e in self.entries], dtype=bool)
+        key = (require_approved, include_public)
+        found = self._usable.get(key)
+        if found is None or len(found) != len(self.entries):  # entries changed behind our back
+            allowed = ("approved",) if require_approved else ("approved", "candidate")
+            found = self._usable[key] = np.asarray(
+                [e.status in allowed and (include_public or e.origin != PUBLIC_ORIGIN)
+                 for e in self.entries], dtype=bool)
+        return found.copy()  # callers may narrow their copy
 
     def save_pretrained(self, directory: Path) -> None:
         from safetensors.numpy import save_file
