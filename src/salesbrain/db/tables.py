@@ -267,9 +267,14 @@ dashboard_snapshots = Table(
 # On SQLite a trigram FTS5 index over messages.text (kept by triggers, see migration 0005)
 # backs conversation search; it is not SQLAlchemy metadata, so schema comparisons skip it.
 MESSAGE_SEARCH_TABLE = "messages_fts"
+# On Postgres a pg_trgm GIN index over messages.text backs it instead (migration 0008).
+MESSAGE_TRIGRAM_INDEX = "ix_messages_text_trigram"
 
 
 def declared_name(name: str | None, type_: str, _parents: object = None) -> bool:
-    """Alembic's `include_name`: leave the FTS5 index and its shadow tables out."""
+    """Alembic's `include_name`: leave the search indexes (SQLite's FTS5 tables and their
+    shadow tables, Postgres's trigram index) out."""
+    if type_ == "index" and name == MESSAGE_TRIGRAM_INDEX:
+        return False
     return not (type_ == "table" and name is not None
                 and name.startswith(MESSAGE_SEARCH_TABLE))
