@@ -4,8 +4,8 @@ messages compliance flagged.
 Text search: every whitespace-separated term must occur in some message of the conversation.
 On SQLite a term of three or more characters is looked up in the trigram FTS5 index
 (migration 0005); a shorter one, which a trigram index cannot hold, is a LIKE scan. Postgres
-uses ILIKE for every term, over a pg_trgm GIN index (migration 0008). Messages are stored redacted, so a search never sees (or finds)
-the phone numbers and names redaction replaced.
+uses ILIKE for every term, over a pg_trgm GIN index (migration 0008). Messages are stored
+redacted, so a search never sees (or finds) the phone numbers and names redaction replaced.
 """
 
 from __future__ import annotations
