@@ -13,13 +13,14 @@ import pytest
 
 import service.core.facts
 from salesbrain.db import Database
-from salesbrain.db.snapshots import current_stamp, read_snapshot
+from salesbrain.db.snapshots import current_stamp, read_snapshot, write_snapshots
 from salesbrain.scoring import facts_from_store
 from salesbrain.scoring.materialise import (
     ensure_materialised,
     facts_from_payload,
     facts_payload,
     materialise_dashboard,
+    read_materialised,
 )
 from salesbrain.security import create_api_key
 from service.core.facts import StampedCache
@@ -154,3 +155,15 @@ def test_the_cache_computes_once_per_data_change_and_forgets_older_values(
     assert cache.get(store, "recall:2026-11", lambda: compute("b")) == "b@2"
     assert ("acme", "recall:2026-10") not in cache._cache  # stale: dropped, not kept forever
     assert cache.get(store, "recall:2026-10", lambda: compute("a")) == "a@3"
+
+
+def test_an_unreadable_snapshot_is_computed_afresh(brand: dict[str, Any], tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    store = brand["store"]
+    materialise_dashboard(store)
+    stamp = current_stamp(store)
+    write_snapshots(store, stamp, {"facts": b"not an npz", "scores:week": b"\x1f\x8bgarbage"})
+    assert read_materialised(store, "facts", stamp) is None
+    passes = count_facts_passes(monkeypatch)
+    answers(brand, tmp_path)
+    assert passes == ["brand"]

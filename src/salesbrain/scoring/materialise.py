@@ -21,8 +21,11 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import logging
 import math
 import time
+import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import asdict, fields
 from typing import Any, TypeVar
@@ -38,6 +41,7 @@ from salesbrain.scoring.labels import facts_from_store
 from salesbrain.scoring.scorecard import ScorecardTable, score_guides
 from salesbrain.scoring.segments import store_segments
 
+logger = logging.getLogger(__name__)
 PERIOD_KINDS = ("week", "month", "all")
 SEGMENT_THRESHOLD = 50.0
 _SEPARATOR = "\x00"
@@ -90,11 +94,18 @@ def read_materialised(store: Database, kind: str, stamp: str) -> Any | None:
     found = read_snapshot(store, kind, stamp)
     if found is None:
         return None
-    if kind == "facts":
-        return facts_from_payload(found.payload)
-    if kind == "daily":
-        return columns_from_payload(DailyActivity, found.payload)
-    return json.loads(gzip.decompress(found.payload))
+    try:
+        if kind == "facts":
+            return facts_from_payload(found.payload)
+        if kind == "daily":
+            return columns_from_payload(DailyActivity, found.payload)
+        return json.loads(gzip.decompress(found.payload))
+    except (KeyError, TypeError, ValueError, OSError, EOFError, zlib.error,
+            zipfile.BadZipFile) as error:
+        # e.g. written by an older version in another layout: computed afresh instead
+        logger.warning("dashboard snapshot %r of tenant %s unreadable (%s: %s); computing it",
+                       kind, store.tenant, type(error).__name__, error)
+        return None
 
 
 # --- payloads ---------------------------------------------------------------------------------
