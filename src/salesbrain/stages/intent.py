@@ -17,7 +17,9 @@ faster than fp32; "int8" runs the encoder's Linear layers (except the FFN output
 in dynamic int8 after SmoothQuant-style input scaling (`INT8_SMOOTHING`), and the float work
 around them in bf16 where the CPU has bf16 instructions, fp32 elsewhere
 (`encoder.quantize_int8`); "auto" (the default) is bf16 where the CPU has bf16 instructions and
-fp32 elsewhere (`encoder.resolve_precision`).
+fp32 elsewhere (`encoder.resolve_precision`). "onnx" and "onnx-int8" run the encoder in ONNX
+Runtime (float, or dynamic int8 weight MatMuls except the FFN output projections) and the head
+in torch (`salesbrain.onnx_encoder`; the `onnx` extra).
 
     >>> stage = IntentStage({"epochs": 3}).fit(inputs, intents, validation)  # doctest: +SKIP
     >>> stage.predict([IntentInput("我的快递到哪了")])[0].intent               # doctest: +SKIP
@@ -38,12 +40,13 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from salesbrain.artifacts import merge_settings, read_json, version_stamp, write_json
-from salesbrain.encoder import E5Encoder as _E5Encoder
 from salesbrain.encoder import (
+    ONNX_PRECISIONS,
     pruned_encoder,
     quantize_int8,
     resolve_precision,
 )
+from salesbrain.encoder import E5Encoder as _E5Encoder
 from salesbrain.finetuning import length_batches, mixed_precision, warmup_linear_decay
 from salesbrain.logs import quiet_transformers
 from salesbrain.stages import register_stage
@@ -102,7 +105,7 @@ class IntentSettings:
     uncertain_threshold: float = 0.5
     predict_batch_size: int = 64  # rows per inference batch, at most
     predict_max_tokens: int = 4096  # padded tokens per inference batch, at most
-    precision: str = "auto"  # inference: "auto", "fp32", "bf16" or "int8" (see module doc)
+    precision: str = "auto"  # inference: "auto", "fp32", "bf16", "int8", "onnx", "onnx-int8"
     int8_surroundings: str = "auto"  # float work around int8 Linears (encoder.quantize_int8)
     train_precision: str = "auto"  # forward passes in training: "auto", "fp32" or "bf16" autocast
     device: str = "cpu"
@@ -327,7 +330,12 @@ class IntentStage:
         network = IntentNetwork(backbone, len(stage.labels_), stage.settings.dropout)
         network.head.load_state_dict(load_file(directory / "head.safetensors"))
         stage.precision_ = resolve_precision(stage.settings.precision, stage.settings.device)
-        if stage.precision_ == "int8":
+        if stage.precision_ in ONNX_PRECISIONS:
+            from salesbrain.onnx_encoder import load_onnx_backbone
+
+            network.backbone = load_onnx_backbone(directory / "encoder",
+                                                  quantized=stage.precision_ == "onnx-int8")
+        elif stage.precision_ == "int8":
             network.backbone = quantize_int8(
                 _E5Encoder(backbone, stage.tokenizer_), smoothing=INT8_SMOOTHING,
                 surroundings=stage.settings.int8_surroundings).model
