@@ -35,6 +35,7 @@ from typing import Any
 
 import torch
 
+from salesbrain.encoder import _is_ffn_output, _smooth_linears
 from salesbrain.paths import cache_dir
 
 log = logging.getLogger(__name__)
@@ -86,13 +87,15 @@ class OnnxBackbone(torch.nn.Module):
         raise ValueError("an ONNX encoder is for inference only; save the fp32 encoder")
 
 
-def load_onnx_backbone(model_dir: Path, quantized: bool, threads: int | None = None) -> Any:
+def load_onnx_backbone(model_dir: Path, quantized: bool, threads: int | None = None,
+                       smoothing: float | None = None) -> Any:
     """The encoder in `model_dir` as an `OnnxBackbone`, exported (and quantised) on first use;
-    its session runs on `threads` intra-op threads (default: torch's)."""
+    its session runs on `threads` intra-op threads (default: torch's). `smoothing` is the
+    SmoothQuant strength applied before int8 quantisation (see `encoder.quantize_int8`)."""
     from transformers import AutoConfig
 
     ort = onnxruntime()
-    path = onnx_file(Path(model_dir), quantized)
+    path = onnx_file(Path(model_dir), quantized, smoothing)
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads or torch.get_num_threads()
     options.inter_op_num_threads = 1
@@ -100,17 +103,22 @@ def load_onnx_backbone(model_dir: Path, quantized: bool, threads: int | None = N
     return OnnxBackbone(session, AutoConfig.from_pretrained(model_dir), path)
 
 
-def onnx_file(model_dir: Path, quantized: bool) -> Path:
-    """The cached ONNX export of `model_dir` (float, or int8 when `quantized`)."""
+def onnx_file(model_dir: Path, quantized: bool, smoothing: float | None = None) -> Path:
+    """The cached ONNX export of `model_dir` (float, or int8 when `quantized`, with its Linear
+    inputs SmoothQuant-scaled by `smoothing` first when given)."""
     onnxruntime()
     folder = cache_dir() / "onnx" / export_key(model_dir)
-    float_path = folder / "model.onnx"
+    if quantized and smoothing is not None:
+        suffix = f"-smoothed-{smoothing:g}"
+    else:
+        suffix, smoothing = "", None
+    float_path = folder / f"model{suffix}.onnx"
     if not float_path.is_file():
         log.info("exporting %s to ONNX (once per weights, cached in %s)", model_dir, folder)
-        _publish_file(float_path, lambda staging: export_onnx(model_dir, staging))
+        _publish_file(float_path, lambda staging: export_onnx(model_dir, staging, smoothing))
     if not quantized:
         return float_path
-    int8_path = folder / "model-int8.onnx"
+    int8_path = folder / f"model-int8{suffix}.onnx"
     if not int8_path.is_file():
         _publish_file(int8_path, lambda staging: quantize_onnx(float_path, staging))
     return int8_path
@@ -138,8 +146,10 @@ class _LastHiddenState(torch.nn.Module):
         return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
 
-def export_onnx(model_dir: Path, out: Path) -> Path:
-    """Export the BertModel in `model_dir` to one self-contained ONNX file at `out`.
+def export_onnx(model_dir: Path, out: Path, smoothing: float | None = None) -> Path:
+    """Export the BertModel in `model_dir` to one self-contained ONNX file at `out`; with
+    `smoothing`, the Linear layers an int8 copy quantises first divide their input by
+    SmoothQuant scales folded into their weights (exact in float, `encoder.quantize_int8`).
 
     The TorchScript exporter (dynamo=False) bakes the example's mask handling into the graph
     (max abs difference ~1 on other shapes), so this uses the torch.export-based one.
@@ -150,6 +160,10 @@ def export_onnx(model_dir: Path, out: Path) -> Path:
 
     with quiet_transformers():
         model = AutoModel.from_pretrained(model_dir, add_pooling_layer=False).eval()
+    if smoothing is not None:
+        _smooth_linears(model, [name for name, module in model.named_modules()
+                                if isinstance(module, torch.nn.Linear)
+                                and not _is_ffn_output(name)], smoothing)
     ids = torch.randint(5, int(model.config.vocab_size), (2, 16))
     mask = torch.ones_like(ids)
     mask[1, 10:] = 0

@@ -18,8 +18,8 @@ in dynamic int8 after SmoothQuant-style input scaling (`INT8_SMOOTHING`), and th
 around them in bf16 where the CPU has bf16 instructions, fp32 elsewhere
 (`encoder.quantize_int8`); "auto" (the default) is bf16 where the CPU has bf16 instructions and
 fp32 elsewhere (`encoder.resolve_precision`). "onnx" and "onnx-int8" run the encoder in ONNX
-Runtime (float, or dynamic int8 weight MatMuls except the FFN output projections) and the head
-in torch (`salesbrain.onnx_encoder`; the `onnx` extra).
+Runtime (float, or dynamic int8 weight MatMuls except the FFN output projections, after the same
+SmoothQuant scaling as "int8") and the head in torch (`salesbrain.onnx_encoder`; the `onnx` extra).
 
     >>> stage = IntentStage({"epochs": 3}).fit(inputs, intents, validation)  # doctest: +SKIP
     >>> stage.predict([IntentInput("我的快递到哪了")])[0].intent               # doctest: +SKIP
@@ -348,4 +348,6 @@ def _onnx_backbone(encoder_dir: Path, precision: str) -> Any:
     """The encoder run by ONNX Runtime ("onnx" or "onnx-int8"); the head stays in torch."""
     from salesbrain.onnx_encoder import load_onnx_backbone
 
-    return load_onnx_backbone(encoder_dir, quantized=precision == "onnx-int8")
+    quantized = precision == "onnx-int8"
+    return load_onnx_backbone(encoder_dir, quantized=quantized,
+                              smoothing=INT8_SMOOTHING if quantized else None)
