@@ -391,6 +391,15 @@ def quantize_int8(
                      model_dir=encoder.model_dir)
 
 
+def smooth_for_int8(model: Any, alpha: float, keep_ffn_output: bool = True) -> None:
+    """SmoothQuant-scale, in place, the Linear layers an int8 copy quantises (all but the FFN
+    output projections with `keep_ffn_output`), as `quantize_int8(smoothing=alpha)` does; exact
+    in float arithmetic. Used before an ONNX int8 export."""
+    _smooth_linears(model, [name for name, module in model.named_modules()
+                            if isinstance(module, torch.nn.Linear)
+                            and not (keep_ffn_output and _is_ffn_output(name))], alpha)
+
+
 class Float32Input(torch.nn.Module):
     """A dynamically quantised Linear (which reads fp32) inside a network of another float
     dtype: the input is cast to fp32 and the output back to the input's dtype."""

@@ -28,6 +28,7 @@ import logging
 import os
 import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -35,7 +36,6 @@ from typing import Any
 
 import torch
 
-from salesbrain.encoder import _is_ffn_output, _smooth_linears
 from salesbrain.paths import cache_dir
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,14 @@ def onnxruntime() -> ModuleType:
         raise ImportError(
             "precisions 'onnx' and 'onnx-int8' need ONNX Runtime: "
             "pip install 'salesbrain[onnx]' (onnxruntime, onnx, onnxscript)") from error
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """A change made to the torch model before export; `name` keys its cached files."""
+
+    name: str
+    apply: Callable[[Any], None]
 
 
 @dataclass
@@ -88,14 +96,14 @@ class OnnxBackbone(torch.nn.Module):
 
 
 def load_onnx_backbone(model_dir: Path, quantized: bool, threads: int | None = None,
-                       smoothing: float | None = None) -> Any:
+                       before_int8: Rewrite | None = None) -> Any:
     """The encoder in `model_dir` as an `OnnxBackbone`, exported (and quantised) on first use;
-    its session runs on `threads` intra-op threads (default: torch's). `smoothing` is the
-    SmoothQuant strength applied before int8 quantisation (see `encoder.quantize_int8`)."""
+    its session runs on `threads` intra-op threads (default: torch's). `before_int8` rewrites
+    the torch model before an int8 export (e.g. `encoder.smooth_for_int8`)."""
     from transformers import AutoConfig
 
     ort = onnxruntime()
-    path = onnx_file(Path(model_dir), quantized, smoothing)
+    path = onnx_file(Path(model_dir), quantized, before_int8)
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads or torch.get_num_threads()
     options.inter_op_num_threads = 1
@@ -103,19 +111,17 @@ def load_onnx_backbone(model_dir: Path, quantized: bool, threads: int | None = N
     return OnnxBackbone(session, AutoConfig.from_pretrained(model_dir), path)
 
 
-def onnx_file(model_dir: Path, quantized: bool, smoothing: float | None = None) -> Path:
-    """The cached ONNX export of `model_dir` (float, or int8 when `quantized`, with its Linear
-    inputs SmoothQuant-scaled by `smoothing` first when given)."""
+def onnx_file(model_dir: Path, quantized: bool, before_int8: Rewrite | None = None) -> Path:
+    """The cached ONNX export of `model_dir` (float, or int8 when `quantized`, exported after
+    `before_int8` rewrote the model when given)."""
     onnxruntime()
     folder = cache_dir() / "onnx" / export_key(model_dir)
-    if quantized and smoothing is not None:
-        suffix = f"-smoothed-{smoothing:g}"
-    else:
-        suffix, smoothing = "", None
+    rewrite = before_int8 if quantized else None
+    suffix = f"-{rewrite.name}" if rewrite is not None else ""
     float_path = folder / f"model{suffix}.onnx"
     if not float_path.is_file():
         log.info("exporting %s to ONNX (once per weights, cached in %s)", model_dir, folder)
-        _publish_file(float_path, lambda staging: export_onnx(model_dir, staging, smoothing))
+        _publish_file(float_path, lambda staging: export_onnx(model_dir, staging, rewrite))
     if not quantized:
         return float_path
     int8_path = folder / f"model-int8{suffix}.onnx"
@@ -146,10 +152,9 @@ class _LastHiddenState(torch.nn.Module):
         return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
 
-def export_onnx(model_dir: Path, out: Path, smoothing: float | None = None) -> Path:
-    """Export the BertModel in `model_dir` to one self-contained ONNX file at `out`; with
-    `smoothing`, the Linear layers an int8 copy quantises first divide their input by
-    SmoothQuant scales folded into their weights (exact in float, `encoder.quantize_int8`).
+def export_onnx(model_dir: Path, out: Path, rewrite: Rewrite | None = None) -> Path:
+    """Export the BertModel in `model_dir` (changed by `rewrite` first, when given) to one
+    self-contained ONNX file at `out`.
 
     The TorchScript exporter (dynamo=False) bakes the example's mask handling into the graph
     (max abs difference ~1 on other shapes), so this uses the torch.export-based one.
@@ -160,10 +165,8 @@ def export_onnx(model_dir: Path, out: Path, smoothing: float | None = None) -> P
 
     with quiet_transformers():
         model = AutoModel.from_pretrained(model_dir, add_pooling_layer=False).eval()
-    if smoothing is not None:
-        _smooth_linears(model, [name for name, module in model.named_modules()
-                                if isinstance(module, torch.nn.Linear)
-                                and not _is_ffn_output(name)], smoothing)
+    if rewrite is not None:
+        rewrite.apply(model)
     ids = torch.randint(5, int(model.config.vocab_size), (2, 16))
     mask = torch.ones_like(ids)
     mask[1, 10:] = 0

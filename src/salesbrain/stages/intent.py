@@ -45,6 +45,7 @@ from salesbrain.encoder import (
     pruned_encoder,
     quantize_int8,
     resolve_precision,
+    smooth_for_int8,
 )
 from salesbrain.encoder import E5Encoder as _E5Encoder
 from salesbrain.finetuning import length_batches, mixed_precision, warmup_linear_decay
@@ -346,8 +347,9 @@ class IntentStage:
 
 def _onnx_backbone(encoder_dir: Path, precision: str) -> Any:
     """The encoder run by ONNX Runtime ("onnx" or "onnx-int8"); the head stays in torch."""
-    from salesbrain.onnx_encoder import load_onnx_backbone
+    from salesbrain.onnx_encoder import Rewrite, load_onnx_backbone
 
-    quantized = precision == "onnx-int8"
-    return load_onnx_backbone(encoder_dir, quantized=quantized,
-                              smoothing=INT8_SMOOTHING if quantized else None)
+    smoothing = Rewrite(f"smoothed-{INT8_SMOOTHING:g}",
+                        lambda model: smooth_for_int8(model, INT8_SMOOTHING))
+    return load_onnx_backbone(encoder_dir, quantized=precision == "onnx-int8",
+                              before_int8=smoothing)
