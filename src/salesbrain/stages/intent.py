@@ -17,7 +17,9 @@ faster than fp32; "int8" runs the encoder's Linear layers (except the FFN output
 in dynamic int8 after SmoothQuant-style input scaling (`INT8_SMOOTHING`), and the float work
 around them in bf16 where the CPU has bf16 instructions, fp32 elsewhere
 (`encoder.quantize_int8`); "auto" (the default) is bf16 where the CPU has bf16 instructions and
-fp32 elsewhere (`encoder.resolve_precision`).
+fp32 elsewhere (`encoder.resolve_precision`). "onnx" and "onnx-int8" run the encoder in ONNX
+Runtime (float, or dynamic int8 weight MatMuls except the FFN output projections, after the same
+SmoothQuant scaling as "int8") and the head in torch (`salesbrain.onnx_encoder`; the `onnx` extra).
 
     >>> stage = IntentStage({"epochs": 3}).fit(inputs, intents, validation)  # doctest: +SKIP
     >>> stage.predict([IntentInput("我的快递到哪了")])[0].intent               # doctest: +SKIP
@@ -38,12 +40,14 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from salesbrain.artifacts import merge_settings, read_json, version_stamp, write_json
-from salesbrain.encoder import E5Encoder as _E5Encoder
 from salesbrain.encoder import (
+    ONNX_PRECISIONS,
     pruned_encoder,
     quantize_int8,
     resolve_precision,
+    smooth_for_int8,
 )
+from salesbrain.encoder import E5Encoder as _E5Encoder
 from salesbrain.finetuning import length_batches, mixed_precision, warmup_linear_decay
 from salesbrain.logs import quiet_transformers
 from salesbrain.stages import register_stage
@@ -102,7 +106,7 @@ class IntentSettings:
     uncertain_threshold: float = 0.5
     predict_batch_size: int = 64  # rows per inference batch, at most
     predict_max_tokens: int = 4096  # padded tokens per inference batch, at most
-    precision: str = "auto"  # inference: "auto", "fp32", "bf16" or "int8" (see module doc)
+    precision: str = "auto"  # inference: "auto", "fp32", "bf16", "int8", "onnx", "onnx-int8"
     int8_surroundings: str = "auto"  # float work around int8 Linears (encoder.quantize_int8)
     train_precision: str = "auto"  # forward passes in training: "auto", "fp32" or "bf16" autocast
     device: str = "cpu"
@@ -321,12 +325,14 @@ class IntentStage:
         stage.threshold_ = (stage.settings.uncertain_threshold
                             if "uncertain_threshold" in (overrides or {}) else config["threshold"])
         stage.train_args_ = read_json(directory / "train_args.json")
+        stage.precision_ = resolve_precision(stage.settings.precision, stage.settings.device)
         with quiet_transformers():
             stage.tokenizer_ = AutoTokenizer.from_pretrained(directory / "encoder")
-            backbone = AutoModel.from_pretrained(directory / "encoder", add_pooling_layer=False)
+            backbone = (_onnx_backbone(directory / "encoder", stage.precision_)
+                        if stage.precision_ in ONNX_PRECISIONS else
+                        AutoModel.from_pretrained(directory / "encoder", add_pooling_layer=False))
         network = IntentNetwork(backbone, len(stage.labels_), stage.settings.dropout)
         network.head.load_state_dict(load_file(directory / "head.safetensors"))
-        stage.precision_ = resolve_precision(stage.settings.precision, stage.settings.device)
         if stage.precision_ == "int8":
             network.backbone = quantize_int8(
                 _E5Encoder(backbone, stage.tokenizer_), smoothing=INT8_SMOOTHING,
@@ -338,3 +344,12 @@ class IntentStage:
         stage.network_ = network.to(stage.settings.device).eval()
         return stage
 
+
+def _onnx_backbone(encoder_dir: Path, precision: str) -> Any:
+    """The encoder run by ONNX Runtime ("onnx" or "onnx-int8"); the head stays in torch."""
+    from salesbrain.onnx_encoder import Rewrite, load_onnx_backbone
+
+    smoothing = Rewrite(f"smoothed-{INT8_SMOOTHING:g}",
+                        lambda model: smooth_for_int8(model, INT8_SMOOTHING))
+    return load_onnx_backbone(encoder_dir, quantized=precision == "onnx-int8",
+                              before_int8=smoothing)
