@@ -63,6 +63,7 @@ from salesbrain.ingest.redact_words import (
     address_candidates,
     contact_id_candidates,
     email_candidates,
+    shop_floor,
     spelled_at,
     wechat_candidates,
 )
@@ -261,6 +262,8 @@ def trim_tagged(text: str, spans: Sequence[tuple[str, int, int]]) -> list[tuple[
         if kind == "address" and (tail := _ADDRESS_TAIL.search(text, start, end)):
             end = tail.start()
         if kind == "person_name" and inside_brand(text, start, end):
+            continue
+        if kind == "address" and shop_floor(text, start, end):
             continue
         if start < end:
             trimmed.append((kind, start, end))

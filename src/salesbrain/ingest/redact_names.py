@@ -56,14 +56,33 @@ _NOT_NAMES = (
     "|白色|黑色|红色|黄色|金色|蓝色|高跟|高腰|宁波|沈阳|苏州|温州|常州|江苏|江西|高考|高中|周岁"
     "|杨国福|钱大妈|石头记"
 )
-# Brands a learned tagger may read as a name (杨国福麻辣烫, 小熊电器): its name spans inside one
-# of these, or inside any word above, are dropped (see `redact.trim_tagged`).
-_TAGGER_NOT_NAMES = re.compile(f"{_NOT_NAMES}|小熊电器|小天才|小度|小红书|小程序")
+# Public figures customers cite for a product (X同款, X直播间, X演唱会): they are not the chat's
+# people, and a learned tagger reads them as names. A short list of the most cited, plus the
+# context words after any name (`_CELEBRITY_CONTEXT`).
+_PUBLIC_FIGURES = (  # only names too distinctive to be a customer's (not 吴磊, 杨洋, 王菲)
+    "李佳琦|薇娅|罗永浩|董宇辉|杨幂|刘亦菲|赵露思|欧阳娜娜|周杰伦|迪丽热巴|赵丽颖|王一博|肖战|易烊千玺"
+    "|王俊凯|鹿晗|刘诗诗|唐嫣|周冬雨|虞书欣|张艺兴|蔡徐坤|章子怡|范冰冰|舒淇|林志玲|刘德华|张学友"
+    "|谢霆锋|谷爱凌|关晓彤|杨超越"
+)
+# Brands a learned tagger may read as a name (杨国福麻辣烫, 小熊电器, 阿迪): its name spans inside
+# one of these, a public figure's name or any word above are dropped (see `redact.trim_tagged`).
+_TAGGER_NOT_NAMES = re.compile(f"{_NOT_NAMES}|{_PUBLIC_FIGURES}|小熊电器|小天才|小度|小红书|小程序"
+                               "|阿迪达斯|阿迪|耐克|安踏|特步|鸿星尔克")
+_CELEBRITY_CONTEXT = re.compile(r"[\u4e00-\u9fff]?(?:同款|直播间|演唱会|代言)")
+# Right before a word, these make it a person's name even if it is also a brand or a star's
+# (收件人李宁, 我叫周大福, 收件人黎明).
+_PERSONAL_CUE = re.compile(r"(?:收件人|提货人|联系人|我叫|我是|名字是?|叫|写)[:：\s]*$")
 
 
 def inside_brand(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] lies inside a brand or everyday word that is not a name."""
+    """Whether text[start:end] lies inside a brand, a public figure's name (or a name followed
+    by 同款/直播间/演唱会) or an everyday word that is not a name, and no personal cue such as
+    收件人 or 我叫 stands right before it."""
+    if _PERSONAL_CUE.search(text, max(0, start - 4), start):
+        return False
     lo = max(0, start - 4)
+    if _CELEBRITY_CONTEXT.match(text, end):
+        return True
     return any(m.start() <= start and end <= m.end()
                for m in _TAGGER_NOT_NAMES.finditer(text, lo, min(len(text), end + 4)))
 

@@ -149,6 +149,21 @@ def contact_id_candidates(norm: str) -> list[Candidate]:
     return [(RANK["number"], *m.span("id"), "number") for m in _CONTACT_ID.finditer(norm)]
 
 
+# A shop's floor in a mall (国贸商城B1层, 万达广场3楼, 万象城L3层325号铺, 太古里北区2层) is a
+# public place where customers meet the guide, not where anyone lives: a mall name and a floor
+# (and a shop number) with no street, building or room is not redacted as an address.
+_SHOP_FLOOR = re.compile(
+    r"[\u4e00-\u9fffA-Za-z]{0,6}?(?:商城|广场|购物中心|大悦城|万象城|太古里|商场|百货|奥莱|天地)"
+    r"[东西南北中]?区?(?:\s?(?:[BLF]\d{1,2}|\d{1,2}[Ff]|[BL]?\d{1,2}[楼层]))+(?:\d{1,4}号)?")
+_NOT_SHOP_FLOOR = re.compile(r"[路街道巷弄栋幢座单元室]")
+
+
+def shop_floor(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is only a mall, its floor and a shop number (see above)."""
+    return (_SHOP_FLOOR.fullmatch(text, start, end) is not None
+            and _NOT_SHOP_FLOOR.search(text, start, end) is None)
+
+
 def address_candidates(norm: str, cued: bool) -> list[Candidate]:
     found: list[Candidate] = []
     if cued:
@@ -158,8 +173,8 @@ def address_candidates(norm: str, cued: bool) -> list[Candidate]:
         found += [(RANK["address"], *m.span(), "address") for m in _ADDRESS.finditer(norm)]
     if "[地址]" in norm:
         found += [(RANK["address"], *m.span(), "address") for m in _ADDRESS_REST.finditer(norm)]
-    return found
+    return [c for c in found if not shop_floor(norm, c[1], c[2])]
 
 
-__all__ = ["address_candidates", "contact_id_candidates", "email_candidates",
+__all__ = ["address_candidates", "shop_floor", "contact_id_candidates", "email_candidates",
            "name_candidates", "wechat_candidates"]

@@ -1,0 +1,53 @@
+"""Public text the redactor must leave alone, and the personal data next to it it must still
+catch: a shop's floor in a mall, a star or brand a customer cites, label standards and product
+codes (see `redact_words.shop_floor`, `redact_names.inside_brand`, `digits._SAFE`)."""
+
+import pytest
+
+from salesbrain.ingest.redact import redact, trim_tagged
+
+
+@pytest.mark.parametrize("text", [
+    # a mall and its floor, where customers meet the guide
+    "国贸商城B1层那家店也有货",
+    "万达广场3楼电梯口就是我们家",
+    "我们店在万象城L3层325号铺",
+    "朝阳大悦城6楼，出电梯右转",
+    # a national standard on a label, a product code after its cue
+    "吊牌上写着执行标准GB/T 22849-2014",
+    "这个产品编号是100012345678，京东上能搜到",
+])
+def test_public_places_and_codes_are_kept(text: str) -> None:
+    assert redact(text).spans == ()
+
+
+@pytest.mark.parametrize("text", [
+    "送到上海市浦东新区张杨路500号华润时代广场3楼301室",
+    "地址万达广场5栋1203",
+])
+def test_a_home_or_office_in_a_plaza_is_still_an_address(text: str) -> None:
+    assert [s.kind for s in redact(text).spans] == ["address"]
+
+
+@pytest.mark.parametrize("text, name, kept", [
+    # a star or streamer cited for a product, a brand's nickname
+    ("李佳琦直播间卖的是同一款吗", "李佳琦", False),
+    ("跟刘亦菲穿的那件是同款吗", "刘亦菲", False),
+    ("周杰伦演唱会同款T恤", "周杰", False),
+    ("白鹿同款卫衣有吗", "白鹿", False),
+    ("阿迪三叶草 型号GZ1234", "阿迪", False),
+    # the same words after a personal cue are somebody's name
+    ("收件人李宁，不是那个牌子哈", "李宁", True),
+    ("我叫周大福，真名", "周大福", True),
+])
+def test_tagged_public_names_are_dropped_unless_cued(text: str, name: str, kept: bool) -> None:
+    start = text.index(name)
+    spans = trim_tagged(text, [("person_name", start, start + len(name))])
+    assert bool(spans) is kept
+
+
+def test_tagged_shop_floor_is_dropped_but_a_flat_is_kept() -> None:
+    text = "店铺地址：太古里北区2层，我家在蓝光小区3栋2单元501"
+    shop, flat = text.index("太古里北区2层"), text.index("蓝光小区")
+    tagged = [("address", shop, shop + 7), ("address", flat, len(text))]
+    assert trim_tagged(text, tagged) == [("address", flat, len(text))]
