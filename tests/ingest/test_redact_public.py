@@ -51,3 +51,30 @@ def test_tagged_shop_floor_is_dropped_but_a_flat_is_kept() -> None:
     shop, flat = text.index("太古里北区2层"), text.index("蓝光小区")
     tagged = [("address", shop, shop + 7), ("address", flat, len(text))]
     assert trim_tagged(text, tagged) == [("address", flat, len(text))]
+
+
+@pytest.mark.parametrize("text, leaked", [
+    # a phone's last four digits named as such
+    ("尾号6688的那个是我老公的", ["6688"]),
+    ("后四位8852，收件人赵敏", ["8852"]),
+    ("尾号是9527，就是周星驰电影里那个哈哈", ["9527"]),
+    # the first seven digits, some chatter, then the last four
+    ("139 1703 等下我看一下后面的 6624", ["139 1703", "6624"]),
+    ("号码前7位1592107，后四位等下发你……后四位3361", ["1592107", "3361"]),
+    # a voice message typed out with pauses (嗯) between the groups
+    ("我电话一八六，嗯2130，然后是5578", ["一八六", "2130", "5578"]),
+])
+def test_mobile_pieces_are_redacted(text: str, leaked: list[str]) -> None:
+    covered = {i for s in redact(text).spans for i in range(s.start, s.end)}
+    for piece in leaked:
+        start = text.index(piece)
+        assert set(range(start, start + len(piece))) <= covered, (text, piece)
+
+
+@pytest.mark.parametrize("text", [
+    "尾号5678的手机收到短信了吗",  # an example tail, not anybody's
+    "身份证后四位1234",
+    "尾号不对，再核对下",
+])
+def test_example_tails_are_kept(text: str) -> None:
+    assert redact(text).spans == ()

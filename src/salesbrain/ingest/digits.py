@@ -48,7 +48,7 @@ _SEPARATOR = (
 )
 _FILLER = ("后面是|后面|后边是|后边|再然后是|再然后|然后再|然后是|然后|接着是|接着|接下来是|接下来|"
            "之后是|开头|中间是|中间|尾号是|尾号|尾数是|尾数|后四位是|后四位|最后是|最后|"
-           "再加上|再加|加上")
+           "再加上|再加|加上|嗯|呃")  # 嗯, 呃: a pause in a voice message typed out
 # One or two fillers (189开头 中间3027 尾号6615) with the spacing around them.
 _GAP = f"(?:{_SEPARATOR}{{1,4}}|(?:{_SEPARATOR}?(?:{_FILLER})){{1,2}}{_SEPARATOR}?)"
 # A comma, full stop or enumeration mark also splits a mobile number (138，0013，8000 or
