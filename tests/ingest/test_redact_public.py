@@ -78,3 +78,28 @@ def test_mobile_pieces_are_redacted(text: str, leaked: list[str]) -> None:
 ])
 def test_example_tails_are_kept(text: str) -> None:
     assert redact(text).spans == ()
+
+
+@pytest.mark.parametrize("text, leaked", [
+    # slang for WeChat before an account-like id
+    ("卫星haohao_0731（你懂的）", "haohao_0731"),
+    ("可以加绿色软件 Mia_1203", "Mia_1203"),
+    # the id further from the cue: after the WeChat name or a phone number
+    ("微信名叫小熊软糖，号是xiongruantang_1", "xiongruantang_1"),
+    ("wx同手机号18217736650，或者fengfeng_88", "fengfeng_88"),
+    # the id before the cue
+    ("我1米7，穿42码，runner_hao是我V", "runner_hao"),
+])
+def test_wechat_ids_away_from_their_cue_are_redacted(text: str, leaked: str) -> None:
+    start = text.index(leaked)
+    assert ("wechat_id", start, start + len(leaked)) in [
+        (s.kind, s.start, s.end) for s in redact(text).spans]
+
+
+@pytest.mark.parametrize("text", [
+    "卫星定位不准，导航老是偏",
+    "微信名叫小熊软糖，或者你搜我手机号也行",
+    "这款是我V领那件的同款",
+])
+def test_wechat_slang_without_an_account_id_is_kept(text: str) -> None:
+    assert [s.kind for s in redact(text).spans if s.kind == "wechat_id"] == []

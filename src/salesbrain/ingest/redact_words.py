@@ -97,10 +97,24 @@ def _wechat_cue() -> str:
             rf"|{add} ?(?:[微威薇徽]|v(?![a-z]))|(?<![a-z0-9])v(?=[\s:：是我]|-[a-z])")
 
 
+# Slang for WeChat that also means something else (卫星 "satellite", 绿色软件 "the green app"):
+# a cue only before an id that looks made for an account (letters with an underscore or digits).
+_WECHAT_SLANG = ("卫星", "绿色软件", "绿色app", "绿软")
 # Any of these may start a WeChat cue: the gate in `redact` looks for them before the pattern.
 # (the gate also tries each word in capitals and capitalised; WeChat is written camel-case)
-WECHAT_HINT_WORDS = (*sorted(cue_spellings(WECHAT)), "WeChat", "wxid", "v", "加微", "加薇", "加威",
-                     "伽微")
+WECHAT_HINT_WORDS = (*sorted(cue_spellings(WECHAT)), *_WECHAT_SLANG, "WeChat", "wxid", "v",
+                     "加微", "加薇", "加威", "伽微")
+# An account-like id: starts with a letter, joins parts with _ or - or carries two digits.
+_ACCOUNT_ID = (r"[A-Za-z](?=[A-Za-z0-9]*[_-]|(?:[A-Za-z_-]*\d){2})[A-Za-z0-9_-]{5,19}"
+               r"(?![A-Za-z0-9_-])")
+# The id further from its cue: after the WeChat name or a phone number (微信名叫小熊软糖，号是
+# xiongruantang_1; wx同手机号186...，或者fengfeng_88), after slang (卫星haohao_0731), or before
+# the cue (runner_hao是我V).
+_WECHAT_LOOSE = tuple(re.compile(pattern) for pattern in (
+    rf"(?i:{_wechat_cue()})[^A-Za-z\n]{{0,24}}?(?:号是|号为|id是|或者|或是)[\s:：]*(?P<id>{_ACCOUNT_ID})",
+    rf"(?:{'|'.join(_WECHAT_SLANG)})(?:号)?[\s:：]*(?:是|加)?[\s:：]*(?P<id>{_ACCOUNT_ID})",
+    rf"(?<![A-Za-z0-9_-])(?P<id>{_ACCOUNT_ID})\s*就?是我的?(?:(?i:{_wechat_cue()})|[Vv](?![A-Za-z]))",
+))
 _WECHAT = re.compile(
     r"(?i:(?<![a-z])wxid_[a-z0-9_-]{4,30})"
     # the cue may close a sentence first: 加我微信吧 amy_2023, 绿泡泡聊吧，amy_2023, V-amy_2023
@@ -142,6 +156,8 @@ def wechat_candidates(norm: str) -> list[Candidate]:
         rank = RANK["wechat_cued" if cued and not _HOLDS_PHONE.search(m.group()) else "wxid"]
         found.append((rank, *m.span(("id" if m.group("id") else "glued") if cued else 0),
                       "wechat_id"))
+    found += [(RANK["wechat_cued"], *m.span("id"), "wechat_id")
+              for pattern in _WECHAT_LOOSE for m in pattern.finditer(norm)]
     return found
 
 
