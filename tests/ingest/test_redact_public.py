@@ -103,3 +103,40 @@ def test_wechat_ids_away_from_their_cue_are_redacted(text: str, leaked: str) -> 
 ])
 def test_wechat_slang_without_an_account_id_is_kept(text: str) -> None:
     assert [s.kind for s in redact(text).spans if s.kind == "wechat_id"] == []
+
+
+@pytest.mark.parametrize("text, name", [
+    # a rare compound surname is a name wherever it stands
+    ("慕容雪在吗？那个香水小样还有没", "慕容雪"),
+    ("收件人呼延飞，太原市迎泽区迎泽大街288号1单元502", "呼延飞"),
+    # "this is ..." on the phone, a pick-up person, 收件 without 人
+    ("这边是诸葛明，之前订了一张餐桌", "诸葛明"),
+    ("提货人：马丽", "马丽"),
+    ("寄红星路三段1号3706，收件任静 18280016623", "任静"),
+    # a surname before 老板, a mother before her name
+    ("王老板，王老吉要两箱，送到店里", "王"),
+    ("谭姐你好，我妈宁翠花想办张卡", "宁翠花"),
+    # an English name opening the message, after 嗨, 给 or a signature dash
+    ("Emma 你们SK-II那个230ml神仙水还有没有", "Emma"),
+    ("嗨Jason 我是Vivian 上次在你们店试了那件风衣", "Jason"),
+    ("给Kelly留一套吧，她说下午过来", "Kelly"),
+    ("——Lisa 您的专属美容顾问💄", "Lisa"),
+])
+def test_names_in_these_ways_are_redacted(text: str, name: str) -> None:
+    start = text.index(name)
+    assert ("person_name", start, start + len(name)) in [
+        (s.kind, s.start, s.end) for s in redact(text).spans], _spans(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Michael Kors和Coach哪个性价比高？",  # brands that open with a first name
+    "Lily的新款西装到了，通勤很好穿",
+    "Tom Ford黑管16号色今天断货了",
+    "东方明珠那边有店吗",  # 东方 is a direction before it is a surname
+])
+def test_brands_and_places_like_names_are_kept(text: str) -> None:
+    assert [s for s in redact(text).spans if s.kind == "person_name"] == []
+
+
+def _spans(text: str) -> list[tuple[str, str]]:
+    return [(s.kind, text[s.start:s.end]) for s in redact(text).spans]

@@ -29,7 +29,12 @@ _SURNAMES = (
     "包宁尚舒阮柯纪梅童凌毕季裴霍涂苗谷盛曲翁冉骆蓝辛靳柴蒙鲍喻祁蒲房滕屈饶牟艾尤穆卓缪褚娄"
     "窦戚岑费卜冷晏席卫柏宗瞿桂佟臧闵邬卞姬栾隋刁巫寇桑郎甄丛仲虞敖巩佘迟邝赖"
 )
-_COMPOUND = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|宇文|长孙|司徒|夏侯|端木"
+_COMPOUND = ("欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|宇文|长孙|司徒|夏侯|端木"
+             "|呼延|南宫|轩辕|钟离|独孤|申屠|闻人|澹台|公冶|淳于|赫连|拓跋|司空")
+# Compound surnames that are no ordinary word (not 东方 "east", 上官, 司马): one of these and a
+# given name is a name wherever it stands (慕容雪在吗).
+_RARE_COMPOUND = ("诸葛|慕容|呼延|皇甫|尉迟|令狐|宇文|夏侯|端木|南宫|轩辕|钟离|独孤|申屠|澹台|公冶"
+                  "|淳于|赫连")
 
 
 def cjk_excluding(chars: str) -> str:
@@ -93,7 +98,7 @@ _SURNAME_START = "".join(sorted(set(_SURNAMES) | {w[0] for w in _COMPOUND.split(
 _SURNAME = rf"(?=[{_SURNAME_START}])(?!{_NOT_NAMES})(?:{_COMPOUND}|[{_SURNAMES}])"
 _FULL_NAME = rf"{_SURNAME}{_GIVEN}{{1,2}}"
 _NAME_CUED = re.compile(
-    r"(?:叫我|叫|我是|本人|收件人|收货人|联系人|寄件人|签收人|姓名|名字)[\s:：|]*"
+    r"(?:叫我|叫|我是|这边是|本人|收件人?|收货人|提货人|取货人|联系人|寄件人|签收人|姓名|名字)[\s:：|]*"
     r"(?:是|叫|改成|改为|换成|写)?[\s:：|]*"
     rf"(?P<name>{_FULL_NAME}){_NAME_END}|(?<![百同])姓(?P<surname>{_SURNAME})"
 )
@@ -107,14 +112,19 @@ _NAME_AFTER_ROLE = re.compile(
 _SIGNATURE = re.compile(rf"(?:-{{1,2}}|~)\s*(?P<name>{_FULL_NAME})(?=\s*[)）】」]?\s*$)")
 # 王总/李姐/张哥/王阿姨/李老师, but not 总是/总裁, 姐姐, 哥们 or 老师们.
 _SHOP_TITLE = (rf"总(?=[您你好]|(?!{_CJK}))|姐(?![姐妹夫])|哥(?![哥们])|阿姨|老师(?!们)"
-               r"|店长|经理|主管|师傅")
+               r"|店长|经理|主管|师傅|老板(?!娘)")
 _NAME_TITLED = re.compile(
     rf"(?<!{_CJK})(?P<name>{_FULL_NAME})(?=先生|女士|小姐)"
     # 谢谢姐 and 明白姐 are thanks and assent, not 谢/白 the surname.
     rf"|(?!(?<=谢)谢|(?<=明)白)(?P<surname>{_SURNAME})(?=先生|女士|小姐|{_SHOP_TITLE})"
 )
-# The addressee of a parcel: ，石磊收
-_NAME_RECEIVES = re.compile(rf"(?<!{_CJK})(?P<name>{_FULL_NAME})(?=收(?!{_CJK}))")
+_DOUBLED_WORDS = ("天天|常常|刚刚|慢慢|好好|偷偷|悄悄|渐渐|往往|乖乖|明明|仅仅|默默|轻轻|快快|早早"
+                  "|白白|多多|宝宝|哥哥|姐姐|弟弟|妹妹|爸爸|妈妈|奶奶|爷爷|姥姥|婆婆|公公|叔叔"
+                  "|舅舅|伯伯|嫂嫂|大大|小小|个个|人人|样样|件件|次次|常常|看看|试试|等等|问问")
+# The addressee of a parcel: ，石磊收, 写毛毛收 (a doubled nickname, not 宝宝 or 妈妈)
+_NAME_RECEIVES = re.compile(rf"(?<!{_CJK})(?P<name>{_FULL_NAME})(?=收(?!{_CJK}))"
+                            rf"|(?!{_DOUBLED_WORDS})(?P<surname>(?P<twice>{_CJK})(?P=twice))"
+                            rf"(?=收(?!{_CJK}))")
 # A bare name as one field of a contact block that holds a long number:
 # 王秀英 13965001234 / ...2345 670，黄丽
 _NAME_IN_CONTACT = re.compile(
@@ -127,17 +137,20 @@ _NAME_IN_CONTACT = re.compile(
 # 仓管邓丽说, 我儿子豆豆. A full three-character name may run into any word (我奶奶白桂兰腿脚不好);
 # a shorter one needs a verb or punctuation after it; a doubled character is a child's nickname
 # unless it is an adverb or a kinship word (天天, 慢慢, 宝宝).
-_KIN = ("我弟|我妹|我哥|我姐|弟弟|妹妹|哥哥|姐姐|儿子|女儿|闺女|奶奶|爷爷|外婆|外公|姥姥|姥爷"
+_KIN = ("我妈|我爸|我弟|我妹|我哥|我姐|弟弟|妹妹|哥哥|姐姐|儿子|女儿|闺女|奶奶|爷爷|外婆|外公"
+        "|姥姥|姥爷"
         "|老公|老婆|爱人|媳妇|表妹|表弟|表姐|表哥|侄子|侄女|孙子|孙女|同事|仓管|前台|助理|司机")
 _NOT_AFTER_NAME = "下上明今昨刚也都就去来说在要想会让帮给跟和把被"
-_DOUBLED_WORDS = ("天天|常常|刚刚|慢慢|好好|偷偷|悄悄|渐渐|往往|乖乖|明明|仅仅|默默|轻轻|快快|早早"
-                  "|白白|多多|宝宝|哥哥|姐姐|弟弟|妹妹|爸爸|妈妈|奶奶|爷爷|姥姥|婆婆|公公|叔叔"
-                  "|舅舅|伯伯|嫂嫂|大大|小小|个个|人人|样样|件件|次次|常常|看看|试试|等等|问问")
 _NAME_AFTER_KIN = re.compile(
     rf"(?:{_KIN})[\s:：]*(?:(?P<name>{_SURNAME}{_GIVEN}(?![{_NOT_AFTER_NAME}]){_GIVEN}"
     rf"|{_SURNAME}{_GIVEN}(?=$|[^\u4e00-\u9fff]|[{_NOT_AFTER_NAME}]))"
     rf"|(?!{_DOUBLED_WORDS})(?P<surname>(?P<twice>{_CJK})(?P=twice)))"
 )
+_RARE_COMPOUND_NAME = re.compile(
+    rf"(?!{_PUBLIC_FIGURES})(?P<name>(?:{_RARE_COMPOUND}){_GIVEN}{{1,2}}?)"
+    r"(?=$|[^\u4e00-\u9fff]|[在说来去要想呢吗吧啊呀哦])"
+)
+_RARE_COMPOUND_START = re.compile(_RARE_COMPOUND)
 # A guide's name in a store tag: [陆家嘴店·段晨曦], 【万象城店・林可欣】
 _STORE_TAG = re.compile(rf"[·・]\s*(?P<name>{_FULL_NAME})\s*[\]】)）]")
 
@@ -160,8 +173,10 @@ _GREETED = re.compile(
 
 # Words whose presence lets each name pattern fire at all (a cheap gate, see `redact`).
 NAME_HINT_WORDS: dict[str, tuple[str, ...]] = {
-    "name_cue": ("叫", "我是", "姓", "本人", "件人", "货人", "系人", "姓名", "名字"),
-    "title": ("先生", "女士", "小姐", "总", "姐", "哥", "阿姨", "老师", "经理", "主管", "师傅"),
+    "name_cue": ("叫", "我是", "这边是", "姓", "本人", "收件", "件人", "货人", "系人", "姓名",
+                 "名字"),
+    "title": ("先生", "女士", "小姐", "总", "姐", "哥", "阿姨", "老师", "经理", "主管", "师傅",
+              "老板"),
     "role": tuple(_ROLE.split("|")),
 }
 _PATTERNS = {"name_cue": _NAME_CUED, "title": _NAME_TITLED, "role": _NAME_AFTER_ROLE,
@@ -192,7 +207,8 @@ _LATIN_SURNAME += r"He|Lin|Luo|Zheng|Liang|Xie|Song|Tang|Han|Feng|Deng|Cao|Peng|
 # Cantonese and Hokkien spellings (Chan, Wong, Cheung) of people from Hong Kong and abroad
 _LATIN_SURNAME += r"Chan|Cheung|Wong|Lee|Leung|Lau|Ho|Ng|Tan|Lim|Chow|Yip|Tse|Kwok|Lam|Tsang))?"
 _ENGLISH_NAME = re.compile(
-    rf"(?P<cue>(?i:我是|我叫|叫我|this is|i'm|i am|dear|hi|hello|hey|同事|朋友|闺蜜|收件人|前台"
+    rf"(?P<cue>^|(?i:我是|我叫|叫我|this is|i'm|i am|dear|hi|hello|hey|嗨|哈喽|给|-{{1,2}}"
+    rf"|同事|朋友|闺蜜|收件人|前台"
     rf"|店长|导购|顾问|店员|助理|客服|[、和,，|])\s*)?"
     rf"(?<![A-Za-z0-9_])(?P<name>阿?(?:{_ENGLISH_NAMES}|{_ENGLISH_NAMES.upper()}){_LATIN_SURNAME})"
     r"(?![A-Za-z0-9_])"
@@ -203,7 +219,13 @@ _ENGLISH_NAME = re.compile(
 def english_names(norm: str) -> list[Candidate]:
     """English given names where the context marks them as a person's (see the docstring)."""
     return [(_RANK, *m.span("name"), "person_name") for m in _ENGLISH_NAME.finditer(norm)
-            if m.group("cue") or m.group("after") is not None or " " in m.group("name")]
+            if m.group("cue") or (m.group("cue") == "" and _OPENS_ADDRESS.match(norm, m.end()))
+            or m.group("after") is not None or " " in m.group("name")]
+
+
+# A message that opens with the name, a space and no more Latin words addresses that person
+# (Emma 你们SK-II那个..., Lily 5折那个...); Tom Ford or Lily的新款 are brands.
+_OPENS_ADDRESS = re.compile(r"\s+[^A-Za-z\s]")
 
 
 _GREETED_AT = frozenset({"你好", "您好", "哥，", "姐，", "哥,", "姐,", "哥", "姐", "哥!", "姐!",
@@ -225,6 +247,8 @@ def name_candidates(norm: str, hints: set[str | None], long_number: bool) -> lis
         patterns.append(_XIAO_SURNAME)
     if "·" in norm or "・" in norm:
         patterns.append(_STORE_TAG)
+    if _RARE_COMPOUND_START.search(norm):
+        patterns.append(_RARE_COMPOUND_NAME)
     found = [m for pattern in patterns for m in pattern.finditer(norm)]
     if (norm[1:3] in _GREETED_AT or norm[2:4] in _GREETED_AT) and (m := _GREETED.match(norm)):
         found.append(m)
