@@ -140,3 +140,23 @@ def test_brands_and_places_like_names_are_kept(text: str) -> None:
 
 def _spans(text: str) -> list[tuple[str, str]]:
     return [(s.kind, text[s.start:s.end]) for s in redact(text).spans]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("你好我是晨晨妈妈，上次定的羽绒服", "晨晨"),  # a parent by the child's nickname
+    ("是乐乐爸爸", "乐乐"),
+])
+def test_a_childs_nickname_before_mum_or_dad_is_redacted(text: str, name: str) -> None:
+    start = text.index(name)
+    assert ("person_name", start, start + len(name)) in [
+        (s.kind, s.start, s.end) for s in redact(text).spans]
+
+
+def test_a_babys_mum_is_not_a_name() -> None:
+    assert redact("我是宝宝妈妈，想问下奶粉").spans == ()
+
+
+def test_an_order_number_after_订单号码_is_redacted() -> None:
+    text = "订单号码TB3982017746519280"
+    assert [(s.kind, text[s.start:s.end]) for s in redact(text).spans] == [
+        ("order_no", "TB3982017746519280")]

@@ -151,6 +151,11 @@ _RARE_COMPOUND_NAME = re.compile(
     r"(?=$|[^\u4e00-\u9fff]|[在说来去要想呢吗吧啊呀哦])"
 )
 _RARE_COMPOUND_START = re.compile(_RARE_COMPOUND)
+# Parents go by their child's nickname: 我是晨晨妈妈, 是乐乐爸爸 (not 宝宝妈妈).
+_CHILD_PARENT = re.compile(
+    rf"(?:我是|是)(?!{_DOUBLED_WORDS})(?P<name>(?P<twice>{_CJK})(?P=twice))"
+    r"(?=的?(?:妈妈|爸爸|麻麻|粑粑|妈|爸)(?![\u4e00-\u9fff]))"
+)
 # A guide's name in a store tag: [陆家嘴店·段晨曦], 【万象城店・林可欣】
 _STORE_TAG = re.compile(rf"[·・]\s*(?P<name>{_FULL_NAME})\s*[\]】)）]")
 
@@ -247,6 +252,8 @@ def name_candidates(norm: str, hints: set[str | None], long_number: bool) -> lis
         patterns.append(_XIAO_SURNAME)
     if "·" in norm or "・" in norm:
         patterns.append(_STORE_TAG)
+    if ("妈" in norm or "爸" in norm or "麻麻" in norm) and "是" in norm:
+        patterns.append(_CHILD_PARENT)
     if _RARE_COMPOUND_START.search(norm):
         patterns.append(_RARE_COMPOUND_NAME)
     found = [m for pattern in patterns for m in pattern.finditer(norm)]

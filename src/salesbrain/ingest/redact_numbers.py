@@ -41,7 +41,7 @@ _BANK_CARD = re.compile(
     r"(?<!\d)(?=[3-6])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)(?!\d)"
 )
 _ORDER_CUED = re.compile(
-    r"(?:订单编号|订单号|售后单号|售后单|退款单号|单号|订单|(?i:order\s*(?:no\.?|number|id|#)))"
+    r"(?:订单编号|订单号码|订单号|售后单号|售后单|退款单号|单号|订单|(?i:order\s*(?:no\.?|number|id|#)))"
     r"[\s:：#]*(?:是|为)?[\s:：#]*"
     # a receipt's NO. prefix and a dated prefix (240918-5017362840) belong to the id
     r"(?P<id>(?:(?i:no)\.?)?[A-Za-z]{0,4}\d{6,30}(?:-\d{6,30})?)(?![\dA-Za-z])"
