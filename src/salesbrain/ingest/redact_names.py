@@ -150,7 +150,10 @@ _RARE_COMPOUND_NAME = re.compile(
     rf"(?!{_PUBLIC_FIGURES})(?P<name>(?:{_RARE_COMPOUND}){_GIVEN}{{1,2}}?)"
     r"(?=$|[^\u4e00-\u9fff]|[在说来去要想呢吗吧啊呀哦])"
 )
-_RARE_COMPOUND_START = re.compile(_RARE_COMPOUND)
+# Two character classes find the few candidate places faster than the alternation would.
+_RARE_COMPOUND_START = re.compile(
+    "[" + "".join(sorted({w[0] for w in _RARE_COMPOUND.split("|")})) + "](?=["
+    + "".join(sorted({w[1] for w in _RARE_COMPOUND.split("|")})) + "])")
 # Parents go by their child's nickname: 我是晨晨妈妈, 是乐乐爸爸 (not 宝宝妈妈).
 _CHILD_PARENT = re.compile(
     rf"(?:我是|是)(?!{_DOUBLED_WORDS})(?P<name>(?P<twice>{_CJK})(?P=twice))"
@@ -178,7 +181,7 @@ _GREETED = re.compile(
 
 # Words whose presence lets each name pattern fire at all (a cheap gate, see `redact`).
 NAME_HINT_WORDS: dict[str, tuple[str, ...]] = {
-    "name_cue": ("叫", "我是", "这边是", "姓", "本人", "收件", "件人", "货人", "系人", "姓名",
+    "name_cue": ("叫", "我是", "边是", "姓", "本人", "收件", "件人", "货人", "系人", "姓名",
                  "名字"),
     "title": ("先生", "女士", "小姐", "总", "姐", "哥", "阿姨", "老师", "经理", "主管", "师傅",
               "老板"),

@@ -115,6 +115,12 @@ _WECHAT_LOOSE = tuple(re.compile(pattern) for pattern in (
     rf"(?:{'|'.join(_WECHAT_SLANG)})(?:号)?[\s:：]*(?:是|加)?[\s:：]*(?P<id>{_ACCOUNT_ID})",
     rf"(?<![A-Za-z0-9_-])(?P<id>{_ACCOUNT_ID})\s*就?是我的?(?:(?i:{_wechat_cue()})|[Vv](?![A-Za-z]))",
 ))
+# Substring tests that rule each loose pattern out on most lines before it runs.
+_WECHAT_LOOSE_GATES = (
+    lambda norm: "号" in norm or "或" in norm or "id" in norm,
+    lambda norm: any(slang in norm for slang in _WECHAT_SLANG),
+    lambda norm: "是我" in norm,
+)
 _WECHAT = re.compile(
     r"(?i:(?<![a-z])wxid_[a-z0-9_-]{4,30})"
     # the cue may close a sentence first: 加我微信吧 amy_2023, 绿泡泡聊吧，amy_2023, V-amy_2023
@@ -157,7 +163,8 @@ def wechat_candidates(norm: str) -> list[Candidate]:
         found.append((rank, *m.span(("id" if m.group("id") else "glued") if cued else 0),
                       "wechat_id"))
     found += [(RANK["wechat_cued"], *m.span("id"), "wechat_id")
-              for pattern in _WECHAT_LOOSE for m in pattern.finditer(norm)]
+              for gate, pattern in zip(_WECHAT_LOOSE_GATES, _WECHAT_LOOSE, strict=True)
+              if gate(norm) for m in pattern.finditer(norm)]
     return found
 
 
