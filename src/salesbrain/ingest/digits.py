@@ -48,7 +48,7 @@ _SEPARATOR = (
 )
 _FILLER = ("后面是|后面|后边是|后边|再然后是|再然后|然后再|然后是|然后|接着是|接着|接下来是|接下来|"
            "之后是|开头|中间是|中间|尾号是|尾号|尾数是|尾数|后四位是|后四位|最后是|最后|"
-           "再加上|再加|加上")
+           "再加上|再加|加上|嗯|呃")  # 嗯, 呃: a pause in a voice message typed out
 # One or two fillers (189开头 中间3027 尾号6615) with the spacing around them.
 _GAP = f"(?:{_SEPARATOR}{{1,4}}|(?:{_SEPARATOR}?(?:{_FILLER})){{1,2}}{_SEPARATOR}?)"
 # A comma, full stop or enumeration mark also splits a mobile number (138，0013，8000 or
@@ -85,7 +85,7 @@ _MASK = "\ue000"  # stands in for a digit that belongs to a safe span
 # Numbers that are not personal data and must never join an id. Applied to the normalised text.
 _SAFE = re.compile(
     # every alternative starts with one of these: a cheap test before the costly ones
-    r"(?=[\d¥￥$A-Za-z货款商型条编])(?:"
+    r"(?=[\d¥￥$A-Za-z货款商型条编产])(?:"
     # prices and discounts: ¥1399, 1,399.00元, 3件5折
     r"[¥￥$]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?(?:元|块|折|rmb|RMB|万)"
     # dates and times: 2026-11-11, 2026/11/11, 2026.11.11, 11月11日, 10:00
@@ -98,12 +98,15 @@ _SAFE = re.compile(
     # web links: item.jd.com/1640472728.html
     r"|(?i:(?:https?://|www\.)[A-Za-z0-9_./?=&%#:-]+"
     r"|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net)/[A-Za-z0-9_./?=&%#:-]*)"
+    # national and trade standards on a label: GB/T 22849-2014, GB 18401-2010, FZ/T 73020-2019
+    r"|(?<![A-Za-z])(?:GB|FZ|QB)(?:/T)?\s?\d{3,5}(?:\.\d{1,2})?-(?:19|20)\d\d(?!\d)"
     # sizes and measures: 160/84A, 165cm, 38码
     r"|(?<!\d)\d{2,3}/\d{2,3}[A-Za-z]|\d{2,3}\s?(?:cm|CM|mm|kg|KG|斤|码|公斤|厘米|ml|ML)"
     # product codes after their cue: SKU 100012043978, 货号A2309-1, 条形码 6901234567892
     # (but not an ID card given after "ID": 110105-19900307-1234)
-    r"|(?:(?<![A-Za-z])(?i:sku|isbn|ean|id|barcode)|货号|款号|商品编号|商品id|型号|条码|条形码|编码)"
-    r"[\s:：#]*"
+    r"|(?:(?<![A-Za-z])(?i:sku|isbn|ean|id|barcode)|货号|款号|商品编号|产品编号|商品id|型号|条码"
+    r"|条形码|编码)"
+    r"[\s:：#是]*"
     r"(?![1-8]\d{5}[ -]?(?:19|20)\d{6}[ -]?\d{3}[\dXx])[A-Za-z0-9][A-Za-z0-9-]*)"
 )
 

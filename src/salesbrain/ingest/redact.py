@@ -54,7 +54,13 @@ from typing import Protocol
 
 from salesbrain.ingest.digits import digit_view, has_digit_run
 from salesbrain.ingest.redact_names import NAME_HINT_WORDS, inside_brand, name_candidates
-from salesbrain.ingest.redact_numbers import SAFETY_NET_RANKS, Candidate, number_candidates
+from salesbrain.ingest.redact_numbers import (
+    MOBILE_TAIL_CUE,
+    SAFETY_NET_RANKS,
+    Candidate,
+    mobile_tail_candidates,
+    number_candidates,
+)
 from salesbrain.ingest.redact_words import (
     ADDRESS_CUE,
     CONTACT_CUE,
@@ -63,6 +69,7 @@ from salesbrain.ingest.redact_words import (
     address_candidates,
     contact_id_candidates,
     email_candidates,
+    shop_floor,
     spelled_at,
     wechat_candidates,
 )
@@ -236,6 +243,8 @@ def rule_candidates(text: str) -> list[Candidate]:
         view = digit_view(norm)
         found += number_candidates(view, text, norm)
         long_number = re.search(r"\d{7}", view.text) is not None
+    if ("尾" in norm or "四位" in norm) and MOBILE_TAIL_CUE.search(norm):
+        found += mobile_tail_candidates(norm)
     found += name_candidates(norm, hints, long_number)
     return found
 
@@ -261,6 +270,8 @@ def trim_tagged(text: str, spans: Sequence[tuple[str, int, int]]) -> list[tuple[
         if kind == "address" and (tail := _ADDRESS_TAIL.search(text, start, end)):
             end = tail.start()
         if kind == "person_name" and inside_brand(text, start, end):
+            continue
+        if kind == "address" and shop_floor(text, start, end):
             continue
         if start < end:
             trimmed.append((kind, start, end))

@@ -29,7 +29,12 @@ _SURNAMES = (
     "包宁尚舒阮柯纪梅童凌毕季裴霍涂苗谷盛曲翁冉骆蓝辛靳柴蒙鲍喻祁蒲房滕屈饶牟艾尤穆卓缪褚娄"
     "窦戚岑费卜冷晏席卫柏宗瞿桂佟臧闵邬卞姬栾隋刁巫寇桑郎甄丛仲虞敖巩佘迟邝赖"
 )
-_COMPOUND = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|宇文|长孙|司徒|夏侯|端木"
+_COMPOUND = ("欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|宇文|长孙|司徒|夏侯|端木"
+             "|呼延|南宫|轩辕|钟离|独孤|申屠|闻人|澹台|公冶|淳于|赫连|拓跋|司空")
+# Compound surnames that are no ordinary word (not 东方 "east", 上官, 司马): one of these and a
+# given name is a name wherever it stands (慕容雪在吗).
+_RARE_COMPOUND = ("诸葛|慕容|呼延|皇甫|尉迟|令狐|宇文|夏侯|端木|南宫|轩辕|钟离|独孤|申屠|澹台|公冶"
+                  "|淳于|赫连")
 
 
 def cjk_excluding(chars: str) -> str:
@@ -56,14 +61,33 @@ _NOT_NAMES = (
     "|白色|黑色|红色|黄色|金色|蓝色|高跟|高腰|宁波|沈阳|苏州|温州|常州|江苏|江西|高考|高中|周岁"
     "|杨国福|钱大妈|石头记"
 )
-# Brands a learned tagger may read as a name (杨国福麻辣烫, 小熊电器): its name spans inside one
-# of these, or inside any word above, are dropped (see `redact.trim_tagged`).
-_TAGGER_NOT_NAMES = re.compile(f"{_NOT_NAMES}|小熊电器|小天才|小度|小红书|小程序")
+# Public figures customers cite for a product (X同款, X直播间, X演唱会): they are not the chat's
+# people, and a learned tagger reads them as names. A short list of the most cited, plus the
+# context words after any name (`_CELEBRITY_CONTEXT`).
+_PUBLIC_FIGURES = (  # only names too distinctive to be a customer's (not 吴磊, 杨洋, 王菲)
+    "李佳琦|薇娅|罗永浩|董宇辉|杨幂|刘亦菲|赵露思|欧阳娜娜|周杰伦|迪丽热巴|赵丽颖|王一博|肖战|易烊千玺"
+    "|王俊凯|鹿晗|刘诗诗|唐嫣|周冬雨|虞书欣|张艺兴|蔡徐坤|章子怡|范冰冰|舒淇|林志玲|刘德华|张学友"
+    "|谢霆锋|谷爱凌|关晓彤|杨超越"
+)
+# Brands a learned tagger may read as a name (杨国福麻辣烫, 小熊电器, 阿迪): its name spans inside
+# one of these, a public figure's name or any word above are dropped (see `redact.trim_tagged`).
+_TAGGER_NOT_NAMES = re.compile(f"{_NOT_NAMES}|{_PUBLIC_FIGURES}|小熊电器|小天才|小度|小红书|小程序"
+                               "|阿迪达斯|阿迪|耐克|安踏|特步|鸿星尔克")
+_CELEBRITY_CONTEXT = re.compile(r"[\u4e00-\u9fff]?(?:同款|直播间|演唱会|代言)")
+# Right before a word, these make it a person's name even if it is also a brand or a star's
+# (收件人李宁, 我叫周大福, 收件人黎明).
+_PERSONAL_CUE = re.compile(r"(?:收件人|提货人|联系人|我叫|我是|名字是?|叫|写)[:：\s]*$")
 
 
 def inside_brand(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] lies inside a brand or everyday word that is not a name."""
+    """Whether text[start:end] lies inside a brand, a public figure's name (or a name followed
+    by 同款/直播间/演唱会) or an everyday word that is not a name, and no personal cue such as
+    收件人 or 我叫 stands right before it."""
+    if _PERSONAL_CUE.search(text, max(0, start - 4), start):
+        return False
     lo = max(0, start - 4)
+    if _CELEBRITY_CONTEXT.match(text, end):
+        return True
     return any(m.start() <= start and end <= m.end()
                for m in _TAGGER_NOT_NAMES.finditer(text, lo, min(len(text), end + 4)))
 
@@ -74,7 +98,7 @@ _SURNAME_START = "".join(sorted(set(_SURNAMES) | {w[0] for w in _COMPOUND.split(
 _SURNAME = rf"(?=[{_SURNAME_START}])(?!{_NOT_NAMES})(?:{_COMPOUND}|[{_SURNAMES}])"
 _FULL_NAME = rf"{_SURNAME}{_GIVEN}{{1,2}}"
 _NAME_CUED = re.compile(
-    r"(?:叫我|叫|我是|本人|收件人|收货人|联系人|寄件人|签收人|姓名|名字)[\s:：|]*"
+    r"(?:叫我|叫|我是|这边是|本人|收件人?|收货人|提货人|取货人|联系人|寄件人|签收人|姓名|名字)[\s:：|]*"
     r"(?:是|叫|改成|改为|换成|写)?[\s:：|]*"
     rf"(?P<name>{_FULL_NAME}){_NAME_END}|(?<![百同])姓(?P<surname>{_SURNAME})"
 )
@@ -88,14 +112,19 @@ _NAME_AFTER_ROLE = re.compile(
 _SIGNATURE = re.compile(rf"(?:-{{1,2}}|~)\s*(?P<name>{_FULL_NAME})(?=\s*[)）】」]?\s*$)")
 # 王总/李姐/张哥/王阿姨/李老师, but not 总是/总裁, 姐姐, 哥们 or 老师们.
 _SHOP_TITLE = (rf"总(?=[您你好]|(?!{_CJK}))|姐(?![姐妹夫])|哥(?![哥们])|阿姨|老师(?!们)"
-               r"|店长|经理|主管|师傅")
+               r"|店长|经理|主管|师傅|老板(?!娘)")
 _NAME_TITLED = re.compile(
     rf"(?<!{_CJK})(?P<name>{_FULL_NAME})(?=先生|女士|小姐)"
     # 谢谢姐 and 明白姐 are thanks and assent, not 谢/白 the surname.
     rf"|(?!(?<=谢)谢|(?<=明)白)(?P<surname>{_SURNAME})(?=先生|女士|小姐|{_SHOP_TITLE})"
 )
-# The addressee of a parcel: ，石磊收
-_NAME_RECEIVES = re.compile(rf"(?<!{_CJK})(?P<name>{_FULL_NAME})(?=收(?!{_CJK}))")
+_DOUBLED_WORDS = ("天天|常常|刚刚|慢慢|好好|偷偷|悄悄|渐渐|往往|乖乖|明明|仅仅|默默|轻轻|快快|早早"
+                  "|白白|多多|宝宝|哥哥|姐姐|弟弟|妹妹|爸爸|妈妈|奶奶|爷爷|姥姥|婆婆|公公|叔叔"
+                  "|舅舅|伯伯|嫂嫂|大大|小小|个个|人人|样样|件件|次次|常常|看看|试试|等等|问问")
+# The addressee of a parcel: ，石磊收, 写毛毛收 (a doubled nickname, not 宝宝 or 妈妈)
+_NAME_RECEIVES = re.compile(rf"(?<!{_CJK})(?P<name>{_FULL_NAME})(?=收(?!{_CJK}))"
+                            rf"|(?!{_DOUBLED_WORDS})(?P<surname>(?P<twice>{_CJK})(?P=twice))"
+                            rf"(?=收(?!{_CJK}))")
 # A bare name as one field of a contact block that holds a long number:
 # 王秀英 13965001234 / ...2345 670，黄丽
 _NAME_IN_CONTACT = re.compile(
@@ -108,16 +137,27 @@ _NAME_IN_CONTACT = re.compile(
 # 仓管邓丽说, 我儿子豆豆. A full three-character name may run into any word (我奶奶白桂兰腿脚不好);
 # a shorter one needs a verb or punctuation after it; a doubled character is a child's nickname
 # unless it is an adverb or a kinship word (天天, 慢慢, 宝宝).
-_KIN = ("我弟|我妹|我哥|我姐|弟弟|妹妹|哥哥|姐姐|儿子|女儿|闺女|奶奶|爷爷|外婆|外公|姥姥|姥爷"
+_KIN = ("我妈|我爸|我弟|我妹|我哥|我姐|弟弟|妹妹|哥哥|姐姐|儿子|女儿|闺女|奶奶|爷爷|外婆|外公"
+        "|姥姥|姥爷"
         "|老公|老婆|爱人|媳妇|表妹|表弟|表姐|表哥|侄子|侄女|孙子|孙女|同事|仓管|前台|助理|司机")
 _NOT_AFTER_NAME = "下上明今昨刚也都就去来说在要想会让帮给跟和把被"
-_DOUBLED_WORDS = ("天天|常常|刚刚|慢慢|好好|偷偷|悄悄|渐渐|往往|乖乖|明明|仅仅|默默|轻轻|快快|早早"
-                  "|白白|多多|宝宝|哥哥|姐姐|弟弟|妹妹|爸爸|妈妈|奶奶|爷爷|姥姥|婆婆|公公|叔叔"
-                  "|舅舅|伯伯|嫂嫂|大大|小小|个个|人人|样样|件件|次次|常常|看看|试试|等等|问问")
 _NAME_AFTER_KIN = re.compile(
     rf"(?:{_KIN})[\s:：]*(?:(?P<name>{_SURNAME}{_GIVEN}(?![{_NOT_AFTER_NAME}]){_GIVEN}"
     rf"|{_SURNAME}{_GIVEN}(?=$|[^\u4e00-\u9fff]|[{_NOT_AFTER_NAME}]))"
     rf"|(?!{_DOUBLED_WORDS})(?P<surname>(?P<twice>{_CJK})(?P=twice)))"
+)
+_RARE_COMPOUND_NAME = re.compile(
+    rf"(?!{_PUBLIC_FIGURES})(?P<name>(?:{_RARE_COMPOUND}){_GIVEN}{{1,2}}?)"
+    r"(?=$|[^\u4e00-\u9fff]|[在说来去要想呢吗吧啊呀哦])"
+)
+# Two character classes find the few candidate places faster than the alternation would.
+_RARE_COMPOUND_START = re.compile(
+    "[" + "".join(sorted({w[0] for w in _RARE_COMPOUND.split("|")})) + "](?=["
+    + "".join(sorted({w[1] for w in _RARE_COMPOUND.split("|")})) + "])")
+# Parents go by their child's nickname: 我是晨晨妈妈, 是乐乐爸爸 (not 宝宝妈妈).
+_CHILD_PARENT = re.compile(
+    rf"(?:我是|是)(?!{_DOUBLED_WORDS})(?P<name>(?P<twice>{_CJK})(?P=twice))"
+    r"(?=的?(?:妈妈|爸爸|麻麻|粑粑|妈|爸)(?![\u4e00-\u9fff]))"
 )
 # A guide's name in a store tag: [陆家嘴店·段晨曦], 【万象城店・林可欣】
 _STORE_TAG = re.compile(rf"[·・]\s*(?P<name>{_FULL_NAME})\s*[\]】)）]")
@@ -141,8 +181,10 @@ _GREETED = re.compile(
 
 # Words whose presence lets each name pattern fire at all (a cheap gate, see `redact`).
 NAME_HINT_WORDS: dict[str, tuple[str, ...]] = {
-    "name_cue": ("叫", "我是", "姓", "本人", "件人", "货人", "系人", "姓名", "名字"),
-    "title": ("先生", "女士", "小姐", "总", "姐", "哥", "阿姨", "老师", "经理", "主管", "师傅"),
+    "name_cue": ("叫", "我是", "边是", "姓", "本人", "收件", "件人", "货人", "系人", "姓名",
+                 "名字"),
+    "title": ("先生", "女士", "小姐", "总", "姐", "哥", "阿姨", "老师", "经理", "主管", "师傅",
+              "老板"),
     "role": tuple(_ROLE.split("|")),
 }
 _PATTERNS = {"name_cue": _NAME_CUED, "title": _NAME_TITLED, "role": _NAME_AFTER_ROLE,
@@ -173,7 +215,8 @@ _LATIN_SURNAME += r"He|Lin|Luo|Zheng|Liang|Xie|Song|Tang|Han|Feng|Deng|Cao|Peng|
 # Cantonese and Hokkien spellings (Chan, Wong, Cheung) of people from Hong Kong and abroad
 _LATIN_SURNAME += r"Chan|Cheung|Wong|Lee|Leung|Lau|Ho|Ng|Tan|Lim|Chow|Yip|Tse|Kwok|Lam|Tsang))?"
 _ENGLISH_NAME = re.compile(
-    rf"(?P<cue>(?i:我是|我叫|叫我|this is|i'm|i am|dear|hi|hello|hey|同事|朋友|闺蜜|收件人|前台"
+    rf"(?P<cue>^|(?i:我是|我叫|叫我|this is|i'm|i am|dear|hi|hello|hey|嗨|哈喽|给|-{{1,2}}"
+    rf"|同事|朋友|闺蜜|收件人|前台"
     rf"|店长|导购|顾问|店员|助理|客服|[、和,，|])\s*)?"
     rf"(?<![A-Za-z0-9_])(?P<name>阿?(?:{_ENGLISH_NAMES}|{_ENGLISH_NAMES.upper()}){_LATIN_SURNAME})"
     r"(?![A-Za-z0-9_])"
@@ -184,7 +227,13 @@ _ENGLISH_NAME = re.compile(
 def english_names(norm: str) -> list[Candidate]:
     """English given names where the context marks them as a person's (see the docstring)."""
     return [(_RANK, *m.span("name"), "person_name") for m in _ENGLISH_NAME.finditer(norm)
-            if m.group("cue") or m.group("after") is not None or " " in m.group("name")]
+            if m.group("cue") or (m.group("cue") == "" and _OPENS_ADDRESS.match(norm, m.end()))
+            or m.group("after") is not None or " " in m.group("name")]
+
+
+# A message that opens with the name, a space and no more Latin words addresses that person
+# (Emma 你们SK-II那个..., Lily 5折那个...); Tom Ford or Lily的新款 are brands.
+_OPENS_ADDRESS = re.compile(r"\s+[^A-Za-z\s]")
 
 
 _GREETED_AT = frozenset({"你好", "您好", "哥，", "姐，", "哥,", "姐,", "哥", "姐", "哥!", "姐!",
@@ -206,6 +255,10 @@ def name_candidates(norm: str, hints: set[str | None], long_number: bool) -> lis
         patterns.append(_XIAO_SURNAME)
     if "·" in norm or "・" in norm:
         patterns.append(_STORE_TAG)
+    if ("妈" in norm or "爸" in norm or "麻麻" in norm) and "是" in norm:
+        patterns.append(_CHILD_PARENT)
+    if _RARE_COMPOUND_START.search(norm):
+        patterns.append(_RARE_COMPOUND_NAME)
     found = [m for pattern in patterns for m in pattern.finditer(norm)]
     if (norm[1:3] in _GREETED_AT or norm[2:4] in _GREETED_AT) and (m := _GREETED.match(norm)):
         found.append(m)

@@ -41,7 +41,7 @@ _BANK_CARD = re.compile(
     r"(?<!\d)(?=[3-6])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)(?!\d)"
 )
 _ORDER_CUED = re.compile(
-    r"(?:订单编号|订单号|售后单号|售后单|退款单号|单号|订单|(?i:order\s*(?:no\.?|number|id|#)))"
+    r"(?:订单编号|订单号码|订单号|售后单号|售后单|退款单号|单号|订单|(?i:order\s*(?:no\.?|number|id|#)))"
     r"[\s:：#]*(?:是|为)?[\s:：#]*"
     # a receipt's NO. prefix and a dated prefix (240918-5017362840) belong to the id
     r"(?P<id>(?:(?i:no)\.?)?[A-Za-z]{0,4}\d{6,30}(?:-\d{6,30})?)(?![\dA-Za-z])"
@@ -70,8 +70,22 @@ _QQ = re.compile(
 )
 # A number sent in two halves: 前面是6217 9958 3002，后面是7411686 / 前半截YT7531，后半截0927...
 _HALVES = re.compile(
-    r"前(?:面|半截|半段|半部分|几位|\d位)(?:是|为)?[\s:：]*(?P<a>[A-Za-z]{0,4}\d{3,30})"
-    r"[^\d]{1,10}?后(?:面|半截|半段|半部分|几位|\d位)(?:是|为)?[\s:：]*(?P<b>\d{3,30})(?!\d)"
+    r"前(?:面|半截|半段|半部分|几位|[\d一二三四五六七八]位)(?:是|为)?[\s:：]*"
+    r"(?P<a>[A-Za-z]{0,4}\d{3,30})[^\d]{1,16}?"
+    r"后(?:面|半截|半段|半部分|几位|[\d一二三四五六七八]位)(?:是|为)?[\s:：]*(?P<b>\d{3,30})(?!\d)"
+)
+# A mobile's first seven digits and, after a few words, its last four (139 1703 等下我看一下后面的
+# 6624): the words before the second group say it continues the first.
+_MOBILE_HEAD_TAIL = re.compile(
+    r"(?<![\dA-Za-z])(?P<a>1[3-9]\d{5})(?!\d)[^\d]{1,16}?"
+    r"(?:后面|后边|后四位|尾号|尾数|末四位)(?:的|是|为)?[\s:：]*(?P<b>\d{4})(?!\d)"
+)
+# The last four digits of a phone named as such (尾号6688, 手机尾号0921, 后四位8852): with a
+# name or an order they pick out one customer. 1234 or 8888 is an example, not anybody's.
+MOBILE_TAIL_CUE = re.compile(r"尾号|尾数|后四位|末四位")
+_MOBILE_TAIL = re.compile(
+    r"(?<!订单号)(?<!订单)(?<!单号)(?:尾号|尾数|后四位|末四位)(?:是|为)?[\s:：]*"
+    r"(?P<id>\d{4})(?![\d.]|[A-Za-z]|元|块|号|年|月|天|件|个|%)"
 )
 _LONG_DIGITS = re.compile(r"(?<![\dA-Za-z])\d{9,30}(?![\dA-Za-z])")
 _KEYCAP_TAIL = "\ufe0f\u20e3"
@@ -108,7 +122,16 @@ def _cued_candidates(norm: str) -> list[Candidate]:
     found += [(RANK["qq_number"], *m.span("id"), "qq_number") for m in _QQ.finditer(norm)]
     for m in _HALVES.finditer(norm):
         found += [(RANK["order_cued"], *m.span(half), "number") for half in ("a", "b")]
+    for m in _MOBILE_HEAD_TAIL.finditer(norm):
+        found += [(RANK["mobile"], *m.span(half), "mobile") for half in ("a", "b")]
     return found + _landline_candidates(norm)
+
+
+def mobile_tail_candidates(norm: str) -> list[Candidate]:
+    """Phone tails after 尾号/后四位 (see `_MOBILE_TAIL`); run on the text itself, since four
+    digits are too few for the digit view's gate."""
+    return [(RANK["mobile"], *m.span("id"), "mobile") for m in _MOBILE_TAIL.finditer(norm)
+            if not _looks_made_up(m.group("id"))]
 
 
 def _landline_candidates(norm: str) -> list[Candidate]:

@@ -97,10 +97,30 @@ def _wechat_cue() -> str:
             rf"|{add} ?(?:[微威薇徽]|v(?![a-z]))|(?<![a-z0-9])v(?=[\s:：是我]|-[a-z])")
 
 
+# Slang for WeChat that also means something else (卫星 "satellite", 绿色软件 "the green app"):
+# a cue only before an id that looks made for an account (letters with an underscore or digits).
+_WECHAT_SLANG = ("卫星", "绿色软件", "绿色app", "绿软")
 # Any of these may start a WeChat cue: the gate in `redact` looks for them before the pattern.
 # (the gate also tries each word in capitals and capitalised; WeChat is written camel-case)
-WECHAT_HINT_WORDS = (*sorted(cue_spellings(WECHAT)), "WeChat", "wxid", "v", "加微", "加薇", "加威",
-                     "伽微")
+WECHAT_HINT_WORDS = (*sorted(cue_spellings(WECHAT)), *_WECHAT_SLANG, "WeChat", "wxid", "v",
+                     "加微", "加薇", "加威", "伽微")
+# An account-like id: starts with a letter, joins parts with _ or - or carries two digits.
+_ACCOUNT_ID = (r"[A-Za-z](?=[A-Za-z0-9]*[_-]|(?:[A-Za-z_-]*\d){2})[A-Za-z0-9_-]{5,19}"
+               r"(?![A-Za-z0-9_-])")
+# The id further from its cue: after the WeChat name or a phone number (微信名叫小熊软糖，号是
+# xiongruantang_1; wx同手机号186...，或者fengfeng_88), after slang (卫星haohao_0731), or before
+# the cue (runner_hao是我V).
+_WECHAT_LOOSE = tuple(re.compile(pattern) for pattern in (
+    rf"(?i:{_wechat_cue()})[^A-Za-z\n]{{0,24}}?(?:号是|号为|id是|或者|或是)[\s:：]*(?P<id>{_ACCOUNT_ID})",
+    rf"(?:{'|'.join(_WECHAT_SLANG)})(?:号)?[\s:：]*(?:是|加)?[\s:：]*(?P<id>{_ACCOUNT_ID})",
+    rf"(?<![A-Za-z0-9_-])(?P<id>{_ACCOUNT_ID})\s*就?是我的?(?:(?i:{_wechat_cue()})|[Vv](?![A-Za-z]))",
+))
+# Substring tests that rule each loose pattern out on most lines before it runs.
+_WECHAT_LOOSE_GATES = (
+    lambda norm: "号" in norm or "或" in norm or "id" in norm,
+    lambda norm: any(slang in norm for slang in _WECHAT_SLANG),
+    lambda norm: "是我" in norm,
+)
 _WECHAT = re.compile(
     r"(?i:(?<![a-z])wxid_[a-z0-9_-]{4,30})"
     # the cue may close a sentence first: 加我微信吧 amy_2023, 绿泡泡聊吧，amy_2023, V-amy_2023
@@ -142,11 +162,29 @@ def wechat_candidates(norm: str) -> list[Candidate]:
         rank = RANK["wechat_cued" if cued and not _HOLDS_PHONE.search(m.group()) else "wxid"]
         found.append((rank, *m.span(("id" if m.group("id") else "glued") if cued else 0),
                       "wechat_id"))
+    found += [(RANK["wechat_cued"], *m.span("id"), "wechat_id")
+              for gate, pattern in zip(_WECHAT_LOOSE_GATES, _WECHAT_LOOSE, strict=True)
+              if gate(norm) for m in pattern.finditer(norm)]
     return found
 
 
 def contact_id_candidates(norm: str) -> list[Candidate]:
     return [(RANK["number"], *m.span("id"), "number") for m in _CONTACT_ID.finditer(norm)]
+
+
+# A shop's floor in a mall (国贸商城B1层, 万达广场3楼, 万象城L3层325号铺, 太古里北区2层) is a
+# public place where customers meet the guide, not where anyone lives: a mall name and a floor
+# (and a shop number) with no street, building or room is not redacted as an address.
+_SHOP_FLOOR = re.compile(
+    r"[\u4e00-\u9fffA-Za-z]{0,6}?(?:商城|广场|购物中心|大悦城|万象城|太古里|商场|百货|奥莱|天地)"
+    r"[东西南北中]?区?(?:\s?(?:[BLF]\d{1,2}|\d{1,2}[Ff]|[BL]?\d{1,2}[楼层]))+(?:\d{1,4}号)?")
+_NOT_SHOP_FLOOR = re.compile(r"[路街道巷弄栋幢座单元室]")
+
+
+def shop_floor(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is only a mall, its floor and a shop number (see above)."""
+    return (_SHOP_FLOOR.fullmatch(text, start, end) is not None
+            and _NOT_SHOP_FLOOR.search(text, start, end) is None)
 
 
 def address_candidates(norm: str, cued: bool) -> list[Candidate]:
@@ -158,8 +196,8 @@ def address_candidates(norm: str, cued: bool) -> list[Candidate]:
         found += [(RANK["address"], *m.span(), "address") for m in _ADDRESS.finditer(norm)]
     if "[地址]" in norm:
         found += [(RANK["address"], *m.span(), "address") for m in _ADDRESS_REST.finditer(norm)]
-    return found
+    return [c for c in found if not shop_floor(norm, c[1], c[2])]
 
 
-__all__ = ["address_candidates", "contact_id_candidates", "email_candidates",
+__all__ = ["address_candidates", "shop_floor", "contact_id_candidates", "email_candidates",
            "name_candidates", "wechat_candidates"]
