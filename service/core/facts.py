@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from salesbrain.db import Database
 from salesbrain.db.snapshots import current_stamp
 from salesbrain.schema import Guide
-from salesbrain.scoring import ConversationFacts, facts_from_store
+from salesbrain.scoring import ConversationFacts, ScorecardTable, facts_from_store, score_guides
 from salesbrain.scoring.materialise import read_materialised
 
 T = TypeVar("T")
@@ -58,4 +58,10 @@ class StampedCache:
     def roster(self, store: Database) -> list[Guide]:
         """The tenant's guides (the data stamp counts them)."""
         return self.get(store, "roster", store.guides)
+
+    def overall_scores(self, store: Database) -> ScorecardTable:
+        """Every guide's scorecard over the whole period, which champions are chosen by
+        (coaching and the recall openers share it)."""
+        return self.get(store, "overall_scores", lambda: score_guides(
+            self.facts(store), self.roster(store), {"period": "all"}))
 

@@ -29,7 +29,7 @@ from typing import Any
 from salesbrain.db import Database
 from salesbrain.db.recall import customer_texts, recall_statuses
 from salesbrain.schema import Guide, Order, Role, Turn
-from salesbrain.scoring import ConversationFacts, customer_owners, monthly_recall, score_guides
+from salesbrain.scoring import ConversationFacts, customer_owners, monthly_recall
 from salesbrain.scoring.champions import champion_conversations, find_champions
 from salesbrain.scoring.outreach import BRAND_TZ, RECALL_GROUPS, RecallTask
 from salesbrain.stages.compliance import ComplianceStage
@@ -93,8 +93,7 @@ def last_products(store: Database, customer_ids: list[str]) -> dict[str, str]:
 def champion_openers(cache: StampedCache, store: Database) -> dict[str, list[tuple[str, str]]]:
     """The champions' openers per store ("" for the brand's champions together), computed once
     per data change."""
-    return cache.get(store, "openers",
-                     lambda: _openers(store, cache.facts(store), cache.roster(store)))
+    return cache.get(store, "openers", lambda: _openers(store, cache))
 
 
 def cached_month_tasks(cache: StampedCache, store: Database, month: str) -> MonthTasks:
@@ -109,13 +108,12 @@ def month_products(cache: StampedCache, store: Database, found: MonthTasks) -> d
         store, sorted({task.customer_id for task in found.tasks.values()})))
 
 
-def _openers(store: Database, facts: ConversationFacts,
-             roster: list[Guide]) -> dict[str, list[tuple[str, str]]]:
+def _openers(store: Database, cache: StampedCache) -> dict[str, list[tuple[str, str]]]:
     """(champion id, template) per store, most used first."""
+    facts = cache.facts(store)
     if not len(facts):
         return {}
-    table = score_guides(facts, roster, {"period": "all"})
-    champions = find_champions(table, roster, by="store")
+    champions = find_champions(cache.overall_scores(store), cache.roster(store), by="store")
     store_of = {c.guide_id: c.group for c in champions}
     counts: dict[str, Counter[tuple[str, str]]] = {}
     for conversation in champion_conversations(store, facts, champions):

@@ -105,7 +105,7 @@ class ScoringReports:
 
     def coaching(self, store: Database, guide_id: str) -> Coaching:
         points = self.facts.get(store, "coaching",
-                                lambda: _coaching_points(store, self.facts.facts(store)))
+                                lambda: _coaching_points(store, self.facts))
         return Coaching(guide_id=guide_id, points=[
             CoachingPointOut.model_validate(finite(asdict(p)))
             for p in points.get(guide_id, [])])
@@ -126,6 +126,6 @@ def _scored_from_snapshot(found: dict[str, Any]) -> _Scored:
     return _Scored.of(found["cards"], list(found["periods"]))
 
 
-def _coaching_points(store: Database, facts: ConversationFacts) -> dict[str, Any]:
-    table = score_guides(facts, store.guides(), {"period": "all"})
-    return coaching_points(facts, find_champions(table, store.guides()))
+def _coaching_points(store: Database, cache: StampedCache) -> dict[str, Any]:
+    champions = find_champions(cache.overall_scores(store), cache.roster(store))
+    return coaching_points(cache.facts(store), champions)

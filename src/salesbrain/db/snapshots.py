@@ -43,6 +43,14 @@ def write_snapshots(store: Database, stamp: str, payloads: dict[str, bytes]) -> 
              "payload": payload} for kind, payload in payloads.items()])
 
 
+def snapshot_stamp(store: Database, kind: str) -> str | None:
+    """The stamp the tenant's snapshot of `kind` was computed at (its payload left unread)."""
+    s = t.dashboard_snapshots.c
+    query = select(s.stamp).where(s.tenant == store.tenant, s.kind == kind)
+    with store.engine.connect() as conn:
+        return conn.scalars(query).first()
+
+
 def read_snapshot(store: Database, kind: str, stamp: str | None = None) -> Snapshot | None:
     """The tenant's snapshot of `kind`; with `stamp`, only if it was computed at that stamp."""
     s = t.dashboard_snapshots.c

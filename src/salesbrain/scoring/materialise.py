@@ -33,7 +33,12 @@ from typing import Any, TypeVar
 import numpy as np
 
 from salesbrain.db import Database
-from salesbrain.db.snapshots import current_stamp, read_snapshot, write_snapshots
+from salesbrain.db.snapshots import (
+    current_stamp,
+    read_snapshot,
+    snapshot_stamp,
+    write_snapshots,
+)
 from salesbrain.schema import Guide
 from salesbrain.scoring.daily import DailyActivity, daily_activity
 from salesbrain.scoring.facts import ConversationFacts
@@ -77,7 +82,7 @@ def materialise_dashboard(store: Database) -> dict[str, Any]:
 def ensure_materialised(store: Database) -> dict[str, Any] | None:
     """Materialise the dashboard unless its snapshots are already at the current data stamp
     (then None)."""
-    if read_snapshot(store, "facts", current_stamp(store)) is not None:
+    if snapshot_stamp(store, "facts") == current_stamp(store):
         return None
     return materialise_dashboard(store)
 
